@@ -1,0 +1,19 @@
+// Runs the compiled benchmarks (dist/bench/*.bench.js) one after another, each in its
+// own process so that one benchmark's heap does not skew the next one's figures.
+// Usage: npm run bench [-- name-filter...]
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+
+const filters = process.argv.slice(2);
+const files = readdirSync("dist/bench")
+  .filter((f) => f.endsWith(".bench.js"))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+let failed = 0;
+for (const f of files) {
+  console.log(`\n## ${f.replace(/\.bench\.js$/, "")}\n`);
+  const r = spawnSync(process.execPath, ["--expose-gc", join("dist/bench", f)], { stdio: "inherit" });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

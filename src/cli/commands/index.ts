@@ -1,0 +1,7 @@
+import type { Command } from "commander";
+import { registerConfig } from "./config.js";
+
+/** Every command group registers itself here; one module per group. */
+export function registerCommands(program: Command): void {
+  registerConfig(program);
+}

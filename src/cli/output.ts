@@ -1,0 +1,46 @@
+/** Shared CLI plumbing: printing results as text or JSON, and turning errors into exit codes. */
+import { BulwarkError, describeError } from "../core/errors.js";
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printLine(line = ""): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Exit code 2 for bad input or refused operations, 1 for anything unexpected. */
+export function exitCodeFor(err: unknown): number {
+  return err instanceof BulwarkError && err.status < 500 ? 2 : 1;
+}
+
+export function reportError(err: unknown, json: boolean): void {
+  if (json) {
+    const code = err instanceof BulwarkError ? err.code : "INTERNAL_ERROR";
+    const details = err instanceof BulwarkError ? err.details : undefined;
+    process.stdout.write(
+      `${JSON.stringify({ status: "error", error: describeError(err), code, details })}\n`,
+    );
+  }
+  process.stderr.write(`bulwark: ${describeError(err)}\n`);
+  if (process.env.BULWARK_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+}
+
+/**
+ * Wraps a command action so that a thrown error prints one clear line and sets a
+ * non-zero exit code instead of a stack trace.
+ */
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<void> | void,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      const opts = args.find((a) => a && typeof a === "object" && "json" in (a as object)) as
+        { json?: boolean } | undefined;
+      reportError(err, Boolean(opts?.json));
+      process.exitCode = exitCodeFor(err);
+    }
+  };
+}
