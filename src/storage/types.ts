@@ -31,7 +31,10 @@ export interface ObjectInfo {
   key: string;
   versionId: string;
   size: number;
-  /** Hex SHA-256 of the content, computed while writing and stored with the object. */
+  /**
+   * Hex SHA-256 of the content, computed while writing and stored with the object
+   * ("" for an S3 object written by another tool).
+   */
   sha256: string;
   etag?: string;
   contentType: string;
@@ -105,11 +108,17 @@ export interface BucketLockConfig {
 export interface VerifyReport {
   key: string;
   versionId: string;
+  /** True while the version cannot be deleted: active retention or legal hold. */
   protected: boolean;
   mode?: LockMode;
   retainUntil?: string;
   legalHold: boolean;
+  /** The content read back hashes to the SHA-256 stored on write (false when none was stored). */
   sha256Matches: boolean;
+  /** SHA-256 stored with the version ("" for objects not written by Bulwark). */
+  storedSha256: string;
+  /** SHA-256 of the content as read back now. */
+  actualSha256: string;
 }
 
 export interface DeletionProtectionReport {
@@ -150,17 +159,29 @@ export interface ObjectStore {
     options?: PutOptions & { sourceVersionId?: string },
   ): Promise<PutResult>;
 
+  /** A link that reads the object without credentials until it expires (at most 7 days). */
   presignGet(key: string, expiresInSeconds: number, options?: { versionId?: string }): Promise<string>;
+  /** A link that uploads one new version with an HTTP PUT until it expires. */
   presignPut(key: string, expiresInSeconds: number): Promise<string>;
 
+  /**
+   * Sets the retention of a version (the latest by default). Extending is always allowed;
+   * `null` removes it, which like shortening needs bypass under GOVERNANCE and is refused
+   * under COMPLIANCE.
+   */
   putRetention(
     key: string,
-    retention: Retention,
+    retention: Retention | null,
     options?: { versionId?: string; bypassGovernance?: boolean },
   ): Promise<void>;
   putLegalHold(key: string, on: boolean, options?: { versionId?: string }): Promise<void>;
 
   verify(key: string, options?: { versionId?: string }): Promise<VerifyReport>;
+  /**
+   * Tries to delete a locked version without bypass and reports the refusal. Throws
+   * NOT_PROTECTED instead of trying when the version is not locked (or the lock ends
+   * within a minute), so it can never destroy data.
+   */
   testDeletionProtection(key: string, options?: { versionId?: string }): Promise<DeletionProtectionReport>;
 
   close(): Promise<void>;

@@ -1,0 +1,84 @@
+/**
+ * Where the local backend keeps things. Each key is a folder path mirroring the key's
+ * segments, so a user browsing the store sees its layout, and a key's versions live in
+ * the folder's `.v/`. Names starting with "." are Bulwark's own: a key segment that
+ * starts with "." or "%" is stored with a "%" in front, so no key can reach them.
+ *
+ *   <root>/.bulwark/presign-secret        HMAC key for presigned links (mode 0600)
+ *   <root>/<bucket>/.bulwark/bucket.json  Object Lock configuration
+ *   <root>/<bucket>/<seg>/.../<seg>/.v/   <versionId>.data + <versionId>.json, .lock, .tmp-*
+ */
+import { join } from "node:path";
+import { StorageArgumentError } from "../errors.js";
+
+export const VERSIONS_DIR = ".v";
+export const META_DIR = ".bulwark";
+
+export function encodeSegment(segment: string): string {
+  return segment.startsWith(".") || segment.startsWith("%") ? `%${segment}` : segment;
+}
+
+/** The segment a folder name stands for, or undefined for Bulwark's own entries. */
+export function decodeSegment(name: string): string | undefined {
+  if (name.startsWith(".")) return undefined;
+  return name.startsWith("%") ? name.slice(1) : name;
+}
+
+/** S3's bucket-name rules; on local disk the name is also a folder name. */
+export function validateBucketName(bucket: string): string {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes("..")) {
+    throw new StorageArgumentError(
+      `bucket name "${bucket}" is not valid: 3-63 lower-case letters, digits, "." or "-", starting and ending with a letter or digit`,
+    );
+  }
+  return bucket;
+}
+
+export class FsLayout {
+  constructor(
+    readonly root: string,
+    readonly bucket: string,
+  ) {}
+
+  get bucketDir(): string {
+    return join(this.root, this.bucket);
+  }
+
+  get bucketConfigFile(): string {
+    return join(this.bucketDir, META_DIR, "bucket.json");
+  }
+
+  get secretFile(): string {
+    return join(this.root, META_DIR, "presign-secret");
+  }
+
+  /** Folder of a (validated) key. */
+  keyDir(key: string): string {
+    return join(this.bucketDir, ...key.split("/").map(encodeSegment));
+  }
+
+  versionsDir(key: string): string {
+    return join(this.keyDir(key), VERSIONS_DIR);
+  }
+
+  dataFile(key: string, versionId: string): string {
+    return join(this.versionsDir(key), `${versionId}.data`);
+  }
+
+  recordFile(key: string, versionId: string): string {
+    return join(this.versionsDir(key), `${versionId}.json`);
+  }
+}
+
+/** Version ids sort by commit order: a zero-padded millisecond clock (never going back) and a random tail. */
+const VERSION_ID = /^\d{15}-[0-9a-f]{8}$/;
+
+export function isVersionId(id: string): boolean {
+  return VERSION_ID.test(id);
+}
+
+export function versionIdAfter(latest: string | undefined, now: number, random: string): string {
+  const last = latest ? Number(latest.slice(0, 15)) : 0;
+  const t = Math.max(now, last + 1);
+  return `${String(t).padStart(15, "0")}-${random}`;
+}
