@@ -3,7 +3,7 @@
  * configuration alone (BULWARK_HOME for local disk, MINIO_* / BULWARK_S3_* for S3).
  * Nothing here removes a protected version: deletes go through the store, which refuses.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { extname } from "node:path";
