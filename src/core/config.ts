@@ -39,7 +39,7 @@ export interface BulwarkConfig {
     maxBatch: number;
     bodyLimitBytes: number;
   };
-  detector: { threshold: number | undefined; window: number; stride: number };
+  detector: { threshold: number | undefined };
   /** Where the config file was read from, if any. */
   configFile: string | undefined;
 }
@@ -200,8 +200,6 @@ export function loadConfig(env: Env = process.env): BulwarkConfig {
         env.BULWARK_THRESHOLD !== undefined || file.detector?.threshold !== undefined
           ? parseNumber("BULWARK_THRESHOLD", env.BULWARK_THRESHOLD ?? file.detector?.threshold, 0.5)
           : undefined,
-      window: parseNumber("BULWARK_WINDOW", env.BULWARK_WINDOW ?? file.detector?.window, 1024),
-      stride: parseNumber("BULWARK_STRIDE", env.BULWARK_STRIDE ?? file.detector?.stride, 768),
     },
   };
 }

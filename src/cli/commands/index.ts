@@ -1,9 +1,19 @@
 import type { Command } from "commander";
 import { registerConfig } from "./config.js";
+import { registerDemo } from "./demo.js";
+import { registerDetect } from "./detect.js";
+import { registerEval } from "./eval.js";
+import { registerScan } from "./scan.js";
 import { registerStorage } from "./storage.js";
+import { registerTrain } from "./train.js";
 
 /** Every command group registers itself here; one module per group. */
 export function registerCommands(program: Command): void {
-  registerConfig(program);
+  registerDetect(program);
+  registerScan(program);
+  registerTrain(program);
+  registerEval(program);
+  registerDemo(program);
   registerStorage(program);
+  registerConfig(program);
 }

@@ -1,0 +1,45 @@
+/**
+ * Progress for long work: a bar on an interactive terminal (stderr, so stdout stays
+ * clean for JSON and pipes), nothing otherwise.
+ */
+import cliProgress from "cli-progress";
+
+export interface Progress {
+  start(total: number, label: string): void;
+  update(done: number, label?: string): void;
+  stop(): void;
+}
+
+const SILENT: Progress = { start() {}, update() {}, stop() {} };
+
+export function createProgress(enabled = process.stderr.isTTY === true): Progress {
+  if (!enabled) return SILENT;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: " {label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}",
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let running = false;
+  let label = "";
+  return {
+    start(total, l) {
+      if (running) bar.stop();
+      label = l;
+      bar.start(Math.max(1, total), 0, { label });
+      running = true;
+    },
+    update(done, l) {
+      if (l) label = l;
+      if (running) bar.update(done, { label });
+    },
+    stop() {
+      if (running) bar.stop();
+      running = false;
+    },
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * The built-in detector: windows over the text, the learned model plus the rules' prior
+ * on each window, decoded payloads scanned as texts of their own, and the worst window
+ * deciding the verdict. Synchronous and allocation-light: it runs in-process on the hot path.
+ */
+import { performance } from "node:perf_hooks";
+import { findPayloads } from "../text/payloads.js";
+import { windows } from "../text/windows.js";
+import { WindowAnalyser, type WindowAnalysis } from "./analysis.js";
+import { FeatureExtractor } from "./features.js";
+import { argmaxCategory, type BuiltinModel } from "./model.js";
+import { RuleSet } from "./rules.js";
+import type { Category, DetectOptions, Detector, Evidence, ModelRef, Verdict } from "./types.js";
+
+const MAX_PAYLOAD_DEPTH = 2;
+
+const SIGNAL_TEXT: Record<string, string> = {
+  zero_width: "zero-width characters inside the text were removed",
+  bidi_control: "bidirectional control characters were removed",
+  unicode_tags: "invisible Unicode tag characters carried hidden text",
+  variation_selectors: "variation selectors carried hidden bytes (emoji smuggling)",
+  homoglyphs: "look-alike letters from other scripts were folded to Latin",
+  spaced_letters: "letters spelled out with separators were joined",
+  leetspeak: "leetspeak digits and symbols were folded to letters",
+};
+
+export interface BuiltinDetectorOptions {
+  threshold?: number;
+  window?: { size: number; stride: number };
+}
+
+/** The worst window found so far, with what is needed to explain it. */
+interface Worst {
+  logit: number;
+  offset: number;
+  length: number;
+  text: string;
+}
+
+export interface ScoredText {
+  /** Max over windows and payloads of model logit + rules' prior. */
+  logit: number;
+  worst: Worst;
+  windowCount: number;
+  evidence: Evidence[];
+}
+
+export class BuiltinDetector implements Detector {
+  readonly name = "builtin";
+  readonly model: ModelRef;
+  readonly threshold: number;
+  readonly builtin: BuiltinModel;
+  private readonly analyser: WindowAnalyser;
+  private readonly windowSize: number;
+  private readonly stride: number;
+
+  constructor(model: BuiltinModel, options: BuiltinDetectorOptions = {}) {
+    this.builtin = model;
+    this.model = { name: model.meta.name, version: model.meta.version, sha256: model.sha256 };
+    this.threshold = options.threshold ?? model.meta.threshold;
+    this.windowSize = options.window?.size ?? model.meta.window.size;
+    this.stride = options.window?.stride ?? model.meta.window.stride;
+    this.analyser = new WindowAnalyser(
+      new FeatureExtractor(model.meta.features),
+      new RuleSet(model.meta.rules),
+    );
+  }
+
+  /** Analyses one window's text (exposed for training, which must see the same features). */
+  analyse(text: string): WindowAnalysis {
+    return this.analyser.analyse(text);
+  }
+
+  windowLogit(a: WindowAnalysis): number {
+    return this.builtin.logit(a.vector) + a.prior;
+  }
+
+  /** The raw (uncalibrated) score of a text and, when asked, its evidence. */
+  score(text: string, withEvidence = false): ScoredText {
+    const result: ScoredText = {
+      logit: -Infinity,
+      worst: { logit: -Infinity, offset: 0, length: text.length, text: "" },
+      windowCount: 0,
+      evidence: [],
+    };
+    this.scoreInto(text, 0, 0, withEvidence, result);
+    if (result.logit === -Infinity) {
+      // Nothing but whitespace: score the empty window so the verdict is well defined.
+      const a = this.analyser.analyse("");
+      result.logit = this.windowLogit(a);
+      result.worst.logit = result.logit;
+    }
+    return result;
+  }
+
+  private scoreInto(text: string, base: number, depth: number, withEvidence: boolean, out: ScoredText): void {
+    const seenRules = withEvidence
+      ? new Set(out.evidence.filter((e) => e.kind === "rule").map((e) => e.id))
+      : undefined;
+    const seenSignals = new Set<string>();
+    for (const w of windows(text, this.windowSize, this.stride)) {
+      const a = this.analyser.analyse(w.text);
+      if (depth === 0) out.windowCount++;
+      if (!a.normalized) continue;
+      const z = this.windowLogit(a);
+      if (z > out.logit) {
+        out.logit = z;
+        out.worst = { logit: z, offset: base + w.offset, length: w.text.length, text: w.text };
+      }
+      if (!withEvidence) continue;
+      for (const h of a.hits) {
+        if (seenRules!.has(h.rule.id)) continue;
+        seenRules!.add(h.rule.id);
+        out.evidence.push({
+          kind: "rule",
+          id: h.rule.id,
+          description: h.rule.description ?? h.rule.id,
+          category: h.rule.category,
+          offset: base + w.offset,
+          excerpt: h.excerpt,
+          weight: h.rule.weight,
+        });
+      }
+      for (const s of a.signals) {
+        if (seenSignals.has(s)) continue;
+        seenSignals.add(s);
+        out.evidence.push({
+          kind: "obfuscation",
+          id: s,
+          description: SIGNAL_TEXT[s] ?? s,
+          offset: base + w.offset,
+        });
+      }
+    }
+    if (depth >= MAX_PAYLOAD_DEPTH) return;
+    for (const p of findPayloads(text)) {
+      if (withEvidence) {
+        out.evidence.push({
+          kind: "payload",
+          id: p.encoding,
+          description: `a ${p.encoding} payload was decoded and scanned`,
+          offset: base + p.offset,
+          excerpt: p.text.slice(0, 160),
+        });
+      }
+      this.scoreInto(p.text, base + p.offset, depth + 1, withEvidence, out);
+    }
+  }
+
+  /** The category of a window: the category head, with each matching rule's weight as a vote. */
+  categoryOf(text: string): Category {
+    const a = this.analyser.analyse(text);
+    const probs = this.builtin.categoryScores(a.vector);
+    for (const h of a.hits) probs[categoryIndex(h.rule.category)]! += 0.15 * h.rule.weight;
+    return argmaxCategory(probs);
+  }
+
+  detect(text: string, options: DetectOptions = {}): Verdict {
+    const started = performance.now();
+    const withEvidence = options.evidence !== false;
+    const scored = this.score(text, withEvidence);
+    const threshold = options.threshold ?? this.threshold;
+    const score = this.builtin.calibrate(scored.logit);
+    const flagged = score >= threshold;
+    const evidence = scored.evidence;
+    let category: Category | null = null;
+    if (flagged) {
+      category = this.categoryOf(scored.worst.text);
+      if (withEvidence) {
+        evidence.unshift({
+          kind: "model",
+          id: this.model.name,
+          description: `learned model and rules score the worst window ${score.toFixed(3)}`,
+          category,
+          offset: scored.worst.offset,
+          excerpt: scored.worst.text.slice(0, 160),
+          weight: scored.logit,
+        });
+      }
+    }
+    return {
+      score,
+      flagged,
+      category,
+      threshold,
+      evidence,
+      windows: {
+        count: scored.windowCount,
+        worst: {
+          offset: scored.worst.offset,
+          length: scored.worst.length,
+          score: this.builtin.calibrate(scored.worst.logit),
+        },
+      },
+      model: this.model,
+      latencyMs: performance.now() - started,
+    };
+  }
+}
+
+const CATEGORY_INDEX: Record<Category, number> = {
+  prompt_injection: 0,
+  jailbreak: 1,
+  system_extraction: 2,
+  code_injection: 3,
+};
+
+function categoryIndex(c: Category): number {
+  return CATEGORY_INDEX[c];
+}

@@ -1,0 +1,204 @@
+/**
+ * Hashed features of normalised text: character n-grams (robust to spelling, morphology
+ * and unseen words), word unigrams and bigrams (phrasing), and named extras (obfuscation
+ * signals, rule hits, shape buckets). Everything is hashed into 2^bits buckets with no
+ * vocabulary, so training streams and inference allocates nothing per text.
+ *
+ * Each group is scaled by 1/sqrt(count) so that a long window and a short one land on a
+ * comparable scale; the scales are part of the model's definition and shared by training
+ * and inference through this one module.
+ */
+
+export interface FeatureConfig {
+  bits: number;
+  charMin: number;
+  charMax: number;
+  wordBigrams: boolean;
+}
+
+export const DEFAULT_FEATURES: FeatureConfig = { bits: 20, charMin: 3, charMax: 5, wordBigrams: true };
+
+/** The features of one text: bucket indices laid out as [chars | words | extras]. */
+export interface FeatureVector {
+  idx: Int32Array;
+  nChar: number;
+  nWord: number;
+  nExtra: number;
+}
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+const GOLDEN = 0x9e3779b1 | 0;
+const WORD_SEED = 0x5bd1e995 | 0;
+const BIGRAM_SEED = 0x1b873593 | 0;
+const EXTRA_SEED = 0x27d4eb2f | 0;
+
+function isWordChar(c: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
+  // Latin-1 punctuation, general and CJK punctuation are separators; other letters are word chars.
+  if (c < 0xc0) return false;
+  if (c >= 0x2000 && c <= 0x2bff) return false;
+  if (c >= 0x3000 && c <= 0x303f) return false;
+  if (c >= 0xff00 && c <= 0xff0f) return false;
+  return c !== 0xd7 && c !== 0xf7;
+}
+
+export function hashString(s: string, seed: number): number {
+  let h = FNV_OFFSET ^ seed;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/** Word tokens exactly as the extractor sees them, for rule triggers and tests. */
+export function wordTokens(text: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const w = i < text.length && isWordChar(text.charCodeAt(i));
+    if (w && start < 0) start = i;
+    else if (!w && start >= 0) {
+      out.push(text.slice(start, i));
+      start = -1;
+    }
+  }
+  return out;
+}
+
+/** The hash the extractor gives a word; rule triggers compare against it. */
+export function wordHash(word: string): number {
+  return hashString(word, 0);
+}
+
+export class FeatureExtractor {
+  readonly config: FeatureConfig;
+  private readonly shift: number;
+  private buf = new Int32Array(4096);
+  /** Raw hashes of the words of the last text, for rule triggers. */
+  wordHashes = new Int32Array(512);
+  wordCount = 0;
+  private readonly extraCache = new Map<string, number>();
+
+  constructor(config: FeatureConfig = DEFAULT_FEATURES) {
+    if (config.bits < 8 || config.bits > 26) throw new RangeError("feature bits must be within 8..26");
+    this.config = config;
+    this.shift = 32 - config.bits;
+  }
+
+  private bucket(h: number): number {
+    return Math.imul(h, GOLDEN) >>> this.shift;
+  }
+
+  private ensure(n: number): void {
+    if (n <= this.buf.length) return;
+    let size = this.buf.length;
+    while (size < n) size *= 2;
+    const next = new Int32Array(size);
+    next.set(this.buf);
+    this.buf = next;
+  }
+
+  extraBucket(name: string): number {
+    let b = this.extraCache.get(name);
+    if (b === undefined) {
+      b = this.bucket(hashString(name, EXTRA_SEED));
+      if (this.extraCache.size < 4096) this.extraCache.set(name, b);
+    }
+    return b;
+  }
+
+  /** Count of characters that are neither word characters nor whitespace, in the last text. */
+  symbolCount = 0;
+  private n = 0;
+  private nChar = 0;
+  private nWord = 0;
+
+  /**
+   * Extracts the character and word features of `text`. Call `finish(extras)` next to add
+   * named extras (which may depend on `wordHashes` and `symbolCount`) and get the vector.
+   */
+  begin(text: string): void {
+    const { charMin, charMax, wordBigrams } = this.config;
+    const len = text.length;
+    const maxChar = Math.max(0, len - charMin + 1) * (charMax - charMin + 1);
+    this.ensure(maxChar + len + len + 64);
+    const buf = this.buf;
+    const shift = this.shift;
+    let n = 0;
+
+    // Character n-grams: one running FNV hash per start position, emitted at each length.
+    for (let i = 0; i + charMin <= len; i++) {
+      let h = FNV_OFFSET;
+      const stop = Math.min(len, i + charMax);
+      for (let j = i; j < stop; j++) {
+        h = Math.imul(h ^ text.charCodeAt(j), FNV_PRIME);
+        if (j - i + 1 >= charMin) buf[n++] = Math.imul(h, GOLDEN) >>> shift;
+      }
+    }
+    const nChar = n;
+
+    // Words and bigrams.
+    if (this.wordHashes.length < len + 1) this.wordHashes = new Int32Array(len + 1);
+    let words = 0;
+    let symbols = 0;
+    let h = FNV_OFFSET;
+    let inWord = false;
+    let prev = 0;
+    for (let i = 0; i <= len; i++) {
+      const c = i < len ? text.charCodeAt(i) : 32;
+      if (isWordChar(c)) {
+        h = Math.imul(h ^ c, FNV_PRIME);
+        inWord = true;
+        continue;
+      }
+      if (c !== 32) symbols++;
+      if (inWord) {
+        this.wordHashes[words] = h;
+        buf[n++] = Math.imul(h ^ WORD_SEED, GOLDEN) >>> shift;
+        if (wordBigrams && words > 0)
+          buf[n++] = Math.imul(Math.imul(prev, 31) ^ h ^ BIGRAM_SEED, GOLDEN) >>> shift;
+        prev = h;
+        words++;
+        h = FNV_OFFSET;
+        inWord = false;
+      }
+    }
+    this.wordCount = words;
+    this.symbolCount = symbols;
+    this.n = n;
+    this.nChar = nChar;
+    this.nWord = n - nChar;
+  }
+
+  /** Appends the extras to the features of the text given to `begin`. */
+  finish(extras: readonly string[]): FeatureVector {
+    this.ensure(this.n + extras.length);
+    let n = this.n;
+    for (const e of extras) this.buf[n++] = this.extraBucket(e);
+    return { idx: this.buf.subarray(0, n), nChar: this.nChar, nWord: this.nWord, nExtra: extras.length };
+  }
+
+  extract(text: string, extras: readonly string[] = []): FeatureVector {
+    this.begin(text);
+    return this.finish(extras);
+  }
+}
+
+/** The per-group scale factors of a feature vector (1/sqrt(count); extras count 1). */
+export function groupScales(v: FeatureVector): [number, number] {
+  return [v.nChar > 0 ? 1 / Math.sqrt(v.nChar) : 0, v.nWord > 0 ? 1 / Math.sqrt(v.nWord) : 0];
+}
+
+/** w · x for a weight vector, with the group scales applied. */
+export function dot(weights: Float32Array, v: FeatureVector): number {
+  const idx = v.idx;
+  const [sc, sw] = groupScales(v);
+  let a = 0;
+  let i = 0;
+  for (; i < v.nChar; i++) a += weights[idx[i]!]!;
+  let b = 0;
+  const endWord = v.nChar + v.nWord;
+  for (; i < endWord; i++) b += weights[idx[i]!]!;
+  let c = 0;
+  for (; i < idx.length; i++) c += weights[idx[i]!]!;
+  return a * sc + b * sw + c;
+}

@@ -1,0 +1,56 @@
+/** The vocabulary shared by every detector and by everything that consumes verdicts. */
+
+export const CATEGORIES = ["prompt_injection", "jailbreak", "system_extraction", "code_injection"] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export function isCategory(value: unknown): value is Category {
+  return typeof value === "string" && (CATEGORIES as readonly string[]).includes(value);
+}
+
+export type EvidenceKind = "rule" | "model" | "obfuscation" | "payload" | "detector";
+
+export interface Evidence {
+  kind: EvidenceKind;
+  /** Rule id, signal name, payload encoding or detector name. */
+  id: string;
+  /** What it means, in words. */
+  description: string;
+  category?: Category;
+  /** Offset in the original text where the evidence starts, when known. */
+  offset?: number;
+  /** A short excerpt of the (normalised or decoded) text that matched. */
+  excerpt?: string;
+  /** The contribution to the score in logits, when meaningful. */
+  weight?: number;
+}
+
+export interface ModelRef {
+  name: string;
+  version: string;
+  sha256: string;
+}
+
+export interface Verdict {
+  score: number;
+  flagged: boolean;
+  category: Category | null;
+  threshold: number;
+  evidence: Evidence[];
+  windows: { count: number; worst: { offset: number; length: number; score: number } };
+  model: ModelRef;
+  latencyMs: number;
+}
+
+export interface DetectOptions {
+  threshold?: number;
+  /** Leave evidence out of the verdict (saves work on the hot path). */
+  evidence?: boolean;
+}
+
+/** Anything that can tell whether a text is an attack. The ensemble is a loop over these. */
+export interface Detector {
+  readonly name: string;
+  readonly model: ModelRef;
+  readonly threshold: number;
+  detect(text: string, options?: DetectOptions): Verdict;
+}

@@ -1,0 +1,146 @@
+/**
+ * Online learners over hashed sparse features.
+ *
+ * FTRL-Proximal (McMahan et al., 2013) for the attack/benign head: per-coordinate learning
+ * rates suit hashed n-grams whose frequencies span orders of magnitude, and its L1 term
+ * leaves most buckets at exactly zero, which keeps the model file small.
+ *
+ * Softmax regression with AdaGrad for the category head, trained on attacks only.
+ */
+import { groupScales, type FeatureVector } from "../detect/features.js";
+import { sigmoid } from "../detect/model.js";
+
+export interface FtrlParams {
+  alpha: number;
+  beta: number;
+  l1: number;
+  l2: number;
+}
+
+export class FtrlLogistic {
+  readonly z: Float32Array;
+  readonly n: Float32Array;
+  bias = 0;
+  private biasN = 0;
+
+  constructor(
+    size: number,
+    readonly params: FtrlParams,
+  ) {
+    this.z = new Float32Array(size);
+    this.n = new Float32Array(size);
+  }
+
+  weight(i: number): number {
+    const z = this.z[i]!;
+    const { l1, l2, alpha, beta } = this.params;
+    if (z <= l1 && z >= -l1) return 0;
+    return -(z - Math.sign(z) * l1) / ((beta + Math.sqrt(this.n[i]!)) / alpha + l2);
+  }
+
+  logit(v: FeatureVector, prior: number): number {
+    const [sc, sw] = groupScales(v);
+    const idx = v.idx;
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let i = 0;
+    for (; i < v.nChar; i++) a += this.weight(idx[i]!);
+    for (; i < v.nChar + v.nWord; i++) b += this.weight(idx[i]!);
+    for (; i < idx.length; i++) c += this.weight(idx[i]!);
+    return this.bias + a * sc + b * sw + c + prior;
+  }
+
+  /** One gradient step on a window; returns the predicted probability before the step. */
+  step(v: FeatureVector, prior: number, label: 0 | 1, sampleWeight: number): number {
+    const p = sigmoid(this.logit(v, prior));
+    const g0 = (p - label) * sampleWeight;
+    const [sc, sw] = groupScales(v);
+    const idx = v.idx;
+    const { alpha } = this.params;
+    for (let i = 0; i < idx.length; i++) {
+      const x = i < v.nChar ? sc : i < v.nChar + v.nWord ? sw : 1;
+      const g = g0 * x;
+      const k = idx[i]!;
+      const w = this.weight(k);
+      const n = this.n[k]!;
+      const sigma = (Math.sqrt(n + g * g) - Math.sqrt(n)) / alpha;
+      this.z[k] = this.z[k]! + g - sigma * w;
+      this.n[k] = n + g * g;
+    }
+    // The bias is not regularised.
+    this.biasN += g0 * g0;
+    this.bias -= (alpha * g0) / (this.params.beta + Math.sqrt(this.biasN));
+    return p;
+  }
+
+  /** The final weights, as the model file stores them. */
+  weights(): Float32Array {
+    const w = new Float32Array(this.z.length);
+    for (let i = 0; i < w.length; i++) if (this.z[i] !== 0) w[i] = this.weight(i);
+    return w;
+  }
+}
+
+export class AdagradSoftmax {
+  readonly w: Float32Array;
+  private readonly g2: Float32Array;
+  readonly bias: Float64Array;
+  private readonly biasG2: Float64Array;
+
+  constructor(
+    readonly rows: number,
+    readonly classes: number,
+    private readonly shift: number,
+    private readonly lr: number,
+    private readonly l2: number,
+  ) {
+    this.w = new Float32Array(rows * classes);
+    this.g2 = new Float32Array(rows * classes);
+    this.bias = new Float64Array(classes);
+    this.biasG2 = new Float64Array(classes);
+  }
+
+  private probabilities(v: FeatureVector): Float64Array {
+    const k = this.classes;
+    const [sc, sw] = groupScales(v);
+    const z = Float64Array.from(this.bias);
+    const idx = v.idx;
+    for (let i = 0; i < idx.length; i++) {
+      const x = i < v.nChar ? sc : i < v.nChar + v.nWord ? sw : 1;
+      const row = (idx[i]! >>> this.shift) * k;
+      for (let c = 0; c < k; c++) z[c]! += this.w[row + c]! * x;
+    }
+    let max = -Infinity;
+    for (const v2 of z) max = Math.max(max, v2);
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      z[c] = Math.exp(z[c]! - max);
+      sum += z[c]!;
+    }
+    for (let c = 0; c < k; c++) z[c]! /= sum;
+    return z;
+  }
+
+  step(v: FeatureVector, target: number, sampleWeight: number): void {
+    const k = this.classes;
+    const p = this.probabilities(v);
+    const [sc, sw] = groupScales(v);
+    const idx = v.idx;
+    for (let i = 0; i < idx.length; i++) {
+      const x = i < v.nChar ? sc : i < v.nChar + v.nWord ? sw : 1;
+      const row = (idx[i]! >>> this.shift) * k;
+      for (let c = 0; c < k; c++) {
+        const j = row + c;
+        const g = ((p[c]! - (c === target ? 1 : 0)) * x + this.l2 * this.w[j]!) * sampleWeight;
+        this.g2[j] = this.g2[j]! + g * g;
+        this.w[j] = this.w[j]! - (this.lr * g) / (1e-8 + Math.sqrt(this.g2[j]!));
+      }
+    }
+    for (let c = 0; c < k; c++) {
+      const g = (p[c]! - (c === target ? 1 : 0)) * sampleWeight;
+      this.biasG2[c]! += g * g;
+      this.bias[c]! -= (this.lr * g) / (1e-8 + Math.sqrt(this.biasG2[c]!));
+    }
+  }
+}
