@@ -4,9 +4,10 @@
  * Nothing here removes a protected version: deletes go through the store, which refuses.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { createReadStream, createWriteStream } from "node:fs";
-import { rename, unlink } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { open, rename, unlink } from "node:fs/promises";
 import { extname } from "node:path";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { loadConfig } from "../../core/config.js";
 import { createObjectStore } from "../../storage/index.js";
@@ -63,6 +64,17 @@ function retentionFor(mode: LockMode | undefined, days: number | undefined): Ret
     throw new StorageArgumentError("retention needs both --mode and --days");
   }
   return { mode, retainUntil: new Date(Date.now() + days * 86_400_000).toISOString() };
+}
+
+/** Opens first, so a missing file is a one-line error rather than a stream's unhandled 'error'. */
+async function openForReading(file: string): Promise<Readable> {
+  try {
+    return (await open(file, "r")).createReadStream();
+  } catch (err) {
+    throw new StorageArgumentError(
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
 }
 
 function describeLock(info: { retention?: Retention | undefined; legalHold: boolean }): string {
@@ -163,7 +175,7 @@ export function registerStorage(program: Command): void {
           const retention = retentionFor(opts.mode, opts.days);
           const contentType = opts.contentType ?? CONTENT_TYPES[extname(file).toLowerCase()];
           await withStore(async (store) => {
-            const body = file === "-" ? process.stdin : createReadStream(file);
+            const body = file === "-" ? process.stdin : await openForReading(file);
             const result = await store.put(key, body, {
               ...(contentType ? { contentType } : {}),
               ...(retention ? { retention } : {}),

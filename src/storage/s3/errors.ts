@@ -57,9 +57,11 @@ export function mapS3Error(err: unknown, ctx: ErrorContext): Error {
   const { code, status, message } = describeS3Error(err);
   const options = { cause: err };
   const key = ctx.key ?? "";
-  if (NETWORK.has(code) || NETWORK.has((err as { cause?: { code?: string } })?.cause?.code ?? "")) {
+  const sys = err as { code?: string; cause?: { code?: string } };
+  if (NETWORK.has(code) || NETWORK.has(sys?.code ?? "") || NETWORK.has(sys?.cause?.code ?? "")) {
     return new StorageUnavailableError(
-      `cannot reach the S3 server at ${ctx.endpoint ?? "AWS"} (${code}): is it running? (dev server: scripts/rgw/start.sh)`,
+      `cannot reach the S3 server at ${ctx.endpoint ?? "AWS"} (${sys?.code ?? sys?.cause?.code ?? code}): ` +
+        `is it running? (dev server: scripts/rgw/start.sh)`,
       options,
     );
   }

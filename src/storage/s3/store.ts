@@ -119,6 +119,9 @@ export class S3ObjectStore implements ObjectStore {
   constructor(options: S3StoreOptions) {
     this.bucket = validateBucketName(options.bucket);
     this.options = options;
+    // The SDK warns on every process under Node 20 about its releases of 2027; Bulwark pins
+    // the SDK and supports Node 20, and the warning would break the CLI's one-line errors.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     this.client = new S3Client({
       region: options.region,
       forcePathStyle: options.forcePathStyle ?? true,
