@@ -147,7 +147,7 @@ osd op num shards = 1
 osd op num threads per shard = 2
 
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:${PORT}
+rgw frontends = beast endpoint=127.0.0.1:${PORT} tcp_nodelay=1
 rgw data = $DIR/rgw
 rgw thread pool size = 64
 rgw enable usage log = false
