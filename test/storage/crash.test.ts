@@ -23,7 +23,7 @@ function tempFiles(dir: string): string[] {
 /** Starts the writer and SIGKILLs it once its temporary file holds at least `killAt` bytes. */
 async function killMidPut(root: string, key: string, vdir: string, killAt: number): Promise<void> {
   const before = new Set(tempFiles(vdir));
-  const child = spawn(process.execPath, [WRITER, root, "crash", key, String(64 * 1024 * 1024)], {
+  const child = spawn(process.execPath, [WRITER, root, "crash", key, String(96 * 1024 * 1024)], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";
