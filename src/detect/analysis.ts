@@ -4,7 +4,7 @@
  * through `analyseWindow`, so a model can never be trained on features it will not see.
  */
 import { normalize, type Signal } from "../text/normalize.js";
-import type { FeatureExtractor} from "./features.js";
+import type { FeatureExtractor } from "./features.js";
 import { type FeatureVector } from "./features.js";
 import type { RuleHit, RuleSet } from "./rules.js";
 
@@ -17,11 +17,18 @@ export interface WindowAnalysis {
   vector: FeatureVector;
 }
 
-/** Coarse shape of the text: short texts and symbol-dense ones (optimised suffixes) differ. */
-function shapeExtras(length: number, words: number, symbols: number, out: string[]): void {
-  out.push(`len:${Math.min(12, Math.floor(Math.log2(length + 1)))}`);
+/** Coarse shape of the text: symbol-dense text (optimised suffixes) differs from prose. */
+function shapeExtras(
+  length: number,
+  words: number,
+  symbols: number,
+  withLength: boolean,
+  out: string[],
+): void {
   const density = length === 0 ? 0 : symbols / length;
   out.push(`sym:${Math.min(10, Math.floor(density * 20))}`);
+  if (!withLength) return;
+  out.push(`len:${Math.min(12, Math.floor(Math.log2(length + 1)))}`);
   const avgWord = words === 0 ? 0 : (length - symbols) / words;
   out.push(`wlen:${Math.min(12, Math.floor(avgWord))}`);
 }
@@ -44,7 +51,7 @@ export class WindowAnalyser {
       prior += h.rule.weight;
     }
     for (const s of signals) extras.push(`sig:${s}`);
-    shapeExtras(normalized.length, ex.wordCount, ex.symbolCount, extras);
+    shapeExtras(normalized.length, ex.wordCount, ex.symbolCount, ex.config.lengthFeatures, extras);
     return { normalized, signals, hits, prior, vector: ex.finish(extras) };
   }
 }

@@ -4,9 +4,11 @@
  * signals, rule hits, shape buckets). Everything is hashed into 2^bits buckets with no
  * vocabulary, so training streams and inference allocates nothing per text.
  *
- * Each group is scaled by 1/sqrt(count) so that a long window and a short one land on a
- * comparable scale; the scales are part of the model's definition and shared by training
- * and inference through this one module.
+ * Features are binary (present or not: a phrase repeated fifty times is not fifty times
+ * more suspicious) and each group is scaled by 1/sqrt(its number of distinct features),
+ * i.e. L2-normalised, so a long window and a short one land on a comparable scale. The
+ * scales are part of the model's definition, shared by training and inference through
+ * this one module.
  */
 
 export interface FeatureConfig {
@@ -14,9 +16,25 @@ export interface FeatureConfig {
   charMin: number;
   charMax: number;
   wordBigrams: boolean;
+  /**
+   * Pseudo-counts added to each group's size before normalising: a three-word text should
+   * not be judged as confidently as a paragraph, so short texts shrink towards the bias.
+   */
+  charShrink: number;
+  wordShrink: number;
+  /** Length and word-length buckets as features (off: they mostly encode where data came from). */
+  lengthFeatures: boolean;
 }
 
-export const DEFAULT_FEATURES: FeatureConfig = { bits: 20, charMin: 3, charMax: 5, wordBigrams: true };
+export const DEFAULT_FEATURES: FeatureConfig = {
+  bits: 20,
+  charMin: 3,
+  charMax: 5,
+  wordBigrams: true,
+  charShrink: 0,
+  wordShrink: 0,
+  lengthFeatures: true,
+};
 
 /** The features of one text: bucket indices laid out as [chars | words | extras]. */
 export interface FeatureVector {
@@ -24,6 +42,9 @@ export interface FeatureVector {
   nChar: number;
   nWord: number;
   nExtra: number;
+  /** Group scale factors: 1/sqrt(distinct features + pseudo-count). */
+  charScale: number;
+  wordScale: number;
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
@@ -77,11 +98,15 @@ export class FeatureExtractor {
   wordHashes = new Int32Array(512);
   wordCount = 0;
   private readonly extraCache = new Map<string, number>();
+  /** Per-bucket stamp of the last text that emitted it: deduplicates without clearing. */
+  private readonly stamp: Uint32Array;
+  private serial = 0;
 
   constructor(config: FeatureConfig = DEFAULT_FEATURES) {
     if (config.bits < 8 || config.bits > 26) throw new RangeError("feature bits must be within 8..26");
     this.config = config;
     this.shift = 32 - config.bits;
+    this.stamp = new Uint32Array(1 << config.bits);
   }
 
   private bucket(h: number): number {
@@ -123,7 +148,14 @@ export class FeatureExtractor {
     this.ensure(maxChar + len + len + 64);
     const buf = this.buf;
     const shift = this.shift;
+    const stamp = this.stamp;
+    if (++this.serial === 0xffffffff) {
+      stamp.fill(0);
+      this.serial = 1;
+    }
+    const serial = this.serial;
     let n = 0;
+    let b = 0;
 
     // Character n-grams: one running FNV hash per start position, emitted at each length.
     for (let i = 0; i + charMin <= len; i++) {
@@ -131,7 +163,13 @@ export class FeatureExtractor {
       const stop = Math.min(len, i + charMax);
       for (let j = i; j < stop; j++) {
         h = Math.imul(h ^ text.charCodeAt(j), FNV_PRIME);
-        if (j - i + 1 >= charMin) buf[n++] = Math.imul(h, GOLDEN) >>> shift;
+        if (j - i + 1 >= charMin) {
+          b = Math.imul(h, GOLDEN) >>> shift;
+          if (stamp[b] !== serial) {
+            stamp[b] = serial;
+            buf[n++] = b;
+          }
+        }
       }
     }
     const nChar = n;
@@ -174,7 +212,15 @@ export class FeatureExtractor {
     this.ensure(this.n + extras.length);
     let n = this.n;
     for (const e of extras) this.buf[n++] = this.extraBucket(e);
-    return { idx: this.buf.subarray(0, n), nChar: this.nChar, nWord: this.nWord, nExtra: extras.length };
+    const { charShrink, wordShrink } = this.config;
+    return {
+      idx: this.buf.subarray(0, n),
+      nChar: this.nChar,
+      nWord: this.nWord,
+      nExtra: extras.length,
+      charScale: this.nChar > 0 ? 1 / Math.sqrt(this.nChar + charShrink) : 0,
+      wordScale: this.nWord > 0 ? 1 / Math.sqrt(this.nWord + wordShrink) : 0,
+    };
   }
 
   extract(text: string, extras: readonly string[] = []): FeatureVector {
@@ -183,15 +229,9 @@ export class FeatureExtractor {
   }
 }
 
-/** The per-group scale factors of a feature vector (1/sqrt(count); extras count 1). */
-export function groupScales(v: FeatureVector): [number, number] {
-  return [v.nChar > 0 ? 1 / Math.sqrt(v.nChar) : 0, v.nWord > 0 ? 1 / Math.sqrt(v.nWord) : 0];
-}
-
 /** w · x for a weight vector, with the group scales applied. */
 export function dot(weights: Float32Array, v: FeatureVector): number {
   const idx = v.idx;
-  const [sc, sw] = groupScales(v);
   let a = 0;
   let i = 0;
   for (; i < v.nChar; i++) a += weights[idx[i]!]!;
@@ -200,5 +240,5 @@ export function dot(weights: Float32Array, v: FeatureVector): number {
   for (; i < endWord; i++) b += weights[idx[i]!]!;
   let c = 0;
   for (; i < idx.length; i++) c += weights[idx[i]!]!;
-  return a * sc + b * sw + c;
+  return a * v.charScale + b * v.wordScale + c;
 }

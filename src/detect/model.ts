@@ -87,8 +87,8 @@ export class BuiltinModel {
       const row = (idx[i]! >>> this.catShift) * k;
       for (let c = 0; c < k; c++) acc[g * k + c]! += w[row + c]!;
     }
-    const sc = v.nChar > 0 ? 1 / Math.sqrt(v.nChar) : 0;
-    const sw = v.nWord > 0 ? 1 / Math.sqrt(v.nWord) : 0;
+    const sc = v.charScale;
+    const sw = v.wordScale;
     const z = CATEGORIES.map(
       (_, c) => this.meta.categoryBias[c]! + acc[c]! * sc + acc[k + c]! * sw + acc[2 * k + c]!,
     );

@@ -25,6 +25,7 @@ import { AdagradSoftmax, FtrlLogistic } from "./ftrl.js";
 import { binaryMetrics, metricsBy, thresholdForFpr, type BinaryMetrics } from "./metrics.js";
 import { mulberry32, shuffleInPlace } from "./random.js";
 import { groupSplit } from "./split.js";
+import { indirectInjections } from "./augment.js";
 
 export interface TrainParams {
   seed: number;
@@ -42,6 +43,8 @@ export interface TrainParams {
   categoryBits: number;
   categoryLr: number;
   window: { size: number; stride: number };
+  /** Synthetic indirect injections, as a multiple of the training attacks (0: none). */
+  augmentIndirect: number;
 }
 
 export const DEFAULT_PARAMS: TrainParams = {
@@ -59,6 +62,7 @@ export const DEFAULT_PARAMS: TrainParams = {
   categoryBits: 18,
   categoryLr: 0.2,
   window: { size: 1024, stride: 768 },
+  augmentIndirect: 0,
 };
 
 export type TrainPhase = "split" | "features" | "train" | "calibrate" | "evaluate";
@@ -128,7 +132,12 @@ export async function trainBuiltin(samples: readonly Sample[], options: TrainOpt
   const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
   progress({ phase: "split", done: 0, total: 1 });
-  const { train, validation } = groupSplit(samples, p.validationFraction, p.seed);
+  const split = groupSplit(samples, p.validationFraction, p.seed);
+  const { validation } = split;
+  const train = [
+    ...split.train,
+    ...indirectInjections(split.train, { indirect: p.augmentIndirect, seed: p.seed }),
+  ];
   if (train.length === 0 || validation.length === 0) {
     throw new Error(
       `training needs more data: ${samples.length} rows give ${train.length} training and ${validation.length} validation rows`,
@@ -308,7 +317,7 @@ export class FeatureCache {
       const a = analyser.analyse(part.text);
       if (!a.normalized) continue;
       const v = a.vector;
-      out.push({ idx: v.idx.slice(), nChar: v.nChar, nWord: v.nWord, nExtra: v.nExtra, prior: a.prior });
+      out.push({ ...v, idx: v.idx.slice(), prior: a.prior });
     }
     this.entries.set(sample, out);
     return out;

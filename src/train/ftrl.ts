@@ -7,7 +7,7 @@
  *
  * Softmax regression with AdaGrad for the category head, trained on attacks only.
  */
-import { groupScales, type FeatureVector } from "../detect/features.js";
+import type { FeatureVector } from "../detect/features.js";
 import { sigmoid } from "../detect/model.js";
 
 export interface FtrlParams {
@@ -39,7 +39,8 @@ export class FtrlLogistic {
   }
 
   logit(v: FeatureVector, prior: number): number {
-    const [sc, sw] = groupScales(v);
+    const sc = v.charScale;
+    const sw = v.wordScale;
     const idx = v.idx;
     let a = 0;
     let b = 0;
@@ -55,7 +56,8 @@ export class FtrlLogistic {
   step(v: FeatureVector, prior: number, label: 0 | 1, sampleWeight: number): number {
     const p = sigmoid(this.logit(v, prior));
     const g0 = (p - label) * sampleWeight;
-    const [sc, sw] = groupScales(v);
+    const sc = v.charScale;
+    const sw = v.wordScale;
     const idx = v.idx;
     const { alpha } = this.params;
     for (let i = 0; i < idx.length; i++) {
@@ -103,7 +105,8 @@ export class AdagradSoftmax {
 
   private probabilities(v: FeatureVector): Float64Array {
     const k = this.classes;
-    const [sc, sw] = groupScales(v);
+    const sc = v.charScale;
+    const sw = v.wordScale;
     const z = Float64Array.from(this.bias);
     const idx = v.idx;
     for (let i = 0; i < idx.length; i++) {
@@ -125,7 +128,8 @@ export class AdagradSoftmax {
   step(v: FeatureVector, target: number, sampleWeight: number): void {
     const k = this.classes;
     const p = this.probabilities(v);
-    const [sc, sw] = groupScales(v);
+    const sc = v.charScale;
+    const sw = v.wordScale;
     const idx = v.idx;
     for (let i = 0; i < idx.length; i++) {
       const x = i < v.nChar ? sc : i < v.nChar + v.nWord ? sw : 1;

@@ -119,10 +119,9 @@ export function registerScan(program: Command): void {
           throw new ValidationError(`${opts.input}: no such file`);
         }
         const detector = await detectorFromOptions(opts);
+        const gzip = await isGzipFile(opts.input);
         const raw = createReadStream(opts.input, { highWaterMark: 1 << 16 });
-        let bytes = 0;
-        raw.on("data", (d) => (bytes += d.length));
-        const input = (await isGzipFile(opts.input)) ? raw.pipe(createGunzip()) : raw;
+        const input = gzip ? raw.pipe(createGunzip()) : raw;
         const progress = createProgress(
           opts.progress && process.stderr.isTTY === true && opts.output !== undefined,
         );
@@ -136,7 +135,7 @@ export function registerScan(program: Command): void {
             file: opts.input,
             field: opts.field,
             skipInvalid: Boolean(opts.skipInvalid),
-            onLine: () => progress.update(bytes),
+            onLine: () => progress.update(raw.bytesRead),
           });
           if (tmp) {
             output.end();

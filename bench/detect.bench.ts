@@ -1,0 +1,101 @@
+/**
+ * Detection speed: in-process latency percentiles for a 500-character text, growth with
+ * length from 100 characters to 1 MB, and `bulwark scan` throughput on one core.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { BuiltinDetector } from "../src/detect/builtin.js";
+import { PACKAGE_ROOT } from "../src/core/paths.js";
+import { BENCH_DIR, benchModel, markdownTable, percentile, prose } from "./util.js";
+
+const { model, path: modelPath, trainMs } = await benchModel();
+if (trainMs !== undefined)
+  console.log(`(trained the model on the bundled corpus in ${(trainMs / 1000).toFixed(1)} s)\n`);
+const detector = new BuiltinDetector(model);
+
+// 1. Latency for 500-character texts (distinct texts, evidence off and on).
+const texts = Array.from({ length: 2000 }, (_, i) => prose(500, i));
+for (let i = 0; i < 20000; i++) detector.detect(texts[i % texts.length]!, { evidence: false });
+const rows: (string | number)[][] = [];
+for (const evidence of [false, true]) {
+  const samples: number[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    const t = texts[i % texts.length]!;
+    const s = performance.now();
+    detector.detect(t, { evidence });
+    samples.push(performance.now() - s);
+  }
+  samples.sort((a, b) => a - b);
+  rows.push([
+    evidence ? "500 chars, with evidence" : "500 chars, no evidence",
+    (percentile(samples, 0.5) * 1000).toFixed(1),
+    (percentile(samples, 0.99) * 1000).toFixed(1),
+    (percentile(samples, 0.999) * 1000).toFixed(1),
+  ]);
+}
+console.log("### In-process latency (100,000 calls, microseconds)\n");
+console.log(markdownTable(["text", "p50 µs", "p99 µs", "p99.9 µs"], rows));
+
+// 2. Growth with length: time per character should stay flat.
+console.log("\n### Growth with length\n");
+const lengthRows: (string | number)[][] = [];
+let perCharAt1k = 0;
+for (const length of [100, 1_000, 10_000, 100_000, 1_000_000]) {
+  const text = prose(length, 3);
+  const reps = Math.max(3, Math.round(2_000_000 / length));
+  const samples: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const s = performance.now();
+    detector.detect(text, { evidence: false });
+    samples.push(performance.now() - s);
+  }
+  samples.sort((a, b) => a - b);
+  const median = percentile(samples, 0.5);
+  const perChar = (median * 1e6) / length; // ns per char
+  if (length === 1_000) perCharAt1k = perChar;
+  lengthRows.push([
+    length.toLocaleString("en"),
+    median < 1 ? `${(median * 1000).toFixed(1)} µs` : `${median.toFixed(2)} ms`,
+    perChar.toFixed(1),
+    length >= 1_000 ? (perChar / perCharAt1k).toFixed(2) : "-",
+  ]);
+}
+console.log(markdownTable(["characters", "median time", "ns per char", "ratio to 1,000 chars"], lengthRows));
+
+// 3. `bulwark scan` on one core: 200,000 lines of 500 characters.
+const input = join(BENCH_DIR, "scan-input.jsonl");
+const output = join(BENCH_DIR, "scan-output.jsonl");
+const lines = 200_000;
+writeFileSync(
+  input,
+  Array.from({ length: lines }, (_, i) => JSON.stringify({ id: i, text: texts[i % texts.length] })).join(
+    "\n",
+  ) + "\n",
+);
+const cli = join(PACKAGE_ROOT, "dist", "src", "cli", "main.js");
+const pin = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+const args = ["scan", "--input", input, "--output", output, "--model", modelPath, "--json", "--no-progress"];
+const started = performance.now();
+const r = pin
+  ? spawnSync("taskset", ["-c", "0", process.execPath, cli, ...args], { encoding: "utf8" })
+  : spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+const wall = (performance.now() - started) / 1000;
+if (r.status !== 0) throw new Error(`scan failed: ${r.stderr}`);
+const summary = JSON.parse(r.stdout) as { scanned: number; seconds: number; textsPerSecond: number };
+console.log(`\n### \`bulwark scan\` throughput${pin ? " (pinned to one core with taskset)" : ""}\n`);
+console.log(
+  markdownTable(
+    ["lines", "text length", "scan time", "texts/s (scan loop)", "texts/s (whole process, incl. start-up)"],
+    [
+      [
+        lines.toLocaleString("en"),
+        500,
+        `${summary.seconds.toFixed(2)} s`,
+        Math.round(summary.textsPerSecond).toLocaleString("en"),
+        Math.round(lines / wall).toLocaleString("en"),
+      ],
+    ],
+  ),
+);
