@@ -8,12 +8,6 @@
 import type { Sample } from "../data/sample.js";
 import { mulberry32 } from "./random.js";
 
-export interface AugmentParams {
-  /** Synthetic injections to add, as a multiple of the training attacks. 0 turns it off. */
-  indirect: number;
-  seed: number;
-}
-
 const CONTEXT_MIN = 400;
 const PAYLOAD_MAX = 400;
 
@@ -25,26 +19,35 @@ function insertionPoints(text: string): number[] {
   return points;
 }
 
-export function indirectInjections(train: readonly Sample[], params: AugmentParams): Sample[] {
-  if (params.indirect <= 0) return [];
-  const contexts = train.filter((s) => s.label === 0 && s.text.length >= CONTEXT_MIN);
-  const payloads = train.filter(
-    (s) =>
-      s.label === 1 &&
-      s.text.length <= PAYLOAD_MAX &&
-      (s.category === "prompt_injection" || s.category === "system_extraction"),
+/** Can this sample host an injection (a long benign document)? */
+export function isContext(s: Sample): boolean {
+  return s.label === 0 && s.text.length >= CONTEXT_MIN;
+}
+
+/** Can this sample be the injected instruction (a short direct injection or extraction)? */
+export function isPayload(s: Sample): boolean {
+  return (
+    s.label === 1 &&
+    s.text.length <= PAYLOAD_MAX &&
+    (s.category === "prompt_injection" || s.category === "system_extraction")
   );
-  if (contexts.length === 0 || payloads.length === 0) return [];
-  const attacks = train.filter((s) => s.label === 1).length;
-  const count = Math.round(params.indirect * attacks);
-  const random = mulberry32(params.seed ^ 0x5eed);
+}
+
+/** `count` synthetic indirect injections from pools of contexts and payloads. */
+export function indirectInjections(
+  contexts: readonly Sample[],
+  payloads: readonly Sample[],
+  count: number,
+  seed: number,
+): Sample[] {
+  if (count <= 0 || contexts.length === 0 || payloads.length === 0) return [];
+  const random = mulberry32(seed ^ 0x5eed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const out: Sample[] = [];
   for (let i = 0; i < count; i++) {
     const context = pick(contexts).text;
     const payload = pick(payloads);
-    const points = insertionPoints(context);
-    const at = pick(points);
+    const at = pick(insertionPoints(context));
     const sep = random() < 0.5 ? "\n\n" : " ";
     out.push({
       text: `${context.slice(0, at)}${at > 0 ? sep : ""}${payload.text.trim()}${at < context.length ? sep : ""}${context.slice(at)}`,

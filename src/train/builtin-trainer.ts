@@ -1,31 +1,38 @@
 /**
- * Trains the built-in model: a group split, FTRL on windows (for long attack texts only
- * the most suspicious window is a positive after the first epoch: the injection sits in one
- * place, the rest of the e-mail is benign), a category head on attacks, Platt calibration on
- * the validation split and a threshold for at most 1% false positives on benign validation
- * texts. Deterministic for a seed.
+ * Trains the built-in model: a split by related-text groups, FTRL on windows (see
+ * learner.ts), a category head on attacks, Platt calibration on the validation split and a
+ * threshold for at most `maxFpr` false positives on benign validation texts. Deterministic
+ * for a seed.
+ *
+ * Two paths share every learning step: in memory (window features computed once and reused
+ * by every epoch) and streaming (the source is read once per epoch, features recomputed,
+ * memory bounded by the model, a shuffle buffer and a validation reservoir), so a dataset
+ * of any size trains in constant memory.
  */
-import { performance } from "node:perf_hooks";
 import { cpus, platform, release } from "node:os";
+import { performance } from "node:perf_hooks";
 import type { Sample } from "../data/sample.js";
 import { WindowAnalyser } from "../detect/analysis.js";
 import { BuiltinDetector } from "../detect/builtin.js";
 import { fitPlatt } from "../detect/calibration.js";
-import {
-  DEFAULT_FEATURES,
-  FeatureExtractor,
-  type FeatureConfig,
-  type FeatureVector,
-} from "../detect/features.js";
+import { DEFAULT_FEATURES, FeatureExtractor, type FeatureConfig } from "../detect/features.js";
 import { BuiltinModel, MODEL_FORMAT, sigmoid, type ModelMeta } from "../detect/model.js";
 import { RuleSet, type RulesDocument } from "../detect/rules.js";
-import { CATEGORIES, isCategory } from "../detect/types.js";
+import { isCategory } from "../detect/types.js";
 import { windows } from "../text/windows.js";
-import { AdagradSoftmax, FtrlLogistic } from "./ftrl.js";
+import { indirectInjections, isContext, isPayload } from "./augment.js";
+import { WindowLearner, type WindowFeatures } from "./learner.js";
 import { binaryMetrics, metricsBy, thresholdForFpr, type BinaryMetrics } from "./metrics.js";
 import { mulberry32, shuffleInPlace } from "./random.js";
-import { groupSplit } from "./split.js";
-import { indirectInjections } from "./augment.js";
+import {
+  isStream,
+  Reservoir,
+  shuffleBuffer,
+  streamOf,
+  type SampleSource,
+  type SampleStream,
+} from "./sources.js";
+import { groupSplit, unitHash, splitKey } from "./split.js";
 
 export interface TrainParams {
   seed: number;
@@ -55,7 +62,7 @@ export const DEFAULT_PARAMS: TrainParams = {
   l1: 0.0002,
   l2: 0.0001,
   positiveWeight: 1,
-  sourceBalance: 0.5,
+  sourceBalance: 1,
   validationFraction: 0.15,
   maxFpr: 0.01,
   features: DEFAULT_FEATURES,
@@ -64,6 +71,13 @@ export const DEFAULT_PARAMS: TrainParams = {
   window: { size: 1024, stride: 768 },
   augmentIndirect: 0,
 };
+
+/** Above this many characters an in-memory array trains on the streaming path (bounded memory). */
+const IN_MEMORY_CHAR_LIMIT = 64_000_000;
+/** Streaming keeps at most this many validation texts (for calibration and metrics). */
+const MAX_STREAM_VALIDATION = 20_000;
+const SHUFFLE_BUFFER = 8192;
+const POOL_SIZE = 5000;
 
 export type TrainPhase = "split" | "features" | "train" | "calibrate" | "evaluate";
 
@@ -100,20 +114,8 @@ export interface TrainResult {
   report: ValidationReport;
   durationMs: number;
   params: TrainParams;
-}
-
-function sampleWeights(samples: readonly Sample[], p: TrainParams): Float64Array {
-  const perSource = new Map<string, number>();
-  for (const s of samples) perSource.set(s.source, (perSource.get(s.source) ?? 0) + 1);
-  const w = new Float64Array(samples.length);
-  let total = 0;
-  samples.forEach((s, i) => {
-    w[i] = (s.label === 1 ? p.positiveWeight : 1) * perSource.get(s.source)! ** -p.sourceBalance;
-    total += w[i]!;
-  });
-  const scale = samples.length / total;
-  for (let i = 0; i < w.length; i++) w[i]! *= scale;
-  return w;
+  /** Rows trained on (after the split, including synthetic ones) and held out. */
+  rows: { total: number; train: number; validation: number; synthetic: number };
 }
 
 export function resolveParams(overrides: Partial<TrainParams> = {}): TrainParams {
@@ -125,42 +127,134 @@ export function resolveParams(overrides: Partial<TrainParams> = {}): TrainParams
   };
 }
 
-export async function trainBuiltin(samples: readonly Sample[], options: TrainOptions): Promise<TrainResult> {
+interface SourceCount {
+  rows: number;
+  positives: number;
+}
+
+/** Per-sample weight: positives x positiveWeight, each source scaled by rows^-sourceBalance, mean 1. */
+class SampleWeights {
+  private readonly scale: number;
+  constructor(
+    private readonly perSource: ReadonlyMap<string, SourceCount>,
+    private readonly p: TrainParams,
+  ) {
+    let sum = 0;
+    let rows = 0;
+    for (const c of perSource.values()) {
+      sum += c.rows ** -p.sourceBalance * (c.rows - c.positives + p.positiveWeight * c.positives);
+      rows += c.rows;
+    }
+    this.scale = rows / Math.max(1e-12, sum);
+  }
+  of(s: Sample): number {
+    const c = this.perSource.get(s.source)!;
+    return (s.label === 1 ? this.p.positiveWeight : 1) * c.rows ** -this.p.sourceBalance * this.scale;
+  }
+}
+
+function countSample(counts: Map<string, SourceCount>, s: Sample): void {
+  const c = counts.get(s.source);
+  if (c) {
+    c.rows++;
+    if (s.label === 1) c.positives++;
+  } else counts.set(s.source, { rows: 1, positives: s.label });
+}
+
+function analyseWindows(
+  sample: Sample,
+  analyser: WindowAnalyser,
+  window: { size: number; stride: number },
+): WindowFeatures[] {
+  const out: WindowFeatures[] = [];
+  for (const part of windows(sample.text, window.size, window.stride)) {
+    const a = analyser.analyse(part.text);
+    if (!a.normalized) continue;
+    out.push({ ...a.vector, idx: a.vector.idx.slice(), prior: a.prior });
+  }
+  return out;
+}
+
+/**
+ * Window features per sample, computed once. Features depend only on the text and the
+ * feature settings, so one cache serves every epoch, and every fold of a cross-validation.
+ */
+export class FeatureCache {
+  private readonly entries = new WeakMap<Sample, WindowFeatures[]>();
+
+  windows(
+    sample: Sample,
+    analyser: WindowAnalyser,
+    window: { size: number; stride: number },
+  ): WindowFeatures[] {
+    let hit = this.entries.get(sample);
+    if (!hit) {
+      hit = analyseWindows(sample, analyser, window);
+      this.entries.set(sample, hit);
+    }
+    return hit;
+  }
+}
+
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export async function trainBuiltin(source: SampleSource, options: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   const p = resolveParams(options.params);
   const progress = options.onProgress ?? (() => {});
-  const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+  const analyser = new WindowAnalyser(new FeatureExtractor(p.features), new RuleSet(options.rules));
+  const learner = new WindowLearner(p.features.bits, p.categoryBits, p, p.categoryLr);
 
-  progress({ phase: "split", done: 0, total: 1 });
-  const split = groupSplit(samples, p.validationFraction, p.seed);
-  const { validation } = split;
-  const train = [
-    ...split.train,
-    ...indirectInjections(split.train, { indirect: p.augmentIndirect, seed: p.seed }),
-  ];
-  if (train.length === 0 || validation.length === 0) {
+  let validation: Sample[];
+  let rows: TrainResult["rows"];
+  const inMemory = !isStream(source) && source.reduce((n, s) => n + s.text.length, 0) <= IN_MEMORY_CHAR_LIMIT;
+  if (inMemory) {
+    ({ validation, rows } = await trainInMemory(
+      source as readonly Sample[],
+      p,
+      analyser,
+      learner,
+      options,
+      progress,
+    ));
+  } else {
+    const stream = isStream(source) ? source : streamOf(source);
+    ({ validation, rows } = await trainStreaming(stream, p, analyser, learner, progress));
+  }
+  if (rows.train === 0 || validation.length === 0) {
     throw new Error(
-      `training needs more data: ${samples.length} rows give ${train.length} training and ${validation.length} validation rows`,
+      `training needs more data: ${rows.total} rows give ${rows.train} training and ${validation.length} validation rows`,
     );
   }
-  const weights = sampleWeights(train, p);
+  return finish(learner, validation, rows, p, options, progress, started);
+}
 
-  const extractor = new FeatureExtractor(p.features);
-  const analyser = new WindowAnalyser(extractor, new RuleSet(options.rules));
-  const size = 1 << p.features.bits;
-  const binary = new FtrlLogistic(size, p);
-  const category = new AdagradSoftmax(
-    1 << p.categoryBits,
-    CATEGORIES.length,
-    p.features.bits - p.categoryBits,
-    p.categoryLr,
-    1e-6,
+async function trainInMemory(
+  samples: readonly Sample[],
+  p: TrainParams,
+  analyser: WindowAnalyser,
+  learner: WindowLearner,
+  options: TrainOptions,
+  progress: (x: TrainProgress) => void,
+): Promise<{ validation: Sample[]; rows: TrainResult["rows"] }> {
+  progress({ phase: "split", done: 0, total: 1 });
+  const split = groupSplit(samples, p.validationFraction, p.seed);
+  const attacks = split.train.filter((s) => s.label === 1).length;
+  const synthetic = indirectInjections(
+    split.train.filter(isContext),
+    split.train.filter(isPayload),
+    Math.round(p.augmentIndirect * attacks),
+    p.seed,
   );
+  const train = [...split.train, ...synthetic];
+  const counts = new Map<string, SourceCount>();
+  for (const s of train) countSample(counts, s);
+  const weights = new SampleWeights(counts, p);
 
   const cache = options.featureCache ?? new FeatureCache();
-  const featurized: CachedWindow[][] = [];
+  const features: WindowFeatures[][] = [];
   for (let i = 0; i < train.length; i++) {
-    featurized.push(cache.windows(train[i]!, analyser, p.window));
+    features.push(cache.windows(train[i]!, analyser, p.window));
     if (i % 1000 === 0) {
       progress({ phase: "features", done: i, total: train.length });
       await yieldToLoop();
@@ -173,35 +267,8 @@ export async function trainBuiltin(samples: readonly Sample[], options: TrainOpt
   for (let epoch = 0; epoch < p.epochs; epoch++) {
     shuffleInPlace(order, rng);
     for (let k = 0; k < order.length; k++) {
-      const i = order[k]!;
-      const s = train[i]!;
-      const w = weights[i]!;
-      const parts = featurized[i]!;
-      if (parts.length === 1 || s.label === 0) {
-        for (const v of parts) {
-          binary.step(v, v.prior, s.label, w);
-          if (s.label === 1) trainCategory(category, v, s.category, w);
-        }
-      } else if (parts.length > 0) {
-        // Multiple-instance learning: an attack text needs one attacking window, not all.
-        let chosen = parts;
-        if (epoch > 0) {
-          let best = parts[0]!;
-          let bestLogit = -Infinity;
-          for (const v of parts) {
-            const z = binary.logit(v, v.prior);
-            if (z > bestLogit) {
-              bestLogit = z;
-              best = v;
-            }
-          }
-          chosen = [best];
-        }
-        for (const v of chosen) {
-          binary.step(v, v.prior, 1, w / chosen.length);
-          trainCategory(category, v, s.category, w / chosen.length);
-        }
-      }
+      const s = train[order[k]!]!;
+      learner.learn(features[order[k]!]!, s.label, s.category, weights.of(s), epoch);
       if (k % 1000 === 0) {
         progress({ phase: "train", done: epoch * train.length + k, total, epoch: epoch + 1 });
         await yieldToLoop();
@@ -209,7 +276,99 @@ export async function trainBuiltin(samples: readonly Sample[], options: TrainOpt
     }
   }
   progress({ phase: "train", done: total, total, epoch: p.epochs });
+  return {
+    validation: split.validation,
+    rows: {
+      total: samples.length,
+      train: train.length,
+      validation: split.validation.length,
+      synthetic: synthetic.length,
+    },
+  };
+}
 
+/** Validation membership on the streaming path: by a hash of the text's opening, so near-copies agree. */
+function inValidation(s: Sample, p: TrainParams): boolean {
+  return unitHash(`${s.source}:${splitKey(s.text).slice(0, 64)}`, p.seed) < p.validationFraction;
+}
+
+async function trainStreaming(
+  stream: SampleStream,
+  p: TrainParams,
+  analyser: WindowAnalyser,
+  learner: WindowLearner,
+  progress: (x: TrainProgress) => void,
+): Promise<{ validation: Sample[]; rows: TrainResult["rows"] }> {
+  // Pass 0: counts for the weights, the validation reservoir, pools for augmentation.
+  const perSource = new Map<string, SourceCount>();
+  let positives = 0;
+  let trainRows = 0;
+  let totalRows = 0;
+  const validation = new Reservoir<Sample>(MAX_STREAM_VALIDATION, p.seed);
+  const contexts = new Reservoir<Sample>(POOL_SIZE, p.seed + 1);
+  const payloads = new Reservoir<Sample>(POOL_SIZE, p.seed + 2);
+  for await (const s of stream.samples()) {
+    totalRows++;
+    if (inValidation(s, p)) {
+      validation.offer(s);
+      continue;
+    }
+    trainRows++;
+    countSample(perSource, s);
+    if (s.label === 1) positives++;
+    if (isContext(s)) contexts.offer(s);
+    if (isPayload(s)) payloads.offer(s);
+    if (totalRows % 10_000 === 0) {
+      progress({ phase: "split", done: totalRows, total: 0 });
+      await yieldToLoop();
+    }
+  }
+  const synthetic = indirectInjections(
+    contexts.items,
+    payloads.items,
+    Math.min(MAX_STREAM_VALIDATION, Math.round(p.augmentIndirect * positives)),
+    p.seed,
+  );
+  for (const s of synthetic) countSample(perSource, s);
+  const weights = new SampleWeights(perSource, p);
+  const perEpoch = trainRows + synthetic.length;
+  const total = p.epochs * perEpoch;
+
+  for (let epoch = 0; epoch < p.epochs; epoch++) {
+    const rows = async function* (): AsyncGenerator<Sample> {
+      for await (const s of stream.samples()) if (!inValidation(s, p)) yield s;
+      yield* synthetic;
+    };
+    let k = 0;
+    for await (const s of shuffleBuffer(rows(), SHUFFLE_BUFFER, p.seed + epoch)) {
+      learner.learn(analyseWindows(s, analyser, p.window), s.label, s.category, weights.of(s), epoch);
+      if (++k % 2000 === 0) {
+        progress({ phase: "train", done: epoch * perEpoch + k, total, epoch: epoch + 1 });
+        await yieldToLoop();
+      }
+    }
+  }
+  progress({ phase: "train", done: total, total, epoch: p.epochs });
+  return {
+    validation: validation.items,
+    rows: {
+      total: totalRows,
+      train: trainRows + synthetic.length,
+      validation: validation.items.length,
+      synthetic: synthetic.length,
+    },
+  };
+}
+
+async function finish(
+  learner: WindowLearner,
+  validation: readonly Sample[],
+  rows: TrainResult["rows"],
+  p: TrainParams,
+  options: TrainOptions,
+  progress: (x: TrainProgress) => void,
+  started: number,
+): Promise<TrainResult> {
   const meta: ModelMeta = {
     format: MODEL_FORMAT,
     name: options.name ?? "builtin",
@@ -220,14 +379,14 @@ export async function trainBuiltin(samples: readonly Sample[], options: TrainOpt
     window: p.window,
     calibration: { a: 1, b: 0 },
     threshold: 0.5,
-    bias: binary.bias,
-    categoryBias: Array.from(category.bias),
+    bias: learner.binary.bias,
+    categoryBias: Array.from(learner.category.bias),
     rules: options.rules,
     params: { ...p },
     metrics: {},
     training: {},
   };
-  const provisional = new BuiltinModel(meta, binary.weights(), category.w);
+  const provisional = new BuiltinModel(meta, learner.binary.weights(), learner.category.w);
   const detector = new BuiltinDetector(provisional);
 
   // Calibrate on validation texts scored exactly as detection will score them.
@@ -275,9 +434,7 @@ export async function trainBuiltin(samples: readonly Sample[], options: TrainOpt
     validation: { ...report.overall, threshold: meta.threshold, categoryAccuracy: report.categoryAccuracy },
   };
   meta.training = {
-    rows: samples.length,
-    trainRows: train.length,
-    validationRows: validation.length,
+    rows,
     durationMs: Math.round(durationMs),
     environment: { node: process.version, platform: platform(), release: release(), cpus: cpus().length },
     ...options.lineage,
@@ -285,41 +442,5 @@ export async function trainBuiltin(samples: readonly Sample[], options: TrainOpt
   const artifact = final.serialize();
   const model = BuiltinModel.deserialize(artifact);
   progress({ phase: "evaluate", done: 1, total: 1 });
-  return { model, artifact, report, durationMs, params: p };
-}
-
-function trainCategory(head: AdagradSoftmax, v: FeatureVector, category: string, weight: number): void {
-  const c = (CATEGORIES as readonly string[]).indexOf(category);
-  if (c >= 0) head.step(v, c, weight);
-}
-
-/** A window's features, copied out of the extractor's reused buffer. */
-export interface CachedWindow extends FeatureVector {
-  prior: number;
-}
-
-/**
- * Window features per sample, computed once. Features depend only on the text and the
- * feature settings, so one cache serves every epoch, and every fold of a cross-validation.
- */
-export class FeatureCache {
-  private readonly entries = new WeakMap<Sample, CachedWindow[]>();
-
-  windows(
-    sample: Sample,
-    analyser: WindowAnalyser,
-    window: { size: number; stride: number },
-  ): CachedWindow[] {
-    const hit = this.entries.get(sample);
-    if (hit) return hit;
-    const out: CachedWindow[] = [];
-    for (const part of windows(sample.text, window.size, window.stride)) {
-      const a = analyser.analyse(part.text);
-      if (!a.normalized) continue;
-      const v = a.vector;
-      out.push({ ...v, idx: v.idx.slice(), prior: a.prior });
-    }
-    this.entries.set(sample, out);
-    return out;
-  }
+  return { model, artifact, report, durationMs, params: p, rows };
 }

@@ -20,6 +20,8 @@ export interface FtrlParams {
 export class FtrlLogistic {
   readonly z: Float32Array;
   readonly n: Float32Array;
+  /** The weights implied by z and n, kept current so prediction is a plain dot product. */
+  readonly w: Float32Array;
   bias = 0;
   private biasN = 0;
 
@@ -29,27 +31,26 @@ export class FtrlLogistic {
   ) {
     this.z = new Float32Array(size);
     this.n = new Float32Array(size);
+    this.w = new Float32Array(size);
   }
 
-  weight(i: number): number {
-    const z = this.z[i]!;
+  private weightFrom(z: number, n: number): number {
     const { l1, l2, alpha, beta } = this.params;
     if (z <= l1 && z >= -l1) return 0;
-    return -(z - Math.sign(z) * l1) / ((beta + Math.sqrt(this.n[i]!)) / alpha + l2);
+    return -(z - Math.sign(z) * l1) / ((beta + Math.sqrt(n)) / alpha + l2);
   }
 
   logit(v: FeatureVector, prior: number): number {
-    const sc = v.charScale;
-    const sw = v.wordScale;
+    const w = this.w;
     const idx = v.idx;
     let a = 0;
     let b = 0;
     let c = 0;
     let i = 0;
-    for (; i < v.nChar; i++) a += this.weight(idx[i]!);
-    for (; i < v.nChar + v.nWord; i++) b += this.weight(idx[i]!);
-    for (; i < idx.length; i++) c += this.weight(idx[i]!);
-    return this.bias + a * sc + b * sw + c + prior;
+    for (; i < v.nChar; i++) a += w[idx[i]!]!;
+    for (; i < v.nChar + v.nWord; i++) b += w[idx[i]!]!;
+    for (; i < idx.length; i++) c += w[idx[i]!]!;
+    return this.bias + a * v.charScale + b * v.wordScale + c + prior;
   }
 
   /** One gradient step on a window; returns the predicted probability before the step. */
@@ -60,15 +61,20 @@ export class FtrlLogistic {
     const sw = v.wordScale;
     const idx = v.idx;
     const { alpha } = this.params;
+    const zs = this.z;
+    const ns = this.n;
+    const ws = this.w;
     for (let i = 0; i < idx.length; i++) {
       const x = i < v.nChar ? sc : i < v.nChar + v.nWord ? sw : 1;
       const g = g0 * x;
       const k = idx[i]!;
-      const w = this.weight(k);
-      const n = this.n[k]!;
-      const sigma = (Math.sqrt(n + g * g) - Math.sqrt(n)) / alpha;
-      this.z[k] = this.z[k]! + g - sigma * w;
-      this.n[k] = n + g * g;
+      const n = ns[k]!;
+      const n2 = n + g * g;
+      const sigma = (Math.sqrt(n2) - Math.sqrt(n)) / alpha;
+      const z = zs[k]! + g - sigma * ws[k]!;
+      zs[k] = z;
+      ns[k] = n2;
+      ws[k] = this.weightFrom(z, n2);
     }
     // The bias is not regularised.
     this.biasN += g0 * g0;
@@ -78,9 +84,7 @@ export class FtrlLogistic {
 
   /** The final weights, as the model file stores them. */
   weights(): Float32Array {
-    const w = new Float32Array(this.z.length);
-    for (let i = 0; i < w.length; i++) if (this.z[i] !== 0) w[i] = this.weight(i);
-    return w;
+    return this.w.slice();
   }
 }
 

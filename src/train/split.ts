@@ -7,7 +7,8 @@
 import { hashString } from "../detect/features.js";
 import type { Sample } from "../data/sample.js";
 
-function key(text: string): string {
+/** The text reduced to lower-case letters and digits: what related texts share. */
+export function splitKey(text: string): string {
   return text
     .normalize("NFKC")
     .toLowerCase()
@@ -48,7 +49,7 @@ export function relatedGroups(samples: readonly Sample[]): number[] {
   const uf = new UnionFind(samples.length);
   const firstSeen = new Map<string, number>();
   samples.forEach((s, i) => {
-    const k = key(s.text);
+    const k = splitKey(s.text);
     for (const part of [`h:${s.source}:${k.slice(0, 48)}`, `t:${s.source}:${k.slice(-48)}`]) {
       const j = firstSeen.get(part);
       if (j === undefined) firstSeen.set(part, i);
@@ -69,7 +70,7 @@ export function groupSplit<T extends Sample>(
   const validation: T[] = [];
   samples.forEach((s, i) => {
     const root = samples[groups[i]!]!;
-    const u = unitHash(`${root.source}:${key(root.text).slice(0, 64)}`, seed);
+    const u = unitHash(`${root.source}:${splitKey(root.text).slice(0, 64)}`, seed);
     (u < fraction ? validation : train).push(s);
   });
   return { train, validation };
