@@ -1,0 +1,10 @@
+/**
+ * Every migration, by name; names sort in the order they run. Adding one is a new file
+ * in this folder and one line here.
+ */
+import type { Migration } from "kysely";
+import * as m001 from "./001_registry.js";
+
+export const migrations: Record<string, Migration> = {
+  "001_registry": m001,
+};

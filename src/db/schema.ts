@@ -1,0 +1,133 @@
+/**
+ * The metadata database's tables as TypeScript types, one interface per table. Columns
+ * are chosen to mean the same on SQLite and PostgreSQL: JSON is TEXT (parse with
+ * `fromJson`), timestamps are ISO-8601 TEXT (which sorts by time), booleans are 0/1
+ * integers, and ids are TEXT made by `newId` (no autoincrement, which differs by dialect).
+ *
+ * Another migration adding tables adds its interfaces here and its entries to `Database`.
+ */
+
+/** A stored dataset version (training-data/{name}/v{version}.jsonl in the object store). */
+export interface DatasetsTable {
+  id: string;
+  name: string;
+  version: number;
+  /** "pending" while its object is being written, "ready" once readable. */
+  status: string;
+  data_key: string;
+  manifest_key: string;
+  sha256: string | null;
+  size_bytes: number | string | null;
+  rows: number;
+  skipped_rows: number;
+  /** JSON: {label, category, lang, source} -> value -> count. */
+  counts: string;
+  /** JSON: where the rows came from (files, URL, s3://, merge inputs). */
+  origin: string;
+  /** JSON: free-form facts, e.g. an imported envelope's metadata or a merge's dedup report. */
+  metadata: string;
+  created_at: string;
+  created_by: string;
+}
+
+/** One training (or other) run: what went in, what came out, how long it took. */
+export interface RunsTable {
+  id: string;
+  kind: string;
+  /** "running", "succeeded" or "failed". */
+  status: string;
+  model_name: string;
+  family: string;
+  /** JSON: the effective parameters. */
+  params: string;
+  /** JSON: [{id, name, version, sha256, rows}] of every input dataset. */
+  datasets: string;
+  /** JSON or null until the run ends. */
+  metrics: string | null;
+  /** JSON: node, platform, cpus, hostname, bulwark version. */
+  environment: string;
+  duration_ms: number | null;
+  artifact_sha256: string | null;
+  model_version: string | null;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+  created_by: string;
+}
+
+/** A model version in the registry; the artifact lives at models/{name}/{version}/. */
+export interface ModelVersionsTable {
+  id: string;
+  name: string;
+  version: string;
+  /** Numeric parts of the version, for ordering in SQL. */
+  major: number;
+  minor: number;
+  patch: number;
+  /** The trainer family ("builtin", later "transformer"...). */
+  family: string;
+  /** The artifact format, which names the loader ("bulwark-builtin/1"...). */
+  format: string;
+  /** "pending" while the artifact is being written, "ready" once registered. */
+  status: string;
+  /** "none", "staging", "production" or "archived"; at most one production per name. */
+  stage: string;
+  artifact_key: string;
+  manifest_key: string;
+  sha256: string | null;
+  size_bytes: number | string | null;
+  /** The object store's version id of the artifact as written. */
+  artifact_version_id: string | null;
+  parent_version: string | null;
+  run_id: string | null;
+  /** JSON: [{id, name, version, sha256, rows}]. */
+  datasets: string;
+  /** JSON */
+  params: string;
+  /** JSON */
+  metrics: string;
+  description: string | null;
+  created_at: string;
+  created_by: string;
+  stage_changed_at: string | null;
+  stage_changed_by: string | null;
+}
+
+/** Every stage change, so "who promoted it and when" and rollbacks have a history to read. */
+export interface ModelStageEventsTable {
+  id: string;
+  model_name: string;
+  version: string;
+  from_stage: string;
+  to_stage: string;
+  /** "promote", "rollback", "archive", "demote". */
+  action: string;
+  actor: string;
+  reason: string | null;
+  at: string;
+  /** Registry snapshot written for a production change, and whether it is under Object Lock. */
+  snapshot_key: string | null;
+  snapshot_locked: number | null;
+}
+
+export interface Database {
+  datasets: DatasetsTable;
+  runs: RunsTable;
+  model_versions: ModelVersionsTable;
+  model_stage_events: ModelStageEventsTable;
+}
+
+export function toJson(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+export function fromJson<T>(text: string | null | undefined, fallback: T): T {
+  if (text === null || text === undefined || text === "") return fallback;
+  return JSON.parse(text) as T;
+}
+
+/** PostgreSQL returns BIGINT as a string; both dialects become a number here. */
+export function toNumber(value: number | string | bigint | null | undefined): number | null {
+  if (value === null || value === undefined) return null;
+  return Number(value);
+}
