@@ -13,13 +13,17 @@ export interface ReadOptions {
 
 export interface InvalidRow {
   file: string;
+  /** 1-based line where the row starts; 0 when the problem is not on one line (an envelope's header). */
   line: number;
+  /** For a sample inside a JSON envelope: its index in `samples`. */
+  index?: number;
   field: string;
   message: string;
 }
 
 export function formatInvalid(p: InvalidRow): string {
-  return `${p.file}:${p.line}: ${p.field === "(row)" ? "" : `field "${p.field}": `}${p.message}`;
+  const where = p.index !== undefined ? `${p.file}: samples[${p.index}]` : p.line > 0 ? `${p.file}:${p.line}` : p.file;
+  return `${where}: ${p.field === "(row)" ? "" : `field "${p.field}": `}${p.message}`;
 }
 
 export async function* readSamples(file: string, options: ReadOptions = {}): AsyncGenerator<Sample> {
@@ -46,8 +50,12 @@ export async function* readSamples(file: string, options: ReadOptions = {}): Asy
   }
 }
 
-/** JSONL files given directly or found (recursively) in the given folders. */
-export function expandInputs(inputs: string[]): string[] {
+/** JSONL files given directly or found (recursively) in the given folders (`pattern` picks the files). */
+export function expandInputs(
+  inputs: string[],
+  pattern = /\.jsonl(\.gz)?$/,
+  what = ".jsonl or .jsonl.gz files",
+): string[] {
   const out: string[] = [];
   for (const input of inputs) {
     let st;
@@ -57,8 +65,8 @@ export function expandInputs(inputs: string[]): string[] {
       throw new ValidationError(`${input}: no such file or folder`);
     }
     if (st.isDirectory()) {
-      const found = walk(input).filter((f) => /\.jsonl(\.gz)?$/.test(f));
-      if (found.length === 0) throw new ValidationError(`${input}: folder holds no .jsonl or .jsonl.gz files`);
+      const found = walk(input).filter((f) => pattern.test(f));
+      if (found.length === 0) throw new ValidationError(`${input}: folder holds no ${what}`);
       out.push(...found);
     } else out.push(input);
   }

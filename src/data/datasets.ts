@@ -1,0 +1,404 @@
+/**
+ * The dataset catalogue: every dataset version is one JSONL object in training-data/
+ * (training-data/{name}/v{n}.jsonl, with v{n}.manifest.json beside it) and one row in the
+ * metadata database, which is what makes names, versions and ids resolvable and the
+ * version numbers race-free across processes. Rows are staged in a temporary file while
+ * they are counted and hashed, so a dataset of any size passes in bounded memory and
+ * nothing is registered until its object is complete.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { once } from "node:events";
+import { defaultActor, noopAuditSink, safeRecord, type AuditSink } from "../core/audit.js";
+import { IntegrityError, ValidationError } from "../core/errors.js";
+import type { DatabaseHandle } from "../db/open.js";
+import { fromJson, toJson, toNumber, type DatasetsTable } from "../db/schema.js";
+import { writeTransaction } from "../db/transaction.js";
+import { newId } from "../db/ids.js";
+import { isUniqueViolation } from "../db/errors.js";
+import { StorageLayout } from "../storage/layout.js";
+import type { ObjectStore } from "../storage/types.js";
+import { bundledCorpusFiles } from "./corpus.js";
+import { DatasetNotFoundError } from "./errors.js";
+import { emptySummary, readData } from "./formats.js";
+import { CountsAccumulator, type DatasetCounts, type DatasetManifest, type DatasetOrigin } from "./manifest.js";
+import { readSamples } from "./read.js";
+import type { Sample } from "./sample.js";
+
+export const BUNDLED = "bundled";
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export interface DatasetRecord {
+  id: string;
+  name: string;
+  version: number;
+  /** `name@version`, how people refer to it. */
+  ref: string;
+  key: string;
+  manifestKey: string;
+  sha256: string;
+  size: number;
+  rows: number;
+  skippedRows: number;
+  counts: DatasetCounts;
+  origin: DatasetOrigin;
+  details: Record<string, unknown>;
+  createdAt: string;
+  createdBy: string;
+  /** Objects stored with the dataset (e.g. a merge's conflict report), by name. */
+  attachments: Record<string, string>;
+}
+
+/** What a training run records about each dataset it used. */
+export interface DatasetLineage {
+  id: string | null;
+  name: string;
+  version: number | null;
+  sha256: string;
+  rows: number;
+}
+
+export function lineageOf(d: DatasetRecord): DatasetLineage {
+  return { id: d.id, name: d.name, version: d.version || null, sha256: d.sha256, rows: d.rows };
+}
+
+export interface CreateDatasetOptions {
+  name: string;
+  /** Known only once the rows have been read (hashes of the sources, counts of skipped rows). */
+  describe: () => {
+    origin: DatasetOrigin;
+    skippedRows?: number;
+    details?: Record<string, unknown>;
+    /** Local JSONL files stored beside the dataset as v{n}.{name}.jsonl, by name. */
+    attachments?: Record<string, string>;
+  };
+}
+
+export interface DatasetCatalogOptions {
+  actor?: string;
+  audit?: AuditSink;
+  /** Where rows are staged before upload (default: the OS temporary folder). */
+  tmpDir?: string;
+}
+
+export function validateDatasetName(name: string): string {
+  if (!NAME.test(name))
+    throw new ValidationError(
+      `dataset name "${name}" must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
+  if (name === BUNDLED) throw new ValidationError(`"${BUNDLED}" is reserved for the corpus bundled with Bulwark`);
+  return name;
+}
+
+/** A name derived from a source (file name, URL path, S3 prefix), made valid. */
+export function nameFromSource(source: string): string {
+  const base = basename(source.replace(/[?#].*$/, "").replace(/\/+$/, "")).replace(
+    /\.(jsonl|ndjson|json)(\.gz)?$|\.gz$/,
+    "",
+  );
+  const clean = base.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 128);
+  return clean && clean !== BUNDLED ? clean : "imported";
+}
+
+function toRecord(row: DatasetsTable): DatasetRecord {
+  const details = fromJson<Record<string, unknown>>(row.metadata, {});
+  return {
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    ref: `${row.name}@${row.version}`,
+    key: row.data_key,
+    manifestKey: row.manifest_key,
+    sha256: row.sha256 ?? "",
+    size: toNumber(row.size_bytes) ?? 0,
+    rows: row.rows,
+    skippedRows: row.skipped_rows,
+    counts: fromJson(row.counts, { rows: 0, label: {}, category: {}, lang: {}, source: {} }),
+    origin: fromJson(row.origin, { kind: "import", sources: [] }),
+    details,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    attachments: (details.attachments as Record<string, string> | undefined) ?? {},
+  };
+}
+
+async function write(out: WriteStream, chunk: string): Promise<void> {
+  if (!out.write(chunk)) await once(out, "drain");
+}
+
+export class DatasetCatalog {
+  readonly layout: StorageLayout;
+  private readonly actor: string;
+  private readonly audit: AuditSink;
+
+  constructor(
+    readonly db: DatabaseHandle,
+    readonly store: ObjectStore,
+    private readonly options: DatasetCatalogOptions = {},
+  ) {
+    this.layout = new StorageLayout(store);
+    this.actor = options.actor ?? defaultActor();
+    this.audit = options.audit ?? noopAuditSink;
+  }
+
+  /** Stores `rows` as the next version of dataset `name`. */
+  async create(rows: AsyncIterable<Sample>, options: CreateDatasetOptions): Promise<DatasetRecord> {
+    const name = validateDatasetName(options.name);
+    const dir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), "bulwark-dataset-"));
+    try {
+      const staged = join(dir, "rows.jsonl");
+      const out = createWriteStream(staged);
+      const hash = createHash("sha256");
+      const counts = new CountsAccumulator();
+      let size = 0;
+      try {
+        for await (const s of rows) {
+          const line = `${JSON.stringify({ text: s.text, label: s.label, category: s.category, source: s.source, lang: s.lang })}\n`;
+          hash.update(line);
+          size += Buffer.byteLength(line);
+          counts.add(s);
+          await write(out, line);
+        }
+      } finally {
+        out.end();
+        await once(out, "close");
+      }
+      const { origin, skippedRows = 0, details = {}, attachments = {} } = options.describe();
+      const c = counts.result();
+      if (c.rows === 0) {
+        throw new ValidationError(
+          `no valid rows to store in dataset "${name}"${skippedRows ? ` (${skippedRows} invalid rows skipped)` : ""}`,
+        );
+      }
+      return await this.register(name, staged, {
+        sha256: hash.digest("hex"),
+        size,
+        counts: c,
+        origin,
+        skippedRows,
+        details,
+        attachments,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async register(
+    name: string,
+    staged: string,
+    facts: {
+      sha256: string;
+      size: number;
+      counts: DatasetCounts;
+      origin: DatasetOrigin;
+      skippedRows: number;
+      details: Record<string, unknown>;
+      attachments: Record<string, string>;
+    },
+  ): Promise<DatasetRecord> {
+    const id = newId("ds");
+    const createdAt = new Date().toISOString();
+    const attachmentKeys = (base: string): Record<string, string> =>
+      Object.fromEntries(
+        Object.keys(facts.attachments).map((a) => [a, base.replace(/\.jsonl$/, `.${validateDatasetName(a)}.jsonl`)]),
+      );
+    // The version number is taken first (unique per name, retried on a collision with
+    // another process), so the object is written under a key nobody else will use.
+    const reserved = await writeTransaction(
+      this.db,
+      async (tx) => {
+        const last = await tx
+          .selectFrom("datasets")
+          .select((eb) => eb.fn.max("version").as("max"))
+          .where("name", "=", name)
+          .executeTakeFirst();
+        const version = Number(last?.max ?? 0) + 1;
+        const key = this.layout.trainingDataKey(name, `v${version}`);
+        const row: DatasetsTable = {
+          id,
+          name,
+          version,
+          status: "pending",
+          data_key: key,
+          manifest_key: key.replace(/\.jsonl$/, ".manifest.json"),
+          sha256: null,
+          size_bytes: null,
+          rows: facts.counts.rows,
+          skipped_rows: facts.skippedRows,
+          counts: toJson(facts.counts),
+          origin: toJson(facts.origin),
+          metadata: toJson({ ...facts.details, attachments: attachmentKeys(key) }),
+          created_at: createdAt,
+          created_by: this.actor,
+        };
+        await tx.insertInto("datasets").values(row).execute();
+        return row;
+      },
+      { retryOn: isUniqueViolation },
+    );
+    try {
+      const put = await this.store.put(reserved.data_key, createReadStream(staged), {
+        contentType: "application/x-ndjson",
+        metadata: { dataset: name, version: `v${reserved.version}`, "dataset-id": id },
+      });
+      if (put.sha256 !== facts.sha256) {
+        throw new IntegrityError(
+          `dataset ${name}@${reserved.version} changed while uploading: wrote ${facts.sha256}, stored ${put.sha256}`,
+        );
+      }
+      const attachments = attachmentKeys(reserved.data_key);
+      for (const [a, path] of Object.entries(facts.attachments)) {
+        await this.store.put(attachments[a]!, createReadStream(path), {
+          contentType: "application/x-ndjson",
+          metadata: { dataset: name, version: `v${reserved.version}`, attachment: a },
+        });
+      }
+      const manifest: DatasetManifest = {
+        dataset: name,
+        version: `v${reserved.version}`,
+        key: reserved.data_key,
+        sha256: facts.sha256,
+        size: facts.size,
+        createdAt,
+        metadata: { id, rows: String(facts.counts.rows) },
+        id,
+        name,
+        number: reserved.version,
+        format: "jsonl",
+        rows: facts.counts.rows,
+        skippedRows: facts.skippedRows,
+        counts: facts.counts,
+        origin: facts.origin,
+        createdBy: this.actor,
+        details: { ...facts.details, attachments },
+      };
+      await this.store.put(reserved.manifest_key, `${JSON.stringify(manifest, null, 2)}\n`, {
+        contentType: "application/json",
+      });
+      await this.db.db
+        .updateTable("datasets")
+        .set({ status: "ready", sha256: facts.sha256, size_bytes: facts.size })
+        .where("id", "=", id)
+        .execute();
+    } catch (err) {
+      await this.db.db.deleteFrom("datasets").where("id", "=", id).execute().catch(() => undefined);
+      throw err;
+    }
+    const record = toRecord({ ...reserved, status: "ready", sha256: facts.sha256, size_bytes: facts.size });
+    await safeRecord(this.audit, {
+      actor: this.actor,
+      action: "dataset.create",
+      target: record.ref,
+      outcome: "success",
+      details: { id, sha256: record.sha256, rows: record.rows, origin: facts.origin.kind },
+    });
+    return record;
+  }
+
+  /** Ready dataset versions, newest first. */
+  async list(options: { name?: string; limit?: number } = {}): Promise<DatasetRecord[]> {
+    let q = this.db.db.selectFrom("datasets").selectAll().where("status", "=", "ready");
+    if (options.name) q = q.where("name", "=", options.name);
+    const rows = await q
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(options.limit ?? 1000)
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /**
+   * A dataset by reference: `bundled`, an id (`ds_...`), `name` (the latest version),
+   * `name@3`, `name@v3` or `name@latest`.
+   */
+  async resolve(ref: string): Promise<DatasetRecord> {
+    if (ref === BUNDLED || ref === `${BUNDLED}@latest`) return bundledDataset();
+    let q = this.db.db.selectFrom("datasets").selectAll().where("status", "=", "ready");
+    if (/^ds_[a-z0-9]+$/.test(ref)) q = q.where("id", "=", ref);
+    else {
+      const m = /^([^@]+)(?:@(?:v?(\d+)|latest))?$/.exec(ref);
+      if (!m) throw new DatasetNotFoundError(ref);
+      q = q.where("name", "=", m[1]!);
+      if (m[2]) q = q.where("version", "=", Number(m[2]));
+      q = q.orderBy("version", "desc").limit(1);
+    }
+    const row = await q.executeTakeFirst();
+    if (!row) throw new DatasetNotFoundError(ref);
+    return toRecord(row);
+  }
+
+  /**
+   * The rows of a dataset, streamed from the object store. The content's SHA-256 is
+   * checked against the catalogue once the last row has been read; a mismatch throws
+   * IntegrityError (so a training run on altered data fails instead of recording a lie).
+   */
+  async *samples(d: DatasetRecord): AsyncGenerator<Sample> {
+    if (d.id === BUNDLED) {
+      for (const f of bundledCorpusFiles()) yield* readSamples(f);
+      return;
+    }
+    const summary = emptySummary();
+    const stream = await this.store.get(d.key);
+    yield* readData(stream, `${d.ref} (${d.key})`, { format: "jsonl" }, summary);
+    if (summary.sha256 !== d.sha256) {
+      throw new IntegrityError(
+        `dataset ${d.ref} does not match its recorded SHA-256 (${d.sha256}, read ${summary.sha256}): ${d.key} was altered`,
+        { dataset: d.ref, expected: d.sha256, actual: summary.sha256 },
+      );
+    }
+  }
+
+  async load(d: DatasetRecord): Promise<Sample[]> {
+    const out: Sample[] = [];
+    for await (const s of this.samples(d)) out.push(s);
+    return out;
+  }
+}
+
+let bundled: Promise<DatasetRecord> | undefined;
+
+/**
+ * The corpus shipped with Bulwark as a dataset. Its SHA-256 is that of the list of its
+ * files' names and SHA-256s, so it changes exactly when the corpus does.
+ */
+export function bundledDataset(): Promise<DatasetRecord> {
+  bundled ??= (async () => {
+    const files = bundledCorpusFiles();
+    const list = createHash("sha256");
+    let size = 0;
+    for (const f of files) {
+      const bytes = await readFile(f);
+      size += bytes.length;
+      list.update(`${basename(f)} ${createHash("sha256").update(bytes).digest("hex")}\n`);
+    }
+    const counts = new CountsAccumulator();
+    for (const f of files) for await (const s of readSamples(f)) counts.add(s);
+    const c = counts.result();
+    return {
+      id: BUNDLED,
+      name: BUNDLED,
+      version: 0,
+      ref: BUNDLED,
+      key: "",
+      manifestKey: "",
+      sha256: list.digest("hex"),
+      size,
+      rows: c.rows,
+      skippedRows: 0,
+      counts: c,
+      origin: {
+        kind: "import",
+        sources: files.map((f) => ({ kind: "bundled" as const, location: basename(f), rows: 0, invalid: 0 })),
+      },
+      details: { note: "the corpus bundled with Bulwark (data/corpus, see data/SOURCES.md)" },
+      createdAt: "",
+      createdBy: "bulwark",
+      attachments: {},
+    };
+  })();
+  return bundled;
+}

@@ -1,0 +1,53 @@
+/** Typed errors of datasets and their import. */
+import { BulwarkError, type ErrorDetails } from "../core/errors.js";
+
+export class DatasetNotFoundError extends BulwarkError {
+  constructor(ref: string) {
+    super(
+      "DATASET_NOT_FOUND",
+      `dataset "${ref}" not found: give a dataset id (ds_...), a name, name@version, "bundled", or an existing file or folder (see \`bulwark data ls\`)`,
+      404,
+      { ref },
+    );
+    this.name = "DatasetNotFoundError";
+  }
+}
+
+/** A source could not be fetched: unreachable, refused, or answered with an error. */
+export class ImportFailedError extends BulwarkError {
+  constructor(message: string, details?: ErrorDetails, options?: ErrorOptions) {
+    super("IMPORT_FAILED", message, 502, details, options);
+    this.name = "ImportFailedError";
+  }
+}
+
+export class ImportTooLargeError extends BulwarkError {
+  constructor(source: string, limit: number) {
+    super(
+      "IMPORT_TOO_LARGE",
+      `${source} is larger than the limit of ${limit} bytes (raise it with --max-bytes)`,
+      413,
+      { source, limit },
+    );
+    this.name = "ImportTooLargeError";
+  }
+}
+
+export class ImportTimeoutError extends BulwarkError {
+  constructor(source: string, timeoutMs: number, attempts: number) {
+    super(
+      "IMPORT_TIMEOUT",
+      `${source} did not answer within ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? "" : "s"}; raise it with --timeout)`,
+      504,
+      { source, timeoutMs, attempts },
+    );
+    this.name = "ImportTimeoutError";
+  }
+}
+
+export class InvalidSourceError extends BulwarkError {
+  constructor(message: string, details?: ErrorDetails) {
+    super("INVALID_SOURCE", message, 400, details);
+    this.name = "InvalidSourceError";
+  }
+}

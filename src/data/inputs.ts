@@ -1,0 +1,78 @@
+/**
+ * What commands accept as data: a dataset from the catalogue (id, name, name@version),
+ * `bundled`, or plain files and folders. Each input knows its lineage (what a run records)
+ * and can be read any number of times.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import { ValidationError } from "../core/errors.js";
+import { BUNDLED, bundledDataset, lineageOf, type DatasetCatalog, type DatasetLineage } from "./datasets.js";
+import { DatasetNotFoundError } from "./errors.js";
+import { DATA_FILE_KINDS, DATA_FILE_PATTERN, emptySummary, readDataFile } from "./formats.js";
+import { bundledCorpusFiles } from "./corpus.js";
+import { expandInputs, readSamples, type ReadOptions } from "./read.js";
+import type { Sample } from "./sample.js";
+
+export interface DataInput {
+  /** As the user wrote it. */
+  ref: string;
+  kind: "dataset" | "bundled" | "file";
+  /** Rows are counted on the first full read for files. */
+  lineage: DatasetLineage;
+  samples(): AsyncIterable<Sample>;
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+export async function resolveInputs(
+  catalog: DatasetCatalog | undefined,
+  refs: string[],
+  options: ReadOptions = {},
+): Promise<DataInput[]> {
+  const out: DataInput[] = [];
+  for (const ref of refs) {
+    if (ref === BUNDLED) {
+      const d = await bundledDataset();
+      out.push({
+        ref,
+        kind: "bundled",
+        lineage: lineageOf(d),
+        async *samples() {
+          for (const f of bundledCorpusFiles()) yield* readSamples(f);
+        },
+      });
+      continue;
+    }
+    if (existsSync(ref)) {
+      for (const file of expandInputs([ref], DATA_FILE_PATTERN, DATA_FILE_KINDS)) {
+        const lineage: DatasetLineage = { id: null, name: file, version: null, sha256: await sha256File(file), rows: 0 };
+        out.push({
+          ref: file,
+          kind: "file",
+          lineage,
+          async *samples() {
+            const summary = emptySummary();
+            yield* readDataFile(file, options, summary);
+            lineage.rows = summary.rows;
+            if (summary.sha256 !== lineage.sha256)
+              throw new ValidationError(`${file} changed while it was being read`);
+          },
+        });
+      }
+      continue;
+    }
+    if (!catalog) throw new DatasetNotFoundError(ref);
+    const d = await catalog.resolve(ref);
+    out.push({ ref, kind: "dataset", lineage: lineageOf(d), samples: () => catalog.samples(d) });
+  }
+  return out;
+}
+
+/** Every input's rows, one input after another. */
+export async function* allSamples(inputs: readonly DataInput[]): AsyncGenerator<Sample> {
+  for (const input of inputs) yield* input.samples();
+}
