@@ -6,6 +6,7 @@
  *
  * Another migration adding tables adds its interfaces here and its entries to `Database`.
  */
+import type { AuthTables } from "./schema-auth.js";
 
 /** A stored dataset version (training-data/{name}/v{version}.jsonl in the object store). */
 export interface DatasetsTable {
@@ -110,7 +111,7 @@ export interface ModelStageEventsTable {
   snapshot_locked: number | null;
 }
 
-export interface Database {
+export interface Database extends AuthTables {
   datasets: DatasetsTable;
   runs: RunsTable;
   model_versions: ModelVersionsTable;

@@ -4,6 +4,7 @@ import { registerDemo } from "./demo.js";
 import { registerDetect } from "./detect.js";
 import { registerEval } from "./eval.js";
 import { registerScan } from "./scan.js";
+import { registerServe } from "./serve.js";
 import { registerStorage } from "./storage.js";
 import { registerTrain } from "./train.js";
 
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerStorage(program);
   registerConfig(program);
+  registerServe(program);
 }

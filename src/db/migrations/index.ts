@@ -4,7 +4,9 @@
  */
 import type { Migration } from "kysely";
 import * as m001 from "./001_registry.js";
+import * as m002 from "./002_auth.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
+  "002_auth": m002,
 };

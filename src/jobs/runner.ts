@@ -1,0 +1,126 @@
+/**
+ * Runs claimed jobs for either queue: builds the handler's context (progress, log,
+ * cancellation), keeps a heartbeat so a dead process is noticed, and records the outcome.
+ * A failure with attempts left goes back to the queue; a worker that died mid-job is
+ * noticed by its silent heartbeat and the job retried or failed, so none is lost.
+ */
+import type { Logger } from "pino";
+import { describeError } from "../core/errors.js";
+import type { JobStore } from "./store.js";
+import type { Job, JobContext, JobLogLine, JobType } from "./types.js";
+
+export type RunOutcome = "succeeded" | "failed" | "cancelled" | "retry";
+
+const PROGRESS_EVERY_MS = 500;
+
+export class JobRunner {
+  private readonly active = new Map<string, AbortController>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly types: ReadonlyMap<string, JobType>,
+    private readonly logger: Logger,
+    heartbeatMs: number,
+  ) {
+    this.timer = setInterval(() => void this.beat(), heartbeatMs).unref();
+  }
+
+  get running(): number {
+    return this.active.size;
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      const cancelled = await this.store.heartbeat([...this.active.keys()]);
+      for (const id of cancelled) this.active.get(id)?.abort();
+    } catch (err) {
+      this.logger.warn({ err: describeError(err) }, "job heartbeat failed");
+    }
+  }
+
+  /** Asks a job running in this process to stop (the handler sees its signal abort). */
+  abort(id: string): void {
+    this.active.get(id)?.abort();
+  }
+
+  /** Runs a job this process has just claimed. */
+  async run(job: Job): Promise<RunOutcome> {
+    const type = this.types.get(job.type);
+    if (!type) {
+      await this.store.finish(job.id, "failed", {
+        error: `unknown job type "${job.type}" (is this worker up to date?)`,
+      });
+      return "failed";
+    }
+    if (job.attempts > job.maxAttempts) {
+      const error = `gave up after ${job.maxAttempts} attempt(s): the process running it stopped before it finished`;
+      await this.store.log(job.id, error, "error");
+      await this.store.finish(job.id, "failed", { error });
+      return "failed";
+    }
+    const controller = new AbortController();
+    this.active.set(job.id, controller);
+    let logs: Promise<void> = Promise.resolve();
+    const log = (message: string, level: JobLogLine["level"] = "info") => {
+      logs = logs.then(() => this.store.log(job.id, message, level)).catch(() => undefined);
+    };
+    let lastProgress = 0;
+    let progressWrite: Promise<void> = Promise.resolve();
+    const ctx: JobContext = {
+      job,
+      payload: job.payload,
+      signal: controller.signal,
+      log,
+      progress: (fraction, message) => {
+        const t = Date.now();
+        if (t - lastProgress < PROGRESS_EVERY_MS && fraction < 1) return;
+        lastProgress = t;
+        progressWrite = progressWrite
+          .then(() => this.store.progress(job.id, fraction, message))
+          .catch(() => undefined);
+      },
+    };
+    log(`attempt ${job.attempts} of ${job.maxAttempts} started on ${job.worker ?? "?"}`);
+    this.logger.info({ jobId: job.id, type: job.type, attempt: job.attempts }, "job started");
+    try {
+      const result = await type.run(ctx);
+      await progressWrite;
+      if (controller.signal.aborted) throw new Error("cancelled");
+      log("finished");
+      await logs;
+      await this.store.finish(job.id, "succeeded", { result: result ?? null });
+      this.logger.info({ jobId: job.id, type: job.type }, "job succeeded");
+      return "succeeded";
+    } catch (err) {
+      await progressWrite;
+      const message = describeError(err);
+      if (controller.signal.aborted) {
+        log("cancelled", "warn");
+        await logs;
+        await this.store.finish(job.id, "cancelled", { error: "cancelled on request" });
+        return "cancelled";
+      }
+      log(`attempt ${job.attempts} failed: ${message}`, "error");
+      await logs;
+      this.logger.warn({ jobId: job.id, type: job.type, err: message }, "job attempt failed");
+      if (job.attempts < job.maxAttempts) {
+        await this.store.requeue(job.id, message);
+        return "retry";
+      }
+      await this.store.finish(job.id, "failed", { error: message });
+      return "failed";
+    } finally {
+      this.active.delete(job.id);
+      this.store.forgetLogCounter(job.id);
+    }
+  }
+
+  /**
+   * Stops the heartbeat. Jobs still running are left as they are: if the process exits
+   * before they finish, their silent heartbeat makes the next process retry them.
+   */
+  close(): void {
+    clearInterval(this.timer);
+  }
+}

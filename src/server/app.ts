@@ -1,0 +1,89 @@
+/**
+ * The HTTP app: fastify with strict validation, the error envelope, security headers,
+ * one guard (rate limits, authentication, roles), metrics, request logs, the OpenAPI
+ * docs, and the route groups. Building it does no I/O beyond what the context holds, so
+ * tests can build an app over any context.
+ */
+import helmet from "@fastify/helmet";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
+import { randomUUID } from "node:crypto";
+import type { ServerContext } from "./context.js";
+import { ErrorEnvelope } from "./envelope.js";
+import { installErrorHandling } from "./errors.js";
+import { installDocs } from "./plugins/docs.js";
+import { installGuard } from "./plugins/guard.js";
+import { installMetrics } from "./plugins/metrics.js";
+import { installRequestLog } from "./plugins/request-log.js";
+import { auditRoutes } from "./routes/audit.js";
+import { authRoutes } from "./routes/auth.js";
+import { detectRoutes } from "./routes/detect.js";
+import { healthRoutes } from "./routes/health.js";
+import { jobRoutes } from "./routes/jobs.js";
+import { keyRoutes } from "./routes/keys.js";
+import { presignedRoutes } from "./routes/presigned.js";
+import { storageRoutes } from "./routes/storage.js";
+import { userRoutes } from "./routes/users.js";
+import { Verdict } from "./schemas/detect.js";
+import { JobSchema } from "./schemas/service.js";
+import { installValidators } from "./validation.js";
+
+export interface AppOptions {
+  https?: { key: Buffer; cert: Buffer } | undefined;
+  /** Extra route groups (other modules' routes: datasets, models, runs, training). */
+  routes?: ((ctx: ServerContext) => (app: FastifyInstance) => Promise<void>)[];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger,
+    // One line per request is written by the request-log hook instead of fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    // A caller's X-Request-Id is kept when it is sane, so its logs and ours line up.
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit: ctx.config.server.bodyLimitBytes,
+    trustProxy: ctx.settings.trustProxy,
+    requestTimeout: 120_000,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 256 },
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
+
+  installValidators(app);
+  app.addSchema(ErrorEnvelope);
+  app.addSchema(Verdict);
+  app.addSchema(JobSchema);
+  installErrorHandling(app);
+
+  await app.register(helmet, {
+    // The API serves JSON; the docs (Swagger UI) set their own CSP.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    hsts: options.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  installRequestLog(app);
+  installGuard(app, ctx);
+  installMetrics(app, ctx.metrics, {
+    token: ctx.config.server.metricsToken,
+    beforeScrape: async () => {
+      const counts = await ctx.jobs.store.countByStatus();
+      for (const [state, n] of Object.entries(counts)) ctx.metrics.jobs.set({ state }, n);
+    },
+  });
+  await installDocs(app, { version: ctx.version, publicDocs: ctx.settings.publicDocs });
+
+  await app.register(healthRoutes(ctx));
+  await app.register(detectRoutes(ctx));
+  await app.register(authRoutes(ctx));
+  await app.register(userRoutes(ctx));
+  await app.register(keyRoutes(ctx));
+  await app.register(auditRoutes(ctx));
+  await app.register(jobRoutes(ctx));
+  await app.register(storageRoutes(ctx));
+  await app.register(presignedRoutes(ctx));
+  for (const group of options.routes ?? []) await app.register(group(ctx));
+  return app;
+}

@@ -1,0 +1,167 @@
+/**
+ * Turns request headers into a Principal. API keys (`Authorization: Bearer bwk_...` or
+ * `X-API-Key`) are checked by shape and check digits first, then by SHA-256 against a
+ * short-lived in-memory cache (hash -> principal), so the hot path reads the database
+ * once per key per TTL. JWTs are verified with the HS256 allow-list, then their subject
+ * is looked up (also cached), so a disabled user loses access within the TTL.
+ */
+import { createHash } from "node:crypto";
+import { isWellFormedApiKey, hashApiKey, API_KEY_PREFIX } from "./api-keys.js";
+import type { ApiKeyStore } from "./keys.js";
+import { dummyPasswordHash, verifyPassword } from "./passwords.js";
+import { isRole, type Principal } from "./roles.js";
+import type { TokenSigner } from "./tokens.js";
+import type { UserStore } from "./users.js";
+
+export type AuthFailure =
+  | "missing_credentials"
+  | "malformed_credentials"
+  | "invalid_api_key"
+  | "revoked_api_key"
+  | "expired_api_key"
+  | "invalid_token"
+  | "expired_token"
+  | "invalid_password"
+  | "disabled_user";
+
+export type AuthResult = { principal: Principal } | { failure: AuthFailure };
+
+interface Cached {
+  result: AuthResult;
+  until: number;
+}
+
+const MAX_CACHE = 10_000;
+const TOUCH_EVERY_MS = 60_000;
+
+export class Authenticator {
+  private readonly keyCache = new Map<string, Cached>();
+  private readonly userCache = new Map<string, Cached>();
+  private readonly basicCache = new Map<string, Cached>();
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    private readonly users: UserStore,
+    private readonly keys: ApiKeyStore,
+    readonly signer: TokenSigner,
+    private readonly cacheTtlMs: number,
+  ) {}
+
+  /** Forgets every cached decision (after a key is revoked or a user changed, in this process). */
+  invalidate(): void {
+    this.keyCache.clear();
+    this.userCache.clear();
+    this.basicCache.clear();
+  }
+
+  async authenticate(
+    authorization: string | undefined,
+    apiKeyHeader: string | undefined,
+    options: { allowBasic?: boolean } = {},
+  ): Promise<AuthResult> {
+    if (authorization !== undefined) {
+      const space = authorization.indexOf(" ");
+      const scheme = space > 0 ? authorization.slice(0, space).toLowerCase() : "";
+      const value = space > 0 ? authorization.slice(space + 1).trim() : "";
+      if (value === "") return { failure: "malformed_credentials" };
+      if (scheme === "bearer") {
+        return value.startsWith(API_KEY_PREFIX) ? this.byApiKey(value) : this.byToken(value);
+      }
+      if (scheme === "basic" && options.allowBasic) return this.byBasic(value);
+      return { failure: "malformed_credentials" };
+    }
+    if (apiKeyHeader !== undefined) return this.byApiKey(apiKeyHeader.trim());
+    return { failure: "missing_credentials" };
+  }
+
+  private cached(cache: Map<string, Cached>, id: string): AuthResult | undefined {
+    const hit = cache.get(id);
+    if (hit === undefined) return undefined;
+    if (hit.until > Date.now()) return hit.result;
+    cache.delete(id);
+    return undefined;
+  }
+
+  private remember(cache: Map<string, Cached>, id: string, result: AuthResult, until = Infinity): AuthResult {
+    if (this.cacheTtlMs > 0) {
+      if (cache.size >= MAX_CACHE) cache.clear();
+      cache.set(id, { result, until: Math.min(Date.now() + this.cacheTtlMs, until) });
+    }
+    return result;
+  }
+
+  private async byApiKey(key: string): Promise<AuthResult> {
+    if (!isWellFormedApiKey(key)) return { failure: "invalid_api_key" };
+    const hash = hashApiKey(key);
+    const hit = this.cached(this.keyCache, hash);
+    if (hit !== undefined) {
+      if ("principal" in hit) this.touch(hit.principal.id);
+      return hit;
+    }
+    const row = await this.keys.byHash(hash);
+    if (!row || !isRole(row.role)) return this.remember(this.keyCache, hash, { failure: "invalid_api_key" });
+    if (row.revoked_at !== null) return this.remember(this.keyCache, hash, { failure: "revoked_api_key" });
+    const expires = row.expires_at ? Date.parse(row.expires_at) : Infinity;
+    if (expires <= Date.now()) return this.remember(this.keyCache, hash, { failure: "expired_api_key" });
+    this.touch(row.id);
+    return this.remember(
+      this.keyCache,
+      hash,
+      { principal: { kind: "key", id: row.id, name: row.name, role: row.role } },
+      expires,
+    );
+  }
+
+  /** Records a key's last use at most once a minute, off the request's path. */
+  private touch(id: string): void {
+    const now = Date.now();
+    if ((this.touched.get(id) ?? 0) + TOUCH_EVERY_MS > now) return;
+    if (this.touched.size >= MAX_CACHE) this.touched.clear();
+    this.touched.set(id, now);
+    this.keys.touch(id).catch(() => undefined);
+  }
+
+  private async byToken(token: string): Promise<AuthResult> {
+    const verified = await this.signer.verify(token);
+    if ("error" in verified)
+      return { failure: verified.error === "expired" ? "expired_token" : "invalid_token" };
+    return this.byUserId(verified.sub);
+  }
+
+  private async byUserId(id: string): Promise<AuthResult> {
+    const hit = this.cached(this.userCache, id);
+    if (hit !== undefined) return hit;
+    const row = await this.users.byId(id);
+    if (!row || !isRole(row.role)) return this.remember(this.userCache, id, { failure: "invalid_token" });
+    if (Number(row.disabled) === 1) return this.remember(this.userCache, id, { failure: "disabled_user" });
+    return this.remember(this.userCache, id, {
+      principal: { kind: "user", id: row.id, name: row.username, role: row.role },
+    });
+  }
+
+  /** HTTP Basic, accepted only where the browser must authenticate itself (the docs). */
+  private async byBasic(value: string): Promise<AuthResult> {
+    const id = createHash("sha256").update(value).digest("hex");
+    const hit = this.cached(this.basicCache, id);
+    if (hit !== undefined) return hit;
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return { failure: "malformed_credentials" };
+    const username = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    // An API key works as the password (any username), as curl -u and browsers allow.
+    if (password.startsWith(API_KEY_PREFIX))
+      return this.remember(this.basicCache, id, await this.byApiKey(password));
+    const result = await this.checkPassword(username, password);
+    return "principal" in result ? this.remember(this.basicCache, id, result) : result;
+  }
+
+  /** Username and password against the stored argon2id hash, in constant-ish time for unknown users. */
+  async checkPassword(username: string, password: string): Promise<AuthResult> {
+    const row = username.length <= 64 ? await this.users.byUsername(username) : undefined;
+    const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
+    if (!row || !ok || !isRole(row.role)) return { failure: "invalid_password" };
+    if (Number(row.disabled) === 1) return { failure: "disabled_user" };
+    return { principal: { kind: "user", id: row.id, name: row.username, role: row.role } };
+  }
+}

@@ -1,0 +1,125 @@
+/** API keys for services: shown once at creation, stored as a SHA-256, revocable, optionally expiring. */
+import { newId } from "../../db/ids.js";
+import type { Kysely } from "kysely";
+import { NotFoundError, ValidationError } from "../../core/errors.js";
+import type { Database } from "../../db/schema.js";
+import type { ApiKeysTable } from "../../db/schema-auth.js";
+import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.js";
+import { isRole, type Role } from "./roles.js";
+
+export const KEY_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9 ._@:/-]{0,99}$";
+const KEY_NAME = new RegExp(KEY_NAME_PATTERN);
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export function toKeyInfo(row: ApiKeysTable): ApiKeyInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role as Role,
+    prefix: row.prefix,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+export class ApiKeyStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Creates a key; the returned `key` is the only time the secret exists outside the caller. */
+  async create(input: {
+    name: string;
+    role: Role;
+    createdBy: string;
+    expiresAt?: string | null;
+  }): Promise<{ key: string; info: ApiKeyInfo }> {
+    if (!KEY_NAME.test(input.name)) {
+      throw new ValidationError(
+        "a key name is 1-100 letters, digits, spaces or ._@:/- starting with a letter or digit",
+      );
+    }
+    if (!isRole(input.role)) throw new ValidationError("role must be admin, analyst or client");
+    if (input.expiresAt && !(Date.parse(input.expiresAt) > Date.now())) {
+      throw new ValidationError("expiresAt must be a date in the future");
+    }
+    const key = generateApiKey();
+    const row: ApiKeysTable = {
+      id: newId("key"),
+      name: input.name,
+      role: input.role,
+      prefix: displayPrefix(key),
+      key_hash: hashApiKey(key),
+      created_by: input.createdBy,
+      created_at: new Date().toISOString(),
+      expires_at: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
+      revoked_at: null,
+      last_used_at: null,
+    };
+    await this.db.insertInto("api_keys").values(row).execute();
+    return { key, info: toKeyInfo(row) };
+  }
+
+  async list(options: { includeRevoked?: boolean } = {}): Promise<ApiKeyInfo[]> {
+    let q = this.db.selectFrom("api_keys").selectAll();
+    if (!options.includeRevoked) q = q.where("revoked_at", "is", null);
+    return (await q.orderBy("created_at").execute()).map(toKeyInfo);
+  }
+
+  async byHash(hash: string): Promise<ApiKeysTable | undefined> {
+    return this.db.selectFrom("api_keys").selectAll().where("key_hash", "=", hash).executeTakeFirst();
+  }
+
+  /** By id, or by name when exactly one active key has it. */
+  async get(idOrName: string): Promise<ApiKeyInfo> {
+    const byId = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("id", "=", idOrName)
+      .executeTakeFirst();
+    if (byId) return toKeyInfo(byId);
+    const byName = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("name", "=", idOrName)
+      .where("revoked_at", "is", null)
+      .execute();
+    if (byName.length === 1) return toKeyInfo(byName[0]!);
+    if (byName.length > 1) {
+      throw new ValidationError(`${byName.length} active keys are named "${idOrName}": use the key id`);
+    }
+    throw new NotFoundError(`API key "${idOrName}"`);
+  }
+
+  async revoke(idOrName: string): Promise<ApiKeyInfo> {
+    const info = await this.get(idOrName);
+    if (info.revokedAt === null) {
+      await this.db
+        .updateTable("api_keys")
+        .set({ revoked_at: new Date().toISOString() })
+        .where("id", "=", info.id)
+        .execute();
+    }
+    return this.get(info.id);
+  }
+
+  async touch(id: string): Promise<void> {
+    await this.db
+      .updateTable("api_keys")
+      .set({ last_used_at: new Date().toISOString() })
+      .where("id", "=", id)
+      .execute();
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Short-lived JWTs for people who log in: HS256 only (an `alg: none` token or one signed
+ * with another algorithm is refused by the allow-list), a fixed issuer and audience, and
+ * an expiry. The signing key is the service secret "jwt" from the database.
+ */
+import { SignJWT, jwtVerify } from "jose";
+import { randomUUID } from "node:crypto";
+import type { Role } from "./roles.js";
+
+export const TOKEN_ISSUER = "bulwark";
+export const TOKEN_AUDIENCE = "bulwark-api";
+
+export interface TokenClaims {
+  sub: string;
+  name: string;
+  role: Role;
+}
+
+export class TokenSigner {
+  constructor(
+    private readonly key: Uint8Array,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async issue(claims: TokenClaims): Promise<{ token: string; expiresAt: string }> {
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + this.ttlSeconds;
+    const token = await new SignJWT({ name: claims.name, role: claims.role })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setSubject(claims.sub)
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(this.key);
+    return { token, expiresAt: new Date(exp * 1000).toISOString() };
+  }
+
+  /** The subject of a valid token, or the reason it is not valid. */
+  async verify(token: string): Promise<{ sub: string } | { error: "expired" | "invalid_token" }> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ["HS256"],
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        requiredClaims: ["sub", "exp", "iat"],
+      });
+      if (typeof payload.sub !== "string") return { error: "invalid_token" };
+      return { sub: payload.sub };
+    } catch (err) {
+      return { error: (err as { code?: string }).code === "ERR_JWT_EXPIRED" ? "expired" : "invalid_token" };
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * One place where anything thrown becomes the error envelope: Bulwark's typed errors keep
+ * their status and code, fastify's own (validation, body too large, bad JSON, wrong media
+ * type) get stable codes, and everything else is a 500 whose details stay in the log.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isBulwarkError } from "../core/errors.js";
+import { errorBody } from "./envelope.js";
+
+const FASTIFY_CODES: Record<string, { code: string; message?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: "BODY_TOO_LARGE",
+    message: "the request body is larger than this route accepts",
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: "UNSUPPORTED_MEDIA_TYPE",
+    message: "send the body as application/json",
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: "INVALID_JSON",
+    message: "the body is empty but its content type is JSON",
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: "INVALID_JSON", message: "the body is not valid JSON" },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: "INVALID_BODY",
+    message: "Content-Length does not match the body",
+  },
+  FST_ERR_CTP_INVALID_TYPE: { code: "INVALID_BODY", message: "the Content-Type header is not valid" },
+  FST_ERR_BAD_URL: { code: "BAD_URL", message: "the URL is not valid" },
+  FST_ERR_ASYNC_CONSTRAINT: { code: "BAD_REQUEST" },
+};
+
+function codeForStatus(status: number): string {
+  if (status === 401) return "UNAUTHENTICATED";
+  if (status === 403) return "FORBIDDEN";
+  if (status === 404) return "NOT_FOUND";
+  if (status === 405) return "METHOD_NOT_ALLOWED";
+  if (status === 406) return "NOT_ACCEPTABLE";
+  if (status === 413) return "BODY_TOO_LARGE";
+  if (status === 415) return "UNSUPPORTED_MEDIA_TYPE";
+  if (status === 429) return "RATE_LIMITED";
+  return "BAD_REQUEST";
+}
+
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown,
+): FastifyReply {
+  return reply.code(status).send(errorBody(code, message, reply.request.id, details));
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (isBulwarkError(err)) {
+      if (err.status >= 500) request.log.error({ err }, "request failed");
+      return sendError(reply, err.status, err.code, err.message, err.details);
+    }
+    if (err.validation) {
+      const first = err.validation[0];
+      const where = err.validationContext ?? "body";
+      const path = first?.instancePath ? `${where}${first.instancePath.replace(/\//g, ".")}` : where;
+      const message =
+        first?.keyword === "additionalProperties"
+          ? `${path} has an unknown field "${String((first.params as { additionalProperty?: string }).additionalProperty)}"`
+          : `${path} ${first?.message ?? "is not valid"}`;
+      return sendError(reply, 400, "VALIDATION_ERROR", message, {
+        errors: err.validation
+          .slice(0, 5)
+          .map((v) => ({ path: v.instancePath, message: v.message, keyword: v.keyword })),
+      });
+    }
+    const known = err.code ? FASTIFY_CODES[err.code] : undefined;
+    const status = typeof err.statusCode === "number" ? err.statusCode : 500;
+    if (known && status < 500) return sendError(reply, status, known.code, known.message ?? err.message);
+    if (err instanceof SyntaxError || (status === 400 && /JSON/i.test(err.message))) {
+      return sendError(reply, 400, "INVALID_JSON", "the body is not valid JSON");
+    }
+    if (status >= 400 && status < 500) return sendError(reply, status, codeForStatus(status), err.message);
+    request.log.error({ err }, "unexpected error");
+    return sendError(reply, 500, "INTERNAL_ERROR", "internal error: the details are in the server log");
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      404,
+      "NOT_FOUND",
+      `no route ${request.method} ${request.url.split("?")[0]!.slice(0, 200)}`,
+    ),
+  );
+}

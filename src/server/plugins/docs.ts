@@ -1,0 +1,59 @@
+/**
+ * The OpenAPI document (built from the routes' own schemas) and Swagger UI at /docs.
+ * The docs need a credential like every other route; they also accept HTTP Basic
+ * (username and password, or an API key as the password) so a browser can open them.
+ * BULWARK_PUBLIC_DOCS=true serves them to anyone.
+ */
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { FastifyInstance } from "fastify";
+
+export async function installDocs(
+  app: FastifyInstance,
+  options: { version: string; publicDocs: boolean },
+): Promise<void> {
+  app.addHook("onRoute", (route) => {
+    if (route.url === "/docs" || route.url.startsWith("/docs/")) {
+      route.config = {
+        ...(route.config ?? {}),
+        access: options.publicDocs ? "public" : "detect",
+        basicAuth: true,
+      };
+    }
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "Bulwark",
+        version: options.version,
+        description:
+          "Detects prompt injection and jailbreaks in texts before an LLM application trusts them, and runs the " +
+          "datasets, training, models, storage, users, keys, jobs and audit trail behind it. Every response is " +
+          '`{"status": "success", "data", "timestamp"}` or `{"status": "error", "error", "code", "timestamp"}`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: "http",
+            scheme: "bearer",
+            description: "An API key (bwk_...) or a token from POST /v1/auth/login",
+          },
+          apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+      tags: [
+        { name: "detection", description: "Screen texts and documents" },
+        { name: "auth", description: "Log in" },
+        { name: "users", description: "People (admin)" },
+        { name: "keys", description: "API keys for services (admin)" },
+        { name: "jobs", description: "Long-running work: training, imports, campaigns, retention" },
+        { name: "storage", description: "The object store" },
+        { name: "audit", description: "The hash-chained audit trail (admin)" },
+        { name: "service", description: "Health, readiness, metrics" },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+}

@@ -1,0 +1,138 @@
+/**
+ * Every request passes one guard, in this order: the client address's budget, then who
+ * is calling (API key, JWT, or Basic on the docs), then that caller's budget, then
+ * whether its role allows the route. Refusals are 401/403/429 with the error envelope;
+ * refused credentials and roles are audited, off the request's path.
+ *
+ * Routes declare what they need in `config.access` ("public", "detect", "read",
+ * "operate", "admin"); a route that says nothing needs any valid credential.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { HashChainAuditLog } from "../../core/audit-chain.js";
+import type { Authenticator, AuthFailure } from "../auth/authenticator.js";
+import { actorOf, allows, type Access, type Principal } from "../auth/roles.js";
+import { sendError } from "../errors.js";
+import type { ServiceMetrics } from "../metrics/registry.js";
+import type { RateDecision, RateLimiter } from "../rate-limit/types.js";
+import type { ServiceSettings } from "../settings.js";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Who may call the route; default: any authenticated caller. */
+    access?: Access | "public";
+    /** "exempt": no budget at all (health probes); "login": the per-username login budget too. */
+    rateLimit?: "exempt" | "login";
+    /** Accept HTTP Basic (username and password, or an API key as password): the docs, for browsers. */
+    basicAuth?: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
+
+const FAILURE_TEXT: Record<AuthFailure, string> = {
+  missing_credentials:
+    "credentials are required: send Authorization: Bearer <API key or token>, or X-API-Key",
+  malformed_credentials: "the Authorization header is not understood: use Bearer <API key or token>",
+  invalid_api_key: "the API key is not valid",
+  revoked_api_key: "the API key was revoked",
+  expired_api_key: "the API key has expired",
+  invalid_token: "the token is not valid",
+  expired_token: "the token has expired: log in again",
+  invalid_password: "wrong username or password",
+  disabled_user: "the user is disabled",
+};
+
+export interface GuardDeps {
+  auth: Authenticator;
+  limiter: RateLimiter;
+  settings: ServiceSettings;
+  metrics: ServiceMetrics;
+  audit: HashChainAuditLog;
+}
+
+export function tooMany(
+  reply: FastifyReply,
+  d: RateDecision,
+  scope: string,
+  metrics: ServiceMetrics,
+): FastifyReply {
+  metrics.rateLimited.inc({ scope });
+  const seconds = Math.max(1, Math.ceil(d.resetMs / 1000));
+  reply.header("retry-after", String(seconds));
+  return sendError(reply, 429, "RATE_LIMITED", `too many requests: retry in ${seconds} s`, {
+    scope,
+    limit: d.limit,
+    retryAfterSeconds: seconds,
+  });
+}
+
+export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
+  const { auth, limiter, settings, metrics, audit } = deps;
+  const { windowMs, perIp, perKey } = settings.rateLimit;
+
+  const refuse = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: 401 | 403,
+    reason: string,
+    message: string,
+  ): FastifyReply => {
+    metrics.authFailures.inc({ reason });
+    audit
+      .record({
+        actor: actorOf(request.principal, `anonymous@${request.ip}`),
+        action: "auth.refused",
+        target: `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]!.slice(0, 200)}`,
+        outcome: "denied",
+        details: { reason, status, ip: request.ip, requestId: request.id },
+      })
+      .catch((err: unknown) =>
+        request.log.error({ err }, "could not write the audit entry of a refused request"),
+      );
+    if (status === 401) {
+      reply.header(
+        "www-authenticate",
+        request.routeOptions.config.basicAuth
+          ? 'Basic realm="bulwark", charset="UTF-8"'
+          : 'Bearer realm="bulwark"',
+      );
+    }
+    return sendError(reply, status, status === 401 ? "UNAUTHENTICATED" : "FORBIDDEN", message);
+  };
+
+  app.decorateRequest("principal", undefined);
+  app.addHook("onRequest", async (request, reply) => {
+    const config = request.routeOptions.config;
+    if (config.rateLimit === "exempt") return;
+    if (perIp > 0) {
+      const d = await limiter.hit(`ip:${request.ip}`, perIp, windowMs);
+      if (!d.allowed) return tooMany(reply, d, "ip", metrics);
+    }
+    const access = config.access ?? "detect";
+    if (access === "public") return;
+
+    const { authorization } = request.headers;
+    const apiKey = request.headers["x-api-key"];
+    if (typeof apiKey !== "string" && apiKey !== undefined) {
+      return refuse(request, reply, 401, "malformed_credentials", FAILURE_TEXT.malformed_credentials);
+    }
+    const result = await auth.authenticate(authorization, apiKey, { allowBasic: config.basicAuth === true });
+    if ("failure" in result) return refuse(request, reply, 401, result.failure, FAILURE_TEXT[result.failure]);
+    request.principal = result.principal;
+
+    if (perKey > 0) {
+      const d = await limiter.hit(`${result.principal.kind}:${result.principal.id}`, perKey, windowMs);
+      if (!d.allowed) return tooMany(reply, d, "key", metrics);
+    }
+    if (!allows(result.principal.role, access)) {
+      return refuse(
+        request,
+        reply,
+        403,
+        "forbidden_role",
+        `the ${result.principal.role} role may not do this (it needs ${access === "admin" ? "admin" : "analyst or admin"})`,
+      );
+    }
+  });
+}

@@ -1,0 +1,106 @@
+/** POST /v1/auth/login (username and password for a short-lived token), /v1/auth/me, /v1/auth/password. */
+import type { Static } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import { BulwarkError } from "../../core/errors.js";
+import { actorOf } from "../auth/roles.js";
+import type { ServerContext } from "../context.js";
+import { ok, responses } from "../envelope.js";
+import { sendError } from "../errors.js";
+import { tooMany } from "../plugins/guard.js";
+import { ChangePasswordBody, LoginBody, LoginResult, Me } from "../schemas/service.js";
+import { Type } from "@sinclair/typebox";
+
+export function authRoutes(ctx: ServerContext): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: Static<typeof LoginBody> }>(
+      "/v1/auth/login",
+      {
+        config: { access: "public", rateLimit: "login" },
+        schema: {
+          tags: ["auth"],
+          summary: "Exchange a username and password for a short-lived bearer token",
+          security: [],
+          body: LoginBody,
+          response: responses(LoginResult),
+        },
+      },
+      async (request, reply) => {
+        const { username, password } = request.body;
+        const { login, windowMs } = ctx.settings.rateLimit;
+        if (login > 0) {
+          const d = await ctx.limiter.hit(`login:${request.ip}:${username.toLowerCase()}`, login, windowMs);
+          if (!d.allowed) return tooMany(reply, d, "login", ctx.metrics);
+        }
+        const result = await ctx.auth.checkPassword(username, password);
+        if ("failure" in result) {
+          ctx.metrics.authFailures.inc({ reason: result.failure });
+          await ctx.audit.record({
+            actor: `anonymous@${request.ip}`,
+            action: "auth.refused",
+            target: `user:${username.slice(0, 64)}`,
+            outcome: "denied",
+            details: { reason: result.failure, ip: request.ip, requestId: request.id },
+          });
+          reply.header("www-authenticate", 'Bearer realm="bulwark"');
+          return sendError(reply, 401, "UNAUTHENTICATED", "wrong username or password");
+        }
+        const p = result.principal;
+        const issued = await ctx.auth.signer.issue({ sub: p.id, name: p.name, role: p.role });
+        await ctx.users.touchLogin(p.id);
+        await ctx.audit.record({
+          actor: actorOf(p),
+          action: "auth.login",
+          target: `user:${p.name}`,
+          outcome: "success",
+          details: { ip: request.ip, expiresAt: issued.expiresAt },
+        });
+        return ok({
+          token: issued.token,
+          tokenType: "Bearer" as const,
+          expiresAt: issued.expiresAt,
+          user: { id: p.id, username: p.name, role: p.role },
+        });
+      },
+    );
+
+    app.get(
+      "/v1/auth/me",
+      {
+        config: { access: "detect" },
+        schema: { tags: ["auth"], summary: "Who the credential belongs to", response: responses(Me) },
+      },
+      async (request) => {
+        const p = request.principal!;
+        return ok({ kind: p.kind, id: p.id, name: p.name, role: p.role });
+      },
+    );
+
+    app.post<{ Body: Static<typeof ChangePasswordBody> }>(
+      "/v1/auth/password",
+      {
+        config: { access: "detect", rateLimit: "login" },
+        schema: {
+          tags: ["auth"],
+          summary: "Change your own password (users, not API keys)",
+          body: ChangePasswordBody,
+          response: responses(Type.Object({ changed: Type.Boolean() })),
+        },
+      },
+      async (request) => {
+        const p = request.principal!;
+        if (p.kind !== "user") throw new BulwarkError("NOT_A_USER", "API keys have no password", 400);
+        const check = await ctx.auth.checkPassword(p.name, request.body.currentPassword);
+        if ("failure" in check)
+          throw new BulwarkError("UNAUTHENTICATED", "the current password is wrong", 401);
+        await ctx.users.update(p.id, { password: request.body.newPassword });
+        await ctx.audit.record({
+          actor: actorOf(p),
+          action: "user.password",
+          target: `user:${p.name}`,
+          outcome: "success",
+        });
+        return ok({ changed: true });
+      },
+    );
+  };
+}

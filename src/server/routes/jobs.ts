@@ -1,0 +1,117 @@
+/** /v1/jobs: status, progress and logs of long work, whichever queue runs it. */
+import { Type, type Static } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import { actorOf } from "../auth/roles.js";
+import type { ServerContext } from "../context.js";
+import { ok, responses } from "../envelope.js";
+import { IdParams, JobListQuery, JobLogLine, SelftestBody } from "../schemas/service.js";
+
+const LogsQuery = Type.Object(
+  {
+    after: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+  },
+  { additionalProperties: false },
+);
+
+export function jobRoutes(ctx: ServerContext): FastifyPluginAsync {
+  const store = ctx.jobs.store;
+  return async (app) => {
+    app.get<{ Querystring: Static<typeof JobListQuery> }>(
+      "/v1/jobs",
+      {
+        config: { access: "read" },
+        schema: {
+          tags: ["jobs"],
+          summary: "Jobs, newest first",
+          querystring: JobListQuery,
+          response: responses(Type.Array(Type.Ref("Job"))),
+        },
+      },
+      async (request) => ok(await store.list(request.query)),
+    );
+
+    app.get<{ Params: Static<typeof IdParams> }>(
+      "/v1/jobs/:id",
+      {
+        config: { access: "read" },
+        schema: {
+          tags: ["jobs"],
+          summary: "One job",
+          params: IdParams,
+          response: responses(Type.Ref("Job")),
+        },
+      },
+      async (request) => ok(await store.get(request.params.id)),
+    );
+
+    app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LogsQuery> }>(
+      "/v1/jobs/:id/logs",
+      {
+        config: { access: "read" },
+        schema: {
+          tags: ["jobs"],
+          summary: "A job's log lines after a sequence number (poll with after=<last seq>)",
+          params: IdParams,
+          querystring: LogsQuery,
+          response: responses(Type.Array(JobLogLine)),
+        },
+      },
+      async (request) => {
+        await store.get(request.params.id);
+        return ok(await store.logs(request.params.id, request.query.after ?? 0, request.query.limit ?? 500));
+      },
+    );
+
+    app.post<{ Params: Static<typeof IdParams> }>(
+      "/v1/jobs/:id/cancel",
+      {
+        config: { access: "operate" },
+        schema: {
+          tags: ["jobs"],
+          summary: "Cancel a queued job, or ask a running one to stop",
+          params: IdParams,
+          response: responses(Type.Ref("Job")),
+        },
+      },
+      async (request) => {
+        const job = await ctx.jobs.queue.cancel(request.params.id);
+        await ctx.audit.record({
+          actor: actorOf(request.principal),
+          action: "job.cancel",
+          target: `job:${job.id}`,
+          outcome: "success",
+          details: { type: job.type, status: job.status },
+        });
+        return ok(job);
+      },
+    );
+
+    app.post<{ Body: Static<typeof SelftestBody> }>(
+      "/v1/jobs/selftest",
+      {
+        config: { access: "admin" },
+        schema: {
+          tags: ["jobs"],
+          summary:
+            "Run a harmless job that waits `ms` (failing its first `failTimes` attempts): checks the queue and workers",
+          body: SelftestBody,
+          response: responses(Type.Ref("Job"), 202),
+        },
+      },
+      async (request, reply) => {
+        const job = await ctx.jobs.queue.enqueue("system.selftest", request.body, {
+          createdBy: actorOf(request.principal),
+        });
+        await ctx.audit.record({
+          actor: actorOf(request.principal),
+          action: "job.create",
+          target: `job:${job.id}`,
+          outcome: "success",
+          details: { type: job.type },
+        });
+        return reply.code(202).send(ok(job));
+      },
+    );
+  };
+}

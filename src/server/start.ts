@@ -1,0 +1,212 @@
+/**
+ * `startServer`: opens the database (migrating it), the object store, the job queue and
+ * the rate limiter from configuration, makes sure there is an admin (generated and shown
+ * once on first start) and a production model (trained from the bundled corpus on first
+ * start), then listens. `close()` undoes all of it in order.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { sql } from "kysely";
+import { createLogger, type Logger } from "../core/logger.js";
+import { loadConfig, type BulwarkConfig } from "../core/config.js";
+import { HashChainAuditLog } from "../core/audit-chain.js";
+import { PACKAGE_ROOT } from "../core/paths.js";
+import { openDatabase, type DatabaseHandle } from "../db/index.js";
+import { createJobSystem } from "../jobs/index.js";
+import { createObjectStore } from "../storage/index.js";
+import { NoSuchBucketError } from "../storage/errors.js";
+import type { ObjectStore } from "../storage/types.js";
+import { buildApp, type AppOptions } from "./app.js";
+import { Authenticator } from "./auth/authenticator.js";
+import { ApiKeyStore } from "./auth/keys.js";
+import { loadOrCreateSecret } from "./auth/secrets.js";
+import { TokenSigner } from "./auth/tokens.js";
+import { UserStore } from "./auth/users.js";
+import type { ServerContext } from "./context.js";
+import { ModelService, type ModelSource } from "./detection/models.js";
+import { createServiceMetrics } from "./metrics/registry.js";
+import { instrumentStore } from "./metrics/store.js";
+import { MemoryRateLimiter } from "./rate-limit/memory.js";
+import { RedisRateLimiter } from "./rate-limit/redis.js";
+import { loadServiceSettings, type ServiceSettings } from "./settings.js";
+import type { FastifyInstance } from "fastify";
+import { defaultModelSource } from "./detection/source.js";
+import type { TrainProgress } from "../train/builtin-trainer.js";
+
+export interface StartOptions {
+  config?: BulwarkConfig;
+  settings?: ServiceSettings;
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  /** Where the production model comes from (default: the registry, trained on first start). */
+  models?: ModelSource;
+  /** Shown the generated admin credential on first start (once). */
+  onFirstAdmin?: (credential: { username: string; password: string }) => void;
+  onTrainProgress?: (p: TrainProgress) => void;
+  /** Extra route groups. */
+  routes?: AppOptions["routes"];
+  /** Start the periodic audit snapshots and model polling (default true). */
+  timers?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  ctx: ServerContext;
+  db: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string })
+    .version;
+}
+
+/** The local store of a fresh install is created with Object Lock, so audit snapshots can be locked. */
+async function prepareStore(store: ObjectStore): Promise<void> {
+  if (store.kind !== "fs") return;
+  try {
+    await store.getLockConfig();
+  } catch (err) {
+    if (err instanceof NoSuchBucketError) await store.init({ objectLock: true });
+    else throw err;
+  }
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const config = options.config ?? loadConfig(env);
+  const settings = options.settings ?? loadServiceSettings(env);
+  const logger = options.logger ?? createLogger({ name: "bulwark" });
+  const cleanup: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const f of cleanup.reverse())
+      await Promise.resolve(f()).catch((err: unknown) => logger.warn({ err }, "shutdown step failed"));
+    cleanup.length = 0;
+  };
+
+  try {
+    const db = await openDatabase(config);
+    cleanup.push(() => db.close());
+    const metrics = createServiceMetrics();
+    const publicUrl =
+      env.BULWARK_PUBLIC_URL ??
+      `${config.server.tlsCert ? "https" : "http"}://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${config.server.port}`;
+    const store = instrumentStore(createObjectStore(config.storage, { publicUrl, env }), metrics);
+    cleanup.push(() => store.close());
+    await prepareStore(store);
+
+    const audit = new HashChainAuditLog(db);
+    cleanup.push(() => audit.flush());
+    const users = new UserStore(db.db);
+    const keys = new ApiKeyStore(db.db);
+    const signer = new TokenSigner(await loadOrCreateSecret(db.db, "jwt"), settings.tokenTtlSeconds);
+    const auth = new Authenticator(users, keys, signer, settings.authCacheTtlMs);
+
+    const first = await users.bootstrapAdmin();
+    if (first) {
+      await audit.record({
+        actor: "system:first-start",
+        action: "user.create",
+        target: `user:${first.username}`,
+        outcome: "success",
+        details: { role: "admin", reason: "no user existed" },
+      });
+      options.onFirstAdmin?.(first);
+    }
+
+    const limiter = config.redis.url
+      ? new RedisRateLimiter(config.redis.url, settings.jobs.redisPrefix)
+      : new MemoryRateLimiter();
+    cleanup.push(() => limiter.close());
+
+    const jobs = createJobSystem({
+      db: db.db,
+      logger,
+      deps: {
+        audit,
+        store,
+        snapshot: { mode: settings.audit.snapshotMode, retentionDays: settings.audit.snapshotRetentionDays },
+      },
+      redisUrl: config.redis.url,
+      concurrency: settings.jobs.concurrency,
+      maxAttempts: settings.jobs.maxAttempts,
+      redisPrefix: settings.jobs.redisPrefix,
+      lockDurationMs: settings.jobs.lockDurationMs,
+    });
+    cleanup.push(() => jobs.queue.close());
+
+    const models = new ModelService(
+      options.models ??
+        defaultModelSource(config, { db, store, audit, onTrainProgress: options.onTrainProgress }),
+      metrics,
+      logger,
+    );
+    cleanup.push(() => models.close());
+
+    const ctx: ServerContext = {
+      config,
+      settings,
+      version: packageVersion(),
+      logger,
+      db: db.db,
+      metrics,
+      limiter,
+      auth,
+      users,
+      keys,
+      audit,
+      store,
+      jobs,
+      models,
+      readiness: [
+        { name: "database", check: async () => void (await sql`select 1`.execute(db.db)) },
+        { name: "store", check: async () => void (await store.list({ limit: 1 })) },
+      ],
+    };
+
+    const https =
+      config.server.tlsCert && config.server.tlsKey
+        ? { cert: readFileSync(config.server.tlsCert), key: readFileSync(config.server.tlsKey) }
+        : undefined;
+    const app = await buildApp(ctx, { https, routes: options.routes });
+    cleanup.push(() => app.close());
+    await app.listen({ host: config.server.host, port: config.server.port });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : config.server.port;
+    const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
+    const url = `${https ? "https" : "http"}://${host}:${port}`;
+
+    // Listening first keeps /health answering while a first start trains the model.
+    await models.load();
+    await jobs.queue.start();
+
+    if (options.timers !== false) {
+      models.startPolling(settings.modelPollSeconds);
+      if (settings.audit.snapshotIntervalSeconds > 0) {
+        const timer = setInterval(() => {
+          jobs.queue
+            .enqueue("audit.snapshot", {}, { createdBy: "system:scheduler" })
+            .catch((err: unknown) => logger.warn({ err }, "could not schedule the audit snapshot"));
+        }, settings.audit.snapshotIntervalSeconds * 1000);
+        timer.unref();
+        cleanup.push(() => clearInterval(timer));
+      }
+    }
+    logger.info(
+      {
+        url,
+        model: models.model,
+        jobs: jobs.queue.kind,
+        limiter: limiter.kind,
+        database: db.dialect,
+        store: store.kind,
+      },
+      "bulwark is serving",
+    );
+    return { url, app, ctx, db, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
