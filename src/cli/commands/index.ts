@@ -5,6 +5,11 @@ import { registerDetect } from "./detect.js";
 import { registerEval } from "./eval.js";
 import { registerScan } from "./scan.js";
 import { registerServe } from "./serve.js";
+import { registerWorker } from "./worker.js";
+import { registerKeys } from "./keys.js";
+import { registerUsers } from "./users.js";
+import { registerAudit } from "./audit.js";
+import { registerJobs } from "./jobs.js";
 import { registerStorage } from "./storage.js";
 import { registerTrain } from "./train.js";
 
@@ -18,4 +23,9 @@ export function registerCommands(program: Command): void {
   registerStorage(program);
   registerConfig(program);
   registerServe(program);
+  registerWorker(program);
+  registerKeys(program);
+  registerUsers(program);
+  registerAudit(program);
+  registerJobs(program);
 }

@@ -1,0 +1,56 @@
+/**
+ * Direct administration for the command line: the configured database and store opened
+ * without the HTTP server, so scripts can provision users and keys, verify the audit
+ * trail and inspect jobs on a machine with the configuration and no running service.
+ */
+import { userInfo } from "node:os";
+import { HashChainAuditLog } from "../core/audit-chain.js";
+import { loadConfig, type BulwarkConfig } from "../core/config.js";
+import { openDatabase, type DatabaseHandle } from "../db/index.js";
+import { createObjectStore } from "../storage/index.js";
+import type { ObjectStore } from "../storage/types.js";
+import { ApiKeyStore } from "./auth/keys.js";
+import { UserStore } from "./auth/users.js";
+
+export interface AdminContext {
+  config: BulwarkConfig;
+  db: DatabaseHandle;
+  users: UserStore;
+  keys: ApiKeyStore;
+  audit: HashChainAuditLog;
+  /** Opened on first use. */
+  store(): ObjectStore;
+  actor: string;
+}
+
+/** Who is acting from this shell: BULWARK_ACTOR, else `cli:<os user>`. */
+export function cliActor(env: Record<string, string | undefined> = process.env): string {
+  if (env.BULWARK_ACTOR) return env.BULWARK_ACTOR;
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return `cli:${env.USER ?? "unknown"}`;
+  }
+}
+
+export async function withAdmin<T>(fn: (ctx: AdminContext) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  let store: ObjectStore | undefined;
+  const audit = new HashChainAuditLog(db);
+  try {
+    return await fn({
+      config,
+      db,
+      users: new UserStore(db.db),
+      keys: new ApiKeyStore(db.db),
+      audit,
+      store: () => (store ??= createObjectStore(config.storage)),
+      actor: cliActor(),
+    });
+  } finally {
+    await audit.flush();
+    await store?.close();
+    await db.close();
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * A real Bulwark server for tests: real database (SQLite file, or a fresh PostgreSQL
+ * database), local object store in a temporary folder, a small model trained once per
+ * test process, port 0, logs captured in memory so tests can read them.
+ */
+import { after } from "node:test";
+import { Writable } from "node:stream";
+import { join } from "node:path";
+import { loadConfig } from "../../src/core/config.js";
+import { createLogger } from "../../src/core/logger.js";
+import type { DatabaseSettings } from "../../src/db/open.js";
+import { BuiltinDetector } from "../../src/detect/builtin.js";
+import type { BuiltinModel } from "../../src/detect/model.js";
+import type { ModelSource } from "../../src/server/detection/models.js";
+import { loadServiceSettings, type ServiceSettings } from "../../src/server/settings.js";
+import { startServer, type RunningServer } from "../../src/server/start.js";
+import { smallModel } from "../helpers/model.js";
+import { tempDir } from "../helpers/tmp.js";
+
+let model: Promise<BuiltinModel> | undefined;
+
+/** The small test model, trained once per test process. */
+export function testModel(): Promise<BuiltinModel> {
+  model ??= smallModel().then((m) => m.model);
+  return model;
+}
+
+export function testModelSource(): ModelSource {
+  return { load: async () => new BuiltinDetector(await testModel()) };
+}
+
+export interface TestServer extends RunningServer {
+  home: string;
+  /** The first admin's generated credential. */
+  admin: { username: string; password: string };
+  /** An admin API key made for the test. */
+  adminKey: string;
+  /** Every log line the server wrote. */
+  logs: string[];
+  env: Record<string, string | undefined>;
+  /** fetch against the server with an optional credential and JSON body. */
+  call(path: string, init?: CallInit): Promise<CallResult>;
+}
+
+export interface CallInit {
+  method?: string;
+  key?: string;
+  token?: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: string | Buffer;
+}
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  text: string;
+}
+
+export async function call(base: string, path: string, init: CallInit = {}): Promise<CallResult> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.key) headers.authorization = `Bearer ${init.key}`;
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let body: string | Buffer | undefined = init.body;
+  if (init.json !== undefined) {
+    body = JSON.stringify(init.json);
+    headers["content-type"] ??= "application/json";
+  }
+  const res = await fetch(`${base}${path}`, {
+    method: init.method ?? (body !== undefined ? "POST" : "GET"),
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+export interface TestServerOptions {
+  database?: DatabaseSettings;
+  env?: Record<string, string | undefined>;
+  settings?: (s: ServiceSettings) => void;
+  home?: string;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const home = options.home ?? tempDir("bulwark-server-");
+  const env: Record<string, string | undefined> = {
+    BULWARK_HOME: home,
+    BULWARK_PORT: "0",
+    BULWARK_HOST: "127.0.0.1",
+    BULWARK_AUDIT_SNAPSHOT_INTERVAL: "0",
+    ...(options.database?.url ? { DATABASE_URL: options.database.url } : {}),
+    ...(options.database && !options.database.url
+      ? { BULWARK_SQLITE_PATH: options.database.sqlitePath }
+      : {}),
+    ...options.env,
+  };
+  // No REDIS_URL from the developer's shell unless the test asks for it.
+  if (!options.env || !("REDIS_URL" in options.env)) env.REDIS_URL = undefined;
+  const config = loadConfig(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)));
+  const settings = loadServiceSettings(env);
+  options.settings?.(settings);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString("utf8").split("\n")) if (line) logs.push(line);
+      done();
+    },
+  });
+  let admin: { username: string; password: string } | undefined;
+  const server = await startServer({
+    config,
+    settings,
+    env,
+    logger: createLogger({ level: "info" }, sink),
+    models: testModelSource(),
+    onFirstAdmin: (c) => (admin = c),
+    timers: false,
+  });
+  after(() => server.close());
+  const created = await server.ctx.keys.create({ name: "test-admin", role: "admin", createdBy: "test" });
+  return {
+    ...server,
+    home,
+    admin: admin ?? { username: "admin", password: "" },
+    adminKey: created.key,
+    logs,
+    env,
+    call: (path, init) => call(server.url, path, init),
+  };
+}
+
+/** A key of the given role on a test server. */
+export async function keyFor(
+  server: RunningServer,
+  role: "admin" | "analyst" | "client",
+  name = `${role}-key`,
+): Promise<string> {
+  return (await server.ctx.keys.create({ name, role, createdBy: "test" })).key;
+}
+
+export const HOME_FILE = (home: string, ...parts: string[]) => join(home, ...parts);

@@ -1,0 +1,135 @@
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { MemoryRateLimiter } from "../../src/server/rate-limit/memory.js";
+import { RedisRateLimiter } from "../../src/server/rate-limit/redis.js";
+import type { RateLimiter } from "../../src/server/rate-limit/types.js";
+import { createSqliteSettings } from "../db/databases.js";
+import { keyFor, startTestServer } from "./helpers.js";
+import { dropPrefix, redisAvailable, TEST_REDIS_URL, uniquePrefix } from "./redis-env.js";
+
+const hasRedis = await redisAvailable();
+
+/** The same behaviour from both limiters. */
+function conformance(name: string, make: () => RateLimiter) {
+  describe(`${name} rate limiter`, () => {
+    test("counts within a window and refuses past the limit", async () => {
+      const l = make();
+      const results = [];
+      for (let i = 0; i < 5; i++) results.push(await l.hit("a", 3, 60_000));
+      assert.deepEqual(
+        results.map((r) => r.allowed),
+        [true, true, true, false, false],
+      );
+      assert.deepEqual(
+        results.map((r) => r.remaining),
+        [2, 1, 0, 0, 0],
+      );
+      assert.ok(results[4]!.resetMs > 0 && results[4]!.resetMs <= 60_000);
+      assert.equal((await l.hit("b", 3, 60_000)).allowed, true, "buckets are independent");
+      await l.close();
+    });
+
+    test("a new window refills the budget", async () => {
+      const l = make();
+      assert.equal((await l.hit("w", 1, 150)).allowed, true);
+      assert.equal((await l.hit("w", 1, 150)).allowed, false);
+      await new Promise((r) => setTimeout(r, 250));
+      assert.equal((await l.hit("w", 1, 150)).allowed, true);
+      await l.close();
+    });
+  });
+}
+
+conformance("memory", () => new MemoryRateLimiter());
+if (hasRedis) {
+  const prefix = uniquePrefix("rl-unit");
+  after(() => dropPrefix(prefix));
+  conformance("redis", () => new RedisRateLimiter(TEST_REDIS_URL, prefix));
+}
+
+describe("rate limits on the server (in memory)", async () => {
+  const server = await startTestServer({
+    env: {
+      BULWARK_RATE_LIMIT_PER_KEY: "5",
+      BULWARK_RATE_LIMIT_PER_IP: "1000",
+      BULWARK_RATE_LIMIT_LOGIN: "3",
+    },
+  });
+
+  test("a key over its budget gets 429 with Retry-After; another key is unaffected", async () => {
+    const a = await keyFor(server, "client", "budget-a");
+    const b = await keyFor(server, "client", "budget-b");
+    const statuses = [];
+    for (let i = 0; i < 7; i++)
+      statuses.push((await server.call("/v1/detect", { key: a, json: { text: "hi" } })).status);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
+    const r = await server.call("/v1/detect", { key: a, json: { text: "hi" } });
+    assert.equal(r.status, 429);
+    assert.equal(r.body.code, "RATE_LIMITED");
+    const retry = Number(r.headers.get("retry-after"));
+    assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+    assert.equal((await server.call("/v1/detect", { key: b, json: { text: "hi" } })).status, 200);
+  });
+
+  test("login attempts for one user from one address are limited", async () => {
+    const codes = [];
+    for (let i = 0; i < 5; i++)
+      codes.push(
+        (await server.call("/v1/auth/login", { json: { username: "admin", password: `guess-${i}-xxxxxx` } }))
+          .status,
+      );
+    assert.deepEqual(codes, [401, 401, 401, 429, 429]);
+  });
+
+  test("rejections are counted in the metrics", async () => {
+    const m = await server.call("/metrics");
+    assert.match(m.text, /bulwark_rate_limit_rejections_total\{scope="key"\} [1-9]/);
+    assert.match(m.text, /bulwark_rate_limit_rejections_total\{scope="login"\} [1-9]/);
+  });
+});
+
+describe("per-address limit", async () => {
+  const server = await startTestServer({
+    env: { BULWARK_RATE_LIMIT_PER_IP: "4", BULWARK_RATE_LIMIT_PER_KEY: "1000" },
+  });
+  test("counts every request from an address, with or without credentials; probes are exempt", async () => {
+    const codes = [];
+    for (let i = 0; i < 3; i++)
+      codes.push((await server.call("/v1/detect", { json: { text: "hi" } })).status);
+    codes.push((await server.call("/v1/detect", { key: server.adminKey, json: { text: "hi" } })).status);
+    codes.push((await server.call("/v1/detect", { key: server.adminKey, json: { text: "hi" } })).status);
+    assert.deepEqual(codes, [401, 401, 401, 200, 429]);
+    assert.equal((await server.call("/health")).status, 200);
+    assert.equal((await server.call("/ready")).status, 200);
+  });
+});
+
+if (hasRedis) {
+  describe("rate limits shared through Redis", async () => {
+    const prefix = uniquePrefix("rl-shared");
+    after(() => dropPrefix(prefix));
+    const database = createSqliteSettings();
+    const env = {
+      REDIS_URL: TEST_REDIS_URL,
+      BULWARK_REDIS_PREFIX: prefix,
+      BULWARK_RATE_LIMIT_PER_KEY: "10",
+      BULWARK_RATE_LIMIT_PER_IP: "10000",
+    };
+    const one = await startTestServer({ database, env });
+    const two = await startTestServer({ database, env });
+
+    test("two server processes share one budget per key", async () => {
+      assert.equal(one.ctx.limiter.kind, "redis");
+      const key = await keyFor(one, "client", "shared");
+      const codes: number[] = [];
+      for (let i = 0; i < 14; i++) {
+        const target = i % 2 === 0 ? one : two;
+        codes.push((await target.call("/v1/detect", { key, json: { text: "hi" } })).status);
+      }
+      assert.equal(codes.filter((c) => c === 200).length, 10, codes.join(","));
+      assert.deepEqual(codes.slice(10), [429, 429, 429, 429]);
+      const r = await two.call("/v1/detect", { key, json: { text: "hi" } });
+      assert.ok(Number(r.headers.get("retry-after")) >= 1);
+    });
+  });
+}
