@@ -27,7 +27,25 @@ export function presignedRoutes(ctx: ServerContext): FastifyPluginAsync {
         );
         return undefined;
       }
-      return store.verifyPresignedUrl(new URL(request.url, "http://bulwark.invalid"), request.method);
+      try {
+        return await store.verifyPresignedUrl(new URL(request.url, "http://bulwark.invalid"), request.method);
+      } catch (err) {
+        // A refused link is a refused credential: audited like any other.
+        ctx.audit
+          .record({
+            actor: `anonymous@${request.ip}`,
+            action: "auth.refused",
+            target: `${request.method} ${PRESIGN_PATH}`,
+            outcome: "denied",
+            details: {
+              reason: (err as { code?: string }).code ?? "PRESIGN_INVALID",
+              ip: request.ip,
+              requestId: request.id,
+            },
+          })
+          .catch((e: unknown) => request.log.error({ err: e }, "could not audit a refused presigned link"));
+        throw err;
+      }
     };
 
     const config = { access: "public" as const };
