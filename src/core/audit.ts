@@ -5,7 +5,7 @@
  * library and the CLI.
  */
 import { userInfo } from "node:os";
-import type { Logger } from "./logger.js";
+import { createLogger, type Logger } from "./logger.js";
 
 export type AuditOutcome = "success" | "failure" | "denied";
 
@@ -38,6 +38,14 @@ export class LogAuditSink implements AuditSink {
     if (entry.outcome === "success") this.logger.info(line, `${entry.action} ${entry.target}`);
     else this.logger.warn(line, `${entry.action} ${entry.target}: ${entry.outcome}`);
   }
+}
+
+/**
+ * The command line's sink until the database-backed trail is wired in: refusals and
+ * failures as warn lines on stderr; successes only when BULWARK_LOG_LEVEL is info or lower.
+ */
+export function stderrAuditSink(): AuditSink {
+  return new LogAuditSink(createLogger({ level: process.env.BULWARK_LOG_LEVEL ?? "warn" }, process.stderr));
 }
 
 /** Keeps entries in memory, for tests and for callers that forward them in batches. */

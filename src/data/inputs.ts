@@ -4,7 +4,7 @@
  * and can be read any number of times.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync } from "node:fs";
+import { createReadStream, existsSync, statSync } from "node:fs";
 import { ValidationError } from "../core/errors.js";
 import { BUNDLED, bundledDataset, lineageOf, type DatasetCatalog, type DatasetLineage } from "./datasets.js";
 import { DatasetNotFoundError } from "./errors.js";
@@ -19,6 +19,10 @@ export interface DataInput {
   kind: "dataset" | "bundled" | "file";
   /** Rows are counted on the first full read for files. */
   lineage: DatasetLineage;
+  /** Size of the stored data in bytes (compressed for gzip files): how big a read will be. */
+  bytes: number;
+  /** Invalid rows skipped by the last full read (files read with skipInvalid). */
+  invalid: number;
   samples(): AsyncIterable<Sample>;
 }
 
@@ -41,6 +45,8 @@ export async function resolveInputs(
         ref,
         kind: "bundled",
         lineage: lineageOf(d),
+        bytes: d.size,
+        invalid: 0,
         async *samples() {
           for (const f of bundledCorpusFiles()) yield* readSamples(f);
         },
@@ -50,24 +56,35 @@ export async function resolveInputs(
     if (existsSync(ref)) {
       for (const file of expandInputs([ref], DATA_FILE_PATTERN, DATA_FILE_KINDS)) {
         const lineage: DatasetLineage = { id: null, name: file, version: null, sha256: await sha256File(file), rows: 0 };
-        out.push({
+        const input: DataInput = {
           ref: file,
           kind: "file",
           lineage,
+          bytes: statSync(file).size,
+          invalid: 0,
           async *samples() {
             const summary = emptySummary();
             yield* readDataFile(file, options, summary);
             lineage.rows = summary.rows;
+            input.invalid = summary.invalid;
             if (summary.sha256 !== lineage.sha256)
               throw new ValidationError(`${file} changed while it was being read`);
           },
-        });
+        };
+        out.push(input);
       }
       continue;
     }
     if (!catalog) throw new DatasetNotFoundError(ref);
     const d = await catalog.resolve(ref);
-    out.push({ ref, kind: "dataset", lineage: lineageOf(d), samples: () => catalog.samples(d) });
+    out.push({
+      ref,
+      kind: "dataset",
+      lineage: lineageOf(d),
+      bytes: d.size,
+      invalid: 0,
+      samples: () => catalog.samples(d),
+    });
   }
   return out;
 }

@@ -1,8 +1,11 @@
 import type { Command } from "commander";
 import { registerConfig } from "./config.js";
+import { registerData } from "./data.js";
 import { registerDemo } from "./demo.js";
 import { registerDetect } from "./detect.js";
 import { registerEval } from "./eval.js";
+import { registerModels } from "./models.js";
+import { registerRuns } from "./runs.js";
 import { registerScan } from "./scan.js";
 import { registerServe } from "./serve.js";
 import { registerWorker } from "./worker.js";
@@ -21,6 +24,9 @@ export function registerCommands(program: Command): void {
   registerEval(program);
   registerDemo(program);
   registerStorage(program);
+  registerData(program);
+  registerModels(program);
+  registerRuns(program);
   registerConfig(program);
   registerServe(program);
   registerWorker(program);

@@ -1,23 +1,30 @@
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
+import { stderrAuditSink } from "../../core/audit.js";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
-import { loadBundledCorpus } from "../../data/corpus.js";
-import { expandInputs, loadSamples } from "../../data/read.js";
 import { loadRulesFile } from "../../detect/rules.js";
-import { defaultModelPath, writeFileAtomic } from "../../detect/store.js";
-import { trainBuiltin, type TrainParams } from "../../train/builtin-trainer.js";
+import { writeFileAtomic } from "../../detect/store.js";
+import { withRegistry } from "../../registry/context.js";
+import { isStage, STAGES, type Stage } from "../../registry/registry.js";
+import { parseBump, type Bump } from "../../registry/versions.js";
+import type { TrainParams } from "../../train/builtin-trainer.js";
+import { DEFAULT_MODEL_NAME, trainRun } from "../../train/train-run.js";
 import { fmt, table } from "../format.js";
 import { action, printJson, printLine } from "../output.js";
 import { createProgress } from "../progress.js";
 
 interface TrainOpts {
   data?: string[];
+  name: string;
+  version?: string;
+  bump: Bump;
+  promote?: Stage | true;
+  description?: string;
   output?: string;
   rules?: string;
   params?: string;
   seed?: string;
   epochs?: string;
-  version: string;
   json?: boolean;
   skipInvalid?: boolean;
 }
@@ -44,77 +51,121 @@ export function parseParams(json: string | undefined, seed?: string, epochs?: st
   return params;
 }
 
+/** Commander reports InvalidArgumentError as a usage error; our parsers throw ValidationError. */
+function arg<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
+
+function parseStage(value: string): Stage {
+  if (!isStage(value)) throw new InvalidArgumentError(`must be one of ${STAGES.join(", ")}`);
+  return value;
+}
+
 export function registerTrain(program: Command): void {
   program
     .command("train")
-    .description("train the built-in model from the bundled corpus or JSONL files and write its artifact")
-    .option("--data <files...>", "JSONL files or folders (default: the bundled corpus)")
-    .option(
-      "--output <path>",
-      "where to write the model artifact (default: the default model under BULWARK_HOME)",
+    .description(
+      "train a model version from datasets (default: the bundled corpus), register it and record the run",
     )
+    .option(
+      "--data <datasets...>",
+      'dataset ids, names, name@version, "bundled", or JSONL/envelope files and folders (default: bundled)',
+    )
+    .option("--name <model>", "model name in the registry", DEFAULT_MODEL_NAME)
+    .option("--version <semver>", "version to register (default: the next one, 1.0.0 for a new model)")
+    .option(
+      "--bump <part>",
+      "which part the next version increments: major, minor or patch",
+      arg(parseBump),
+      "minor" as Bump,
+    )
+    .option(
+      "--promote [stage]",
+      "move the new version to a stage (default production) once registered",
+      parseStage,
+    )
+    .option("--description <text>", "a note stored with the version")
+    .option("--output <path>", "also write the model artifact to this file")
     .option("--rules <path>", "signature rules file (default: rules/signatures.json)")
     .option("--params <json>", 'training parameters as JSON, e.g. \'{"epochs":4,"alpha":0.1}\'')
     .option("--seed <n>", "random seed (default 1337)")
     .option("--epochs <n>", "passes over the data")
-    .option("--version <semver>", "version recorded in the artifact", "1.0.0")
     .option("--skip-invalid", "skip invalid rows (counted) instead of stopping at the first")
     .option("--json", "print the result as JSON")
     .action(
       action(async (opts: TrainOpts) => {
         const params = parseParams(opts.params, opts.seed, opts.epochs);
-        let skipped = 0;
-        const samples = opts.data?.length
-          ? await loadSamples(expandInputs(opts.data), {
-              skipInvalid: opts.skipInvalid,
-              onInvalid: () => skipped++,
-            })
-          : await loadBundledCorpus();
         const progress = createProgress(!opts.json && process.stderr.isTTY === true);
         let phase = "";
-        const result = await trainBuiltin(samples, {
-          rules: loadRulesFile(opts.rules),
-          params,
-          version: opts.version,
-          lineage: { datasets: opts.data?.length ? opts.data : ["bundled"], skippedRows: skipped },
-          onProgress: (p) => {
-            const label = p.epoch ? `${p.phase} (epoch ${p.epoch})` : p.phase;
-            if (p.phase !== phase) {
-              phase = p.phase;
-              progress.start(p.total, label);
-            }
-            progress.update(p.done, label);
-          },
-        });
-        progress.stop();
-        const output = opts.output ?? defaultModelPath(loadConfig().home);
-        await writeFileAtomic(output, result.artifact);
-        const r = result.report;
+        const r = await withRegistry(
+          loadConfig(),
+          (ctx) =>
+            trainRun(ctx, {
+              data: opts.data ?? [],
+              name: opts.name,
+              ...(opts.version ? { version: opts.version } : {}),
+              bump: opts.bump,
+              params,
+              rules: loadRulesFile(opts.rules),
+              skipInvalid: opts.skipInvalid,
+              ...(opts.promote ? { stage: opts.promote === true ? "production" : opts.promote } : {}),
+              ...(opts.description ? { description: opts.description } : {}),
+              onProgress: (p) => {
+                const label = p.epoch ? `${p.phase} (epoch ${p.epoch})` : p.phase;
+                if (p.phase !== phase) {
+                  phase = p.phase;
+                  progress.start(p.total, label);
+                }
+                progress.update(p.done, label);
+              },
+            }),
+          { audit: stderrAuditSink() },
+        ).finally(() => progress.stop());
+        if (opts.output) await writeFileAtomic(opts.output, r.result.artifact);
+        const v = r.version;
+        const report = r.result.report;
+        const rows = r.datasets.reduce((n, d) => n + d.rows, 0);
         if (opts.json) {
           printJson({
-            artifact: output,
-            sha256: result.model.sha256,
-            bytes: result.artifact.length,
-            rows: samples.length,
-            skippedRows: skipped,
-            durationMs: Math.round(result.durationMs),
-            threshold: r.threshold,
-            validation: r,
-            params: result.params,
+            runId: r.run.id,
+            model: { name: v.name, version: v.version, ref: v.ref, sha256: v.sha256, stage: v.stage },
+            name: v.name,
+            version: v.version,
+            sha256: v.sha256,
+            artifact: v.artifactKey,
+            output: opts.output ?? null,
+            bytes: v.size,
+            rows,
+            skippedRows: r.skippedRows,
+            durationMs: r.run.durationMs,
+            threshold: report.threshold,
+            validation: report,
+            params: r.result.params,
+            datasets: r.datasets,
+            stage: v.stage,
+            ...(r.stageChange?.snapshot ? { snapshot: r.stageChange.snapshot } : {}),
           });
           return;
         }
-        printLine(`model     ${output}`);
-        printLine(`sha256    ${result.model.sha256}`);
+        printLine(`model     ${v.ref} (${v.stage === "none" ? "not promoted" : v.stage})`);
+        printLine(`run       ${r.run.id}`);
+        printLine(`sha256    ${v.sha256}`);
+        printLine(`artifact  ${v.artifactKey}${opts.output ? ` and ${opts.output}` : ""}`);
         printLine(
-          `rows      ${samples.length}${skipped ? ` (${skipped} invalid skipped)` : ""}, trained in ${(result.durationMs / 1000).toFixed(1)} s`,
+          `data      ${r.datasets.map((d) => (d.version ? `${d.name}@${d.version}` : d.name)).join(", ")}: ${rows} rows${r.skippedRows ? ` (${r.skippedRows} invalid skipped)` : ""}, trained in ${((r.run.durationMs ?? 0) / 1000).toFixed(1)} s`,
         );
         printLine(
-          `threshold ${r.threshold.toFixed(4)} (at most ${(result.params.maxFpr * 100).toFixed(0)}% false positives on validation)`,
+          `threshold ${report.threshold.toFixed(4)} (at most ${(r.result.params.maxFpr * 100).toFixed(0)}% false positives on validation)`,
         );
         printLine("");
         printLine("validation split (by related-text groups):");
-        const o = r.overall;
+        const o = report.overall;
         printLine(
           table(
             ["accuracy", "precision", "recall", "F1", "ROC-AUC", "TPR@1%FPR", "FPR", "category acc."],
@@ -127,11 +178,12 @@ export function registerTrain(program: Command): void {
                 fmt(o.rocAuc),
                 fmt(o.tprAt1Fpr),
                 fmt(o.fpr),
-                fmt(r.categoryAccuracy),
+                fmt(report.categoryAccuracy),
               ],
             ],
           ),
         );
+        if (v.stage === "none") printLine(`\npromote it with: bulwark models promote ${v.ref}`);
       }),
     );
 }

@@ -1,0 +1,14 @@
+/** The model registry: versions, stages, integrity and lineage of models. */
+export * from "./registry.js";
+export * from "./errors.js";
+export * from "./versions.js";
+export {
+  registerModelFormat,
+  modelFormat,
+  knownFormats,
+  builtinFormat,
+  type ModelFormat,
+} from "./formats.js";
+export { snapshotRetention, DEFAULT_SNAPSHOT_RETENTION, type SnapshotRetention } from "./config.js";
+export { writeSnapshot, type SnapshotResult } from "./snapshot.js";
+export { openRegistryContext, withRegistry, type RegistryContext } from "./context.js";

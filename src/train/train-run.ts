@@ -1,0 +1,160 @@
+/**
+ * A recorded training run of the built-in family: datasets in, a registered model version
+ * out, and a run row that ties them together (parameters, dataset ids and hashes,
+ * validation metrics, duration, environment, artifact). Used by `bulwark train` and by
+ * first start, which trains the default model from the bundled corpus.
+ */
+import { performance } from "node:perf_hooks";
+import { describeError } from "../core/errors.js";
+import type { DatasetCatalog, DatasetLineage } from "../data/datasets.js";
+import { allSamples, resolveInputs, type DataInput } from "../data/inputs.js";
+import type { InvalidRow } from "../data/read.js";
+import type { Sample } from "../data/sample.js";
+import { MODEL_FORMAT } from "../detect/model.js";
+import type { RulesDocument } from "../detect/rules.js";
+import type { ModelRegistry, ModelVersion, Stage, StageChange } from "../registry/registry.js";
+import type { Bump } from "../registry/versions.js";
+import {
+  resolveParams,
+  trainBuiltin,
+  type TrainParams,
+  type TrainProgress,
+  type TrainResult,
+} from "./builtin-trainer.js";
+import type { RunRecord, RunStore } from "./runs.js";
+import type { SampleSource } from "./sources.js";
+
+export const DEFAULT_MODEL_NAME = "builtin";
+
+/** Up to this much stored data, rows are loaded into memory (faster epochs); beyond, streamed. */
+export const IN_MEMORY_BYTES = 64 * 1024 * 1024;
+
+export interface TrainRunOptions {
+  /** Dataset refs, files or folders; empty means the bundled corpus. */
+  data?: string[];
+  name?: string;
+  version?: string;
+  bump?: Bump;
+  params?: Partial<TrainParams>;
+  rules: RulesDocument;
+  skipInvalid?: boolean;
+  onInvalid?: (problem: InvalidRow) => void;
+  onProgress?: (p: TrainProgress) => void;
+  /** Move the new version to this stage once registered. */
+  stage?: Stage;
+  /** With stage production: only when no version is in production yet (first start). */
+  ifNoProduction?: boolean;
+  description?: string;
+}
+
+export interface TrainRunResult {
+  run: RunRecord;
+  version: ModelVersion;
+  result: TrainResult;
+  datasets: DatasetLineage[];
+  skippedRows: number;
+  stageChange?: StageChange;
+}
+
+/**
+ * The single place where datasets become the trainer's input. Small inputs are loaded
+ * into an array (the trainer then computes window features once for all epochs); larger
+ * ones are handed over as a stream the trainer reads once per epoch, in bounded memory.
+ */
+export async function trainingSource(inputs: readonly DataInput[]): Promise<SampleSource> {
+  const bytes = inputs.reduce((n, i) => n + i.bytes, 0);
+  if (bytes > IN_MEMORY_BYTES) return { samples: () => allSamples(inputs) };
+  const rows: Sample[] = [];
+  for await (const s of allSamples(inputs)) rows.push(s);
+  return rows;
+}
+
+export async function trainRun(
+  ctx: { catalog: DatasetCatalog; registry: ModelRegistry; runs: RunStore },
+  options: TrainRunOptions,
+): Promise<TrainRunResult> {
+  const started = performance.now();
+  const name = options.name ?? DEFAULT_MODEL_NAME;
+  const inputs = await resolveInputs(ctx.catalog, options.data?.length ? options.data : ["bundled"], {
+    skipInvalid: options.skipInvalid,
+    onInvalid: options.onInvalid,
+  });
+  const params = resolveParams(options.params);
+  const run = await ctx.runs.start({
+    modelName: name,
+    family: "builtin",
+    params: params as unknown as Record<string, unknown>,
+    datasets: inputs.map((i) => i.lineage),
+  });
+  let reservation;
+  let trained: TrainRunResult;
+  try {
+    reservation = await ctx.registry.reserve({
+      name,
+      format: MODEL_FORMAT,
+      runId: run.id,
+      ...(options.version ? { version: options.version } : {}),
+      ...(options.bump ? { bump: options.bump } : {}),
+    });
+    const source = await trainingSource(inputs);
+    const datasets = () => inputs.map((i) => i.lineage);
+    const result = await trainBuiltin(source, {
+      name,
+      version: reservation.version,
+      rules: options.rules,
+      params,
+      onProgress: options.onProgress,
+      lineage: { runId: run.id, datasets: datasets(), parentVersion: reservation.parentVersion },
+    });
+    const metrics = {
+      validation: {
+        ...result.report.overall,
+        threshold: result.report.threshold,
+        categoryAccuracy: result.report.categoryAccuracy,
+      },
+      rows: result.rows,
+    };
+    const version = await ctx.registry.complete(reservation, {
+      artifact: result.artifact,
+      datasets: datasets(),
+      params: result.params as unknown as Record<string, unknown>,
+      metrics,
+      runId: run.id,
+      ...(options.description ? { description: options.description } : {}),
+    });
+    const finished = await ctx.runs.succeed(run.id, {
+      metrics: {
+        ...metrics,
+        validation: {
+          ...metrics.validation,
+          bySource: result.report.bySource,
+          byCategory: result.report.byCategory,
+        },
+      },
+      durationMs: performance.now() - started,
+      artifactSha256: version.sha256,
+      modelVersion: version.version,
+      datasets: datasets(),
+    });
+    trained = {
+      run: finished,
+      version,
+      result,
+      datasets: datasets(),
+      skippedRows: inputs.reduce((n, i) => n + i.invalid, 0),
+    };
+  } catch (err) {
+    if (reservation) await ctx.registry.abandon(reservation);
+    await ctx.runs.fail(run.id, describeError(err), performance.now() - started).catch(() => undefined);
+    throw err;
+  }
+  // The run is over and recorded; a refused promotion does not make it a failed run.
+  if (options.stage) {
+    const stageChange = await ctx.registry.promote(trained.version, options.stage, {
+      reason: `trained by run ${run.id}`,
+      ...(options.ifNoProduction ? { ifNoProduction: true } : {}),
+    });
+    return { ...trained, version: stageChange.version, stageChange };
+  }
+  return trained;
+}
