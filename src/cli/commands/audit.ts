@@ -2,9 +2,14 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { snapshotAudit } from "../../core/audit-chain.js";
 import { IntegrityError } from "../../core/errors.js";
-import { withAdmin } from "../../server/admin.js";
+import type { AdminContext } from "../../server/admin.js";
 import { loadServiceSettings } from "../../server/settings.js";
 import { action, printJson, printLine } from "../output.js";
+
+/** The database and store are loaded when a command runs, so `bulwark --help` stays quick. */
+async function withAdmin<T>(fn: (a: AdminContext) => Promise<T>): Promise<T> {
+  return (await import("../../server/admin.js")).withAdmin(fn);
+}
 
 function count(value: string): number {
   const n = Number(value);

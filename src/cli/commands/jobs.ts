@@ -2,13 +2,17 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { JobStore } from "../../jobs/store.js";
-import { createJobSystem } from "../../jobs/index.js";
 import { JOB_STATUSES, type Job, type JobStatus } from "../../jobs/types.js";
 import { createLogger } from "../../core/logger.js";
-import { withAdmin } from "../../server/admin.js";
+import type { AdminContext } from "../../server/admin.js";
 import { loadServiceSettings } from "../../server/settings.js";
 import { table } from "../format.js";
 import { action, printJson, printLine } from "../output.js";
+
+/** The database and store are loaded when a command runs, so `bulwark --help` stays quick. */
+async function withAdmin<T>(fn: (a: AdminContext) => Promise<T>): Promise<T> {
+  return (await import("../../server/admin.js")).withAdmin(fn);
+}
 
 function whole(value: string): number {
   const n = Number(value);
@@ -148,6 +152,7 @@ export function registerJobs(program: Command): void {
       action(async (opts: { ms: number; failTimes: number; wait?: boolean; json?: boolean }) => {
         const settings = loadServiceSettings();
         await withAdmin(async (a) => {
+          const { createJobSystem } = await import("../../jobs/index.js");
           const system = createJobSystem({
             db: a.db.db,
             logger: createLogger({ level: "warn" }),

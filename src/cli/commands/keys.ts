@@ -1,9 +1,14 @@
 /** `bulwark keys ...`: API keys on the configured database, without the HTTP API. */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { isRole, ROLES, type Role } from "../../server/auth/roles.js";
-import { withAdmin } from "../../server/admin.js";
+import type { AdminContext } from "../../server/admin.js";
 import { table } from "../format.js";
 import { action, printJson, printLine } from "../output.js";
+
+/** The database and store are loaded when a command runs, so `bulwark --help` stays quick. */
+async function withAdmin<T>(fn: (a: AdminContext) => Promise<T>): Promise<T> {
+  return (await import("../../server/admin.js")).withAdmin(fn);
+}
 
 export function roleArg(value: string): Role {
   if (!isRole(value)) throw new InvalidArgumentError(`must be one of ${ROLES.join(", ")}`);

@@ -5,7 +5,6 @@
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../../core/config.js";
-import { startServer } from "../../server/start.js";
 import { action } from "../output.js";
 import { createProgress } from "../progress.js";
 
@@ -37,6 +36,8 @@ export function registerServe(program: Command): void {
     .option("--host <host>", "address to listen on (default BULWARK_HOST or 127.0.0.1)")
     .action(
       action(async (opts: { port?: number; host?: string }) => {
+        // Loaded here, not at the top: every other command starts faster without the server.
+        const { startServer } = await import("../../server/start.js");
         const config = loadConfig();
         if (opts.port !== undefined) config.server.port = opts.port;
         if (opts.host !== undefined) config.server.host = opts.host;

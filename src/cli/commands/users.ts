@@ -2,11 +2,16 @@
 import { type Command, Option } from "commander";
 import { text as readStream } from "node:stream/consumers";
 import { ValidationError } from "../../core/errors.js";
-import { withAdmin } from "../../server/admin.js";
+import type { AdminContext } from "../../server/admin.js";
 import type { Role } from "../../server/auth/roles.js";
 import { table } from "../format.js";
 import { action, printJson, printLine } from "../output.js";
 import { roleArg } from "./keys.js";
+
+/** The database and store are loaded when a command runs, so `bulwark --help` stays quick. */
+async function withAdmin<T>(fn: (a: AdminContext) => Promise<T>): Promise<T> {
+  return (await import("../../server/admin.js")).withAdmin(fn);
+}
 
 /** The password from standard input, without its final newline (so `echo pw |` works). */
 async function passwordFromStdin(): Promise<string> {

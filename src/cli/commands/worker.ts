@@ -4,16 +4,8 @@
  * by another (or failed once out of attempts), never lost.
  */
 import { type Command, InvalidArgumentError } from "commander";
-import { HashChainAuditLog } from "../../core/audit-chain.js";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
-import { createLogger } from "../../core/logger.js";
-import { openDatabase } from "../../db/index.js";
-import { BullQueue } from "../../jobs/bullmq.js";
-import { createJobTypes } from "../../jobs/handlers.js";
-import { createJobWorker } from "../../jobs/index.js";
-import { JobStore } from "../../jobs/store.js";
-import { createObjectStore } from "../../storage/index.js";
 import { loadServiceSettings } from "../../server/settings.js";
 import { action } from "../output.js";
 
@@ -37,6 +29,26 @@ export function registerWorker(program: Command): void {
             "bulwark worker needs REDIS_URL: without it, `bulwark serve` runs jobs in its own process",
           );
         }
+        // Loaded here so that other commands do not pay for BullMQ, the database and the store.
+        const [
+          { HashChainAuditLog },
+          { createLogger },
+          { openDatabase },
+          { BullQueue },
+          { createJobTypes },
+          jobs,
+          { JobStore },
+          { createObjectStore },
+        ] = await Promise.all([
+          import("../../core/audit-chain.js"),
+          import("../../core/logger.js"),
+          import("../../db/index.js"),
+          import("../../jobs/bullmq.js"),
+          import("../../jobs/handlers.js"),
+          import("../../jobs/index.js"),
+          import("../../jobs/store.js"),
+          import("../../storage/index.js"),
+        ]);
         const logger = createLogger({ name: "bulwark-worker" });
         const db = await openDatabase(config);
         const store = createObjectStore(config.storage);
@@ -59,7 +71,7 @@ export function registerWorker(program: Command): void {
           redisPrefix: settings.jobs.redisPrefix,
           lockDurationMs: settings.jobs.lockDurationMs,
         };
-        const { worker } = createJobWorker(common);
+        const { worker } = jobs.createJobWorker(common);
         // Workers also reconcile: jobs whose worker died are retried or failed even with no server up.
         const reconciler = new BullQueue(new JobStore(db.db), createJobTypes(deps), logger, {
           redisUrl: config.redis.url,
