@@ -24,6 +24,11 @@ export interface FeatureConfig {
   wordShrink: number;
   /** Length and word-length buckets as features (off: they mostly encode where data came from). */
   lengthFeatures: boolean;
+  /**
+   * Pretrained word vectors pooled as dense features (data/embeddings/<name>.bwe.gz), or null.
+   * `sha256` pins the exact table: a model trained on one table refuses to run on another.
+   */
+  embeddings: { name: string; dims: number; sha256?: string } | null;
 }
 
 export const DEFAULT_FEATURES: FeatureConfig = {
@@ -31,9 +36,10 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   charMin: 3,
   charMax: 5,
   wordBigrams: true,
-  charShrink: 0,
-  wordShrink: 0,
-  lengthFeatures: true,
+  charShrink: 50,
+  wordShrink: 10,
+  lengthFeatures: false,
+  embeddings: { name: "glove-50k", dims: 100 },
 };
 
 /** The features of one text: bucket indices laid out as [chars | words | extras]. */
@@ -45,7 +51,22 @@ export interface FeatureVector {
   /** Group scale factors: 1/sqrt(distinct features + pseudo-count). */
   charScale: number;
   wordScale: number;
+  /** Embedding rows of the window's known words (a view), or null without embeddings. */
+  rows: Int32Array | null;
+  /**
+   * The mean of those rows' vectors, weighted after the 2^bits hashed buckets. Only training
+   * needs it (detection uses the model's per-row projections); null otherwise.
+   */
+  dense: Float32Array | null;
 }
+
+/** Number of weights a model with this configuration has: hashed buckets plus dense dimensions. */
+export function weightCount(config: FeatureConfig): number {
+  return (1 << config.bits) + (config.embeddings?.dims ?? 0);
+}
+
+import { IntegrityError } from "../core/errors.js";
+import { knownRows, loadEmbeddings, meanOfRows, type EmbeddingTable } from "./embeddings.js";
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
@@ -102,11 +123,32 @@ export class FeatureExtractor {
   private readonly stamp: Uint32Array;
   private serial = 0;
 
-  constructor(config: FeatureConfig = DEFAULT_FEATURES) {
+  private readonly embeddings: EmbeddingTable | null;
+  private readonly denseBuf: Float32Array | null;
+  private rowBuf = new Int32Array(256);
+
+  /** `withDense`: also compute the pooled vector (training); detection only needs the rows. */
+  constructor(
+    config: FeatureConfig = DEFAULT_FEATURES,
+    private readonly withDense = false,
+  ) {
     if (config.bits < 8 || config.bits > 26) throw new RangeError("feature bits must be within 8..26");
     this.config = config;
     this.shift = 32 - config.bits;
     this.stamp = new Uint32Array(1 << config.bits);
+    this.embeddings = config.embeddings ? loadEmbeddings(config.embeddings.name) : null;
+    const want = config.embeddings;
+    if (
+      this.embeddings &&
+      want &&
+      (this.embeddings.dims !== want.dims || (want.sha256 && want.sha256 !== this.embeddings.sha256))
+    ) {
+      throw new IntegrityError(
+        `embeddings ${want.name} on disk (${this.embeddings.dims} dimensions, sha256 ${this.embeddings.sha256.slice(0, 12)}) ` +
+          `are not the ones the model was trained with (${want.dims} dimensions, sha256 ${want.sha256?.slice(0, 12)})`,
+      );
+    }
+    this.denseBuf = this.embeddings ? new Float32Array(this.embeddings.dims) : null;
   }
 
   private bucket(h: number): number {
@@ -220,7 +262,16 @@ export class FeatureExtractor {
       nExtra: extras.length,
       charScale: this.nChar > 0 ? 1 / Math.sqrt(this.nChar + charShrink) : 0,
       wordScale: this.nWord > 0 ? 1 / Math.sqrt(this.nWord + wordShrink) : 0,
+      ...this.embeddingFeatures(),
     };
+  }
+
+  private embeddingFeatures(): { rows: Int32Array | null; dense: Float32Array | null } {
+    if (!this.embeddings) return { rows: null, dense: null };
+    if (this.rowBuf.length < this.wordCount) this.rowBuf = new Int32Array(this.wordCount * 2);
+    const n = knownRows(this.embeddings, this.wordHashes, this.wordCount, this.rowBuf);
+    const rows = this.rowBuf.subarray(0, n);
+    return { rows, dense: this.withDense ? meanOfRows(this.embeddings, rows, this.denseBuf!) : null };
   }
 
   extract(text: string, extras: readonly string[] = []): FeatureVector {
@@ -229,7 +280,7 @@ export class FeatureExtractor {
   }
 }
 
-/** w · x for a weight vector, with the group scales applied. */
+/** w · x over the hashed features, with the group scales applied (embeddings are the model's part). */
 export function dot(weights: Float32Array, v: FeatureVector): number {
   const idx = v.idx;
   let a = 0;

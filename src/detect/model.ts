@@ -9,7 +9,8 @@
  */
 import { createHash } from "node:crypto";
 import { IntegrityError } from "../core/errors.js";
-import { dot, type FeatureConfig, type FeatureVector } from "./features.js";
+import { loadEmbeddings, projectRows } from "./embeddings.js";
+import { dot, weightCount, type FeatureConfig, type FeatureVector } from "./features.js";
 import type { RulesDocument } from "./rules.js";
 import { CATEGORIES, type Category } from "./types.js";
 
@@ -60,14 +61,30 @@ export class BuiltinModel {
 
   constructor(meta: ModelMeta, weights?: Float32Array, categoryWeights?: Float32Array) {
     this.meta = meta;
-    this.weights = weights ?? new Float32Array(1 << meta.features.bits);
+    this.weights = weights ?? new Float32Array(weightCount(meta.features));
     this.categoryWeights = categoryWeights ?? new Float32Array((1 << meta.categoryBits) * CATEGORIES.length);
     this.catShift = meta.features.bits - meta.categoryBits;
   }
 
+  private projection: Float32Array | undefined;
+
   /** Raw attack logit of one window (without the rules' prior). */
   logit(v: FeatureVector): number {
-    return this.meta.bias + dot(this.weights, v);
+    let z = this.meta.bias + dot(this.weights, v);
+    const rows = v.rows;
+    if (rows && rows.length > 0) {
+      const proj = (this.projection ??= this.embeddingProjection());
+      let s = 0;
+      for (let i = 0; i < rows.length; i++) s += proj[rows[i]!]!;
+      z += s / rows.length;
+    }
+    return z;
+  }
+
+  private embeddingProjection(): Float32Array {
+    const spec = this.meta.features.embeddings!;
+    const base = 1 << this.meta.features.bits;
+    return projectRows(loadEmbeddings(spec.name), this.weights.subarray(base, base + spec.dims));
   }
 
   calibrate(logit: number): number {

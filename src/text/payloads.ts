@@ -5,7 +5,8 @@
  */
 import { stripInvisible, type HiddenText } from "./invisible.js";
 
-export type PayloadEncoding = "base64" | "hex" | "url" | "rot13" | HiddenText["encoding"];
+export type PayloadEncoding =
+  "base64" | "hex" | "url" | "rot13" | "binary" | "morse" | HiddenText["encoding"];
 
 export interface Payload {
   encoding: PayloadEncoding;
@@ -15,9 +16,13 @@ export interface Payload {
   text: string;
 }
 
-const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
-const HEX_RUN = /(?:(?:0x|\\x)?[0-9a-fA-F]{2}[ ,:]?){8,}/g;
+// The lookbehinds make a failed attempt cost one step per character instead of one per
+// remaining character of the word: ordinary prose stays linear and cheap.
+const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g;
+const HEX_RUN = /(?<![0-9a-fA-F])(?:(?:0x|\\x)?[0-9a-fA-F]{2}[ ,:]?){8,}/g;
 const URL_RUN = /[^\s%]*(?:%[0-9a-fA-F]{2}[^\s%]*){3,}/g;
+const BINARY_RUN = /(?:[01]{8}[ ,]?){4,}/g;
+const MORSE_RUN = /(?:[.\-\u2022\u2013_]{1,7}(?:\s?\/\s?| {1,3}|$)){6,}/g;
 // Common English words as they read after ROT13 ("the", "and", "you", "ignore", ...).
 const ROT13_WORDS =
   /\b(?:gur|naq|lbh|lbhe|vtaber|vafgehpgvbaf|cerivbhf|nyy|flfgrz|cebzcg|cnffjbeq|frperg|nobir|ehyrf)\b/gi;
@@ -59,6 +64,77 @@ function decodeUrl(run: string): string | undefined {
   }
 }
 
+function decodeBinary(run: string): string | undefined {
+  const groups = run.match(/[01]{8}/g) ?? [];
+  return asText(Uint8Array.from(groups.map((g) => parseInt(g, 2))));
+}
+
+const MORSE: Record<string, string> = {
+  ".-": "a",
+  "-...": "b",
+  "-.-.": "c",
+  "-..": "d",
+  ".": "e",
+  "..-.": "f",
+  "--.": "g",
+  "....": "h",
+  "..": "i",
+  ".---": "j",
+  "-.-": "k",
+  ".-..": "l",
+  "--": "m",
+  "-.": "n",
+  "---": "o",
+  ".--.": "p",
+  "--.-": "q",
+  ".-.": "r",
+  "...": "s",
+  "-": "t",
+  "..-": "u",
+  "...-": "v",
+  ".--": "w",
+  "-..-": "x",
+  "-.--": "y",
+  "--..": "z",
+  "-----": "0",
+  ".----": "1",
+  "..---": "2",
+  "...--": "3",
+  "....-": "4",
+  ".....": "5",
+  "-....": "6",
+  "--...": "7",
+  "---..": "8",
+  "----.": "9",
+  ".-.-.-": ".",
+  "--..--": ",",
+  "..--..": "?",
+  "-.-.--": "!",
+};
+
+function decodeMorse(run: string): string | undefined {
+  const norm = run.replace(/[\u2022]/g, ".").replace(/[\u2013_]/g, "-");
+  const words = norm.trim().split(/\s*\/\s*|\s{3,}/);
+  let unknown = 0;
+  let letters = 0;
+  const text = words
+    .map((w) =>
+      w
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((code) => {
+          letters++;
+          const c = MORSE[code];
+          if (c === undefined) unknown++;
+          return c ?? "";
+        })
+        .join(""),
+    )
+    .join(" ");
+  if (letters < 6 || unknown / letters > 0.1) return undefined;
+  return text;
+}
+
 export function rot13(text: string): string {
   return text.replace(/[a-zA-Z]/g, (c) => {
     const base = c <= "Z" ? 65 : 97;
@@ -92,6 +168,10 @@ export function findPayloads(text: string): Payload[] {
   scanRuns(text, BASE64_RUN, "base64", decodeBase64, out);
   scanRuns(text, HEX_RUN, "hex", decodeHex, out);
   if (text.includes("%")) scanRuns(text, URL_RUN, "url", decodeUrl, out);
+  if (text.includes("0000") || text.includes("1 0") || text.includes("01"))
+    scanRuns(text, BINARY_RUN, "binary", decodeBinary, out);
+  if (text.includes(".-") || text.includes("-.") || text.includes("\u2022"))
+    scanRuns(text, MORSE_RUN, "morse", decodeMorse, out);
   const rotHits = text.match(ROT13_WORDS);
   if (rotHits && rotHits.length >= 2)
     out.push({ encoding: "rot13", offset: 0, length: text.length, text: rot13(text) });

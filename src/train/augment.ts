@@ -59,3 +59,50 @@ export function indirectInjections(
   }
   return out;
 }
+
+// Conversational wrappers that carry no technique: greetings, politeness, addressing the assistant.
+const OPENERS = [
+  "Hello!",
+  "Hi,",
+  "Hey there,",
+  "Good morning!",
+  "Hi ChatGPT,",
+  "Hello assistant,",
+  "Hey, quick question:",
+  "Thanks for your help earlier.",
+  "Hope you're doing well.",
+  "Hello, how are you? I have a question.",
+  "Hi! Could you help me?",
+];
+const CLOSERS = [
+  "",
+  "",
+  "Thanks!",
+  "Thank you.",
+  "Can you help me with that?",
+  "I appreciate it.",
+  "Thanks in advance!",
+];
+
+/** Is this a short benign request that a greeting could wrap? */
+export function isChatBase(s: Sample): boolean {
+  return s.label === 0 && s.category === "benign" && s.text.length <= 300;
+}
+
+/**
+ * `count` benign requests wrapped in greetings and thanks. Public attack data often opens
+ * with "Hello ChatGPT" while benign data is mostly bare instructions, which teaches a model
+ * that politeness is suspicious; these examples say otherwise.
+ */
+export function benignChat(bases: readonly Sample[], count: number, seed: number): Sample[] {
+  if (count <= 0 || bases.length === 0) return [];
+  const random = mulberry32(seed ^ 0xc4a7);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const out: Sample[] = [];
+  for (let i = 0; i < count; i++) {
+    const base = pick(bases);
+    const text = `${pick(OPENERS)} ${base.text.trim()} ${pick(CLOSERS)}`.trim();
+    out.push({ text, label: 0, category: "benign", source: "synthetic:chat", lang: base.lang });
+  }
+  return out;
+}

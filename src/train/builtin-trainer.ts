@@ -15,12 +15,13 @@ import type { Sample } from "../data/sample.js";
 import { WindowAnalyser } from "../detect/analysis.js";
 import { BuiltinDetector } from "../detect/builtin.js";
 import { fitPlatt } from "../detect/calibration.js";
-import { DEFAULT_FEATURES, FeatureExtractor, type FeatureConfig } from "../detect/features.js";
+import { DEFAULT_FEATURES, FeatureExtractor, weightCount, type FeatureConfig } from "../detect/features.js";
+import { loadEmbeddings } from "../detect/embeddings.js";
 import { BuiltinModel, MODEL_FORMAT, sigmoid, type ModelMeta } from "../detect/model.js";
 import { RuleSet, type RulesDocument } from "../detect/rules.js";
 import { isCategory } from "../detect/types.js";
 import { windows } from "../text/windows.js";
-import { indirectInjections, isContext, isPayload } from "./augment.js";
+import { benignChat, indirectInjections, isChatBase, isContext, isPayload } from "./augment.js";
 import { WindowLearner, type WindowFeatures } from "./learner.js";
 import { binaryMetrics, metricsBy, thresholdForFpr, type BinaryMetrics } from "./metrics.js";
 import { mulberry32, shuffleInPlace } from "./random.js";
@@ -52,6 +53,8 @@ export interface TrainParams {
   window: { size: number; stride: number };
   /** Synthetic indirect injections, as a multiple of the training attacks (0: none). */
   augmentIndirect: number;
+  /** Benign requests wrapped in greetings, as a multiple of the training benign rows (0: none). */
+  augmentChat: number;
 }
 
 export const DEFAULT_PARAMS: TrainParams = {
@@ -70,6 +73,7 @@ export const DEFAULT_PARAMS: TrainParams = {
   categoryLr: 0.2,
   window: { size: 1024, stride: 768 },
   augmentIndirect: 0,
+  augmentChat: 0.1,
 };
 
 /** Above this many characters an in-memory array trains on the streaming path (bounded memory). */
@@ -119,10 +123,16 @@ export interface TrainResult {
 }
 
 export function resolveParams(overrides: Partial<TrainParams> = {}): TrainParams {
+  const features = { ...DEFAULT_PARAMS.features, ...overrides.features };
+  // Pin the exact embedding table the model is trained with.
+  if (features.embeddings) {
+    const table = loadEmbeddings(features.embeddings.name);
+    features.embeddings = { name: table.name, dims: table.dims, sha256: table.sha256 };
+  }
   return {
     ...DEFAULT_PARAMS,
     ...overrides,
-    features: { ...DEFAULT_PARAMS.features, ...overrides.features },
+    features,
     window: { ...DEFAULT_PARAMS.window, ...overrides.window },
   };
 }
@@ -170,7 +180,13 @@ function analyseWindows(
   for (const part of windows(sample.text, window.size, window.stride)) {
     const a = analyser.analyse(part.text);
     if (!a.normalized) continue;
-    out.push({ ...a.vector, idx: a.vector.idx.slice(), prior: a.prior });
+    out.push({
+      ...a.vector,
+      idx: a.vector.idx.slice(),
+      rows: null,
+      dense: a.vector.dense?.slice() ?? null,
+      prior: a.prior,
+    });
   }
   return out;
 }
@@ -202,8 +218,14 @@ export async function trainBuiltin(source: SampleSource, options: TrainOptions):
   const started = performance.now();
   const p = resolveParams(options.params);
   const progress = options.onProgress ?? (() => {});
-  const analyser = new WindowAnalyser(new FeatureExtractor(p.features), new RuleSet(options.rules));
-  const learner = new WindowLearner(p.features.bits, p.categoryBits, p, p.categoryLr);
+  const analyser = new WindowAnalyser(new FeatureExtractor(p.features, true), new RuleSet(options.rules));
+  const learner = new WindowLearner(
+    weightCount(p.features),
+    p.features.bits,
+    p.categoryBits,
+    p,
+    p.categoryLr,
+  );
 
   let validation: Sample[];
   let rows: TrainResult["rows"];
@@ -246,6 +268,8 @@ async function trainInMemory(
     Math.round(p.augmentIndirect * attacks),
     p.seed,
   );
+  const benign = split.train.filter((s) => s.label === 0).length;
+  synthetic.push(...benignChat(split.train.filter(isChatBase), Math.round(p.augmentChat * benign), p.seed));
   const train = [...split.train, ...synthetic];
   const counts = new Map<string, SourceCount>();
   for (const s of train) countSample(counts, s);
@@ -307,6 +331,8 @@ async function trainStreaming(
   const validation = new Reservoir<Sample>(MAX_STREAM_VALIDATION, p.seed);
   const contexts = new Reservoir<Sample>(POOL_SIZE, p.seed + 1);
   const payloads = new Reservoir<Sample>(POOL_SIZE, p.seed + 2);
+  const chatBases = new Reservoir<Sample>(POOL_SIZE, p.seed + 3);
+  let benignRows = 0;
   for await (const s of stream.samples()) {
     totalRows++;
     if (inValidation(s, p)) {
@@ -318,6 +344,8 @@ async function trainStreaming(
     if (s.label === 1) positives++;
     if (isContext(s)) contexts.offer(s);
     if (isPayload(s)) payloads.offer(s);
+    if (isChatBase(s)) chatBases.offer(s);
+    if (s.label === 0) benignRows++;
     if (totalRows % 10_000 === 0) {
       progress({ phase: "split", done: totalRows, total: 0 });
       await yieldToLoop();
@@ -328,6 +356,13 @@ async function trainStreaming(
     payloads.items,
     Math.min(MAX_STREAM_VALIDATION, Math.round(p.augmentIndirect * positives)),
     p.seed,
+  );
+  synthetic.push(
+    ...benignChat(
+      chatBases.items,
+      Math.min(MAX_STREAM_VALIDATION, Math.round(p.augmentChat * benignRows)),
+      p.seed,
+    ),
   );
   for (const s of synthetic) countSample(perSource, s);
   const weights = new SampleWeights(perSource, p);

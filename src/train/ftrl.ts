@@ -50,6 +50,11 @@ export class FtrlLogistic {
     for (; i < v.nChar; i++) a += w[idx[i]!]!;
     for (; i < v.nChar + v.nWord; i++) b += w[idx[i]!]!;
     for (; i < idx.length; i++) c += w[idx[i]!]!;
+    const dense = v.dense;
+    if (dense) {
+      const base = w.length - dense.length;
+      for (let k = 0; k < dense.length; k++) c += w[base + k]! * dense[k]!;
+    }
     return this.bias + a * v.charScale + b * v.wordScale + c + prior;
   }
 
@@ -64,10 +69,14 @@ export class FtrlLogistic {
     const zs = this.z;
     const ns = this.n;
     const ws = this.w;
-    for (let i = 0; i < idx.length; i++) {
-      const x = i < v.nChar ? sc : i < v.nChar + v.nWord ? sw : 1;
+    const dense = v.dense;
+    const denseBase = dense ? ws.length - dense.length : 0;
+    const count = idx.length + (dense ? dense.length : 0);
+    for (let i = 0; i < count; i++) {
+      const inIdx = i < idx.length;
+      const x = inIdx ? (i < v.nChar ? sc : i < v.nChar + v.nWord ? sw : 1) : dense![i - idx.length]!;
       const g = g0 * x;
-      const k = idx[i]!;
+      const k = inIdx ? idx[i]! : denseBase + i - idx.length;
       const n = ns[k]!;
       const n2 = n + g * g;
       const sigma = (Math.sqrt(n2) - Math.sqrt(n)) / alpha;

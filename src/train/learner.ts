@@ -18,8 +18,8 @@ export class WindowLearner {
   readonly binary: FtrlLogistic;
   readonly category: AdagradSoftmax;
 
-  constructor(bits: number, categoryBits: number, ftrl: FtrlParams, categoryLr: number) {
-    this.binary = new FtrlLogistic(1 << bits, ftrl);
+  constructor(size: number, bits: number, categoryBits: number, ftrl: FtrlParams, categoryLr: number) {
+    this.binary = new FtrlLogistic(size, ftrl);
     this.category = new AdagradSoftmax(
       1 << categoryBits,
       CATEGORIES.length,
