@@ -2,8 +2,15 @@
 # Makes sure the services the test suite talks to are up on 127.0.0.1:
 # PostgreSQL (5432, trust auth), Redis (6379) and a Ceph RADOS Gateway (S3 with Object Lock, 7480).
 # Installs them from Debian's packages when absent (a fresh machine), starts them when stopped.
-set -euo pipefail
+# Without BULWARK_REQUIRE_SERVICES=1 a service that cannot be started is only reported (its
+# tests then skip with a notice); CI sets it, so there a missing service fails the run.
+set -uo pipefail
 cd "$(dirname "$0")/../.."
+
+if [ "${BULWARK_REQUIRE_SERVICES:-0}" != 1 ]; then
+  trap 'echo "[services] could not start every service; tests that need one will skip" >&2; exit 0' ERR
+fi
+set -e
 
 log() { echo "[services] $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
