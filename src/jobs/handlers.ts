@@ -7,8 +7,9 @@ import { ValidationError } from "../core/errors.js";
 import { snapshotAudit, type HashChainAuditLog } from "../core/audit-chain.js";
 import type { ObjectStore } from "../storage/types.js";
 import type { JobType } from "./types.js";
+import { datasetImportJob, trainingJob, type WorkDeps } from "./work.js";
 
-export interface JobDeps {
+export interface JobDeps extends WorkDeps {
   audit: HashChainAuditLog;
   store: ObjectStore;
   snapshot: { mode: "GOVERNANCE" | "COMPLIANCE"; retentionDays: number };
@@ -85,5 +86,7 @@ export function createJobTypes(deps: JobDeps): Map<string, JobType> {
   return new Map<string, JobType>([
     ["system.selftest", selftest],
     ["audit.snapshot", auditSnapshot(deps)],
+    ["dataset.import", datasetImportJob(deps)],
+    ["training.run", trainingJob(deps)],
   ]);
 }

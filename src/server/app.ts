@@ -23,6 +23,9 @@ import { keyRoutes } from "./routes/keys.js";
 import { presignedRoutes } from "./routes/presigned.js";
 import { storageRoutes } from "./routes/storage.js";
 import { userRoutes } from "./routes/users.js";
+import { datasetRoutes } from "./routes/datasets.js";
+import { modelRoutes } from "./routes/models.js";
+import { trainingRoutes } from "./routes/training.js";
 import { Verdict } from "./schemas/detect.js";
 import { JobSchema } from "./schemas/service.js";
 import { installValidators } from "./validation.js";
@@ -84,6 +87,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(jobRoutes(ctx));
   await app.register(storageRoutes(ctx));
   await app.register(presignedRoutes(ctx));
+  await app.register(datasetRoutes(ctx));
+  await app.register(modelRoutes(ctx));
+  await app.register(trainingRoutes(ctx));
   for (const group of options.routes ?? []) await app.register(group(ctx));
   return app;
 }

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { BulwarkConfig } from "../core/config.js";
 import type { HashChainAuditLog } from "../core/audit-chain.js";
+import type { DatabaseHandle } from "../db/open.js";
 import type { Database } from "../db/schema.js";
 import type { JobSystem } from "../jobs/index.js";
 import type { ObjectStore } from "../storage/types.js";
@@ -25,6 +26,8 @@ export interface ServerContext {
   version: string;
   logger: Logger;
   db: Kysely<Database>;
+  /** The same database with its dialect, for transactions and the registry. */
+  database: DatabaseHandle;
   metrics: ServiceMetrics;
   limiter: RateLimiter;
   auth: Authenticator;

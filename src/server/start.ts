@@ -30,7 +30,7 @@ import { MemoryRateLimiter } from "./rate-limit/memory.js";
 import { RedisRateLimiter } from "./rate-limit/redis.js";
 import { loadServiceSettings, type ServiceSettings } from "./settings.js";
 import type { FastifyInstance } from "fastify";
-import { defaultModelSource } from "./detection/source.js";
+import { registryModelSource } from "./detection/source.js";
 import type { TrainProgress } from "../train/builtin-trainer.js";
 
 export interface StartOptions {
@@ -120,13 +120,32 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       : new MemoryRateLimiter();
     cleanup.push(() => limiter.close());
 
+    const models = new ModelService(
+      options.models ??
+        registryModelSource(config, {
+          db,
+          store,
+          audit,
+          onTrainProgress: options.onTrainProgress,
+          onWarning: (message) => logger.warn({ warning: message }, "model warning"),
+        }),
+      metrics,
+      logger,
+    );
+    cleanup.push(() => models.close());
+
     const jobs = createJobSystem({
       db: db.db,
       logger,
       deps: {
+        config,
+        db,
         audit,
         store,
         snapshot: { mode: settings.audit.snapshotMode, retentionDays: settings.audit.snapshotRetentionDays },
+        // A training job that promoted a model: serve it now rather than at the next poll.
+        onModelChanged: () =>
+          void models.load().catch((err: unknown) => logger.warn({ err }, "model reload failed")),
       },
       redisUrl: config.redis.url,
       concurrency: settings.jobs.concurrency,
@@ -136,20 +155,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
     cleanup.push(() => jobs.queue.close());
 
-    const models = new ModelService(
-      options.models ??
-        defaultModelSource(config, { db, store, audit, onTrainProgress: options.onTrainProgress }),
-      metrics,
-      logger,
-    );
-    cleanup.push(() => models.close());
-
     const ctx: ServerContext = {
       config,
       settings,
       version: packageVersion(),
       logger,
       db: db.db,
+      database: db,
       metrics,
       limiter,
       auth,

@@ -1,6 +1,7 @@
 /** Shared pieces of the job tests: a job system over a test database, and polling for a state. */
 import { HashChainAuditLog } from "../../src/core/audit-chain.js";
 import { createLogger } from "../../src/core/logger.js";
+import { loadConfig } from "../../src/core/config.js";
 import type { DatabaseHandle } from "../../src/db/open.js";
 import { createJobSystem } from "../../src/jobs/index.js";
 import type { Job } from "../../src/jobs/types.js";
@@ -15,7 +16,13 @@ export function makeSystem(
   return createJobSystem({
     db: db.db,
     logger: createLogger({ level: "silent" }),
-    deps: { audit: new HashChainAuditLog(db), store, snapshot: { mode: "GOVERNANCE", retentionDays: 1 } },
+    deps: {
+      config: loadConfig({ BULWARK_HOME: tempDir("bulwark-jobs-home-") }),
+      db,
+      audit: new HashChainAuditLog(db),
+      store,
+      snapshot: { mode: "GOVERNANCE", retentionDays: 1 },
+    },
     redisUrl: options.redisUrl,
     concurrency: 1,
     maxAttempts: options.maxAttempts ?? 2,

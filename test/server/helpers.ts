@@ -19,9 +19,17 @@ import { tempDir } from "../helpers/tmp.js";
 
 let model: Promise<BuiltinModel> | undefined;
 
+let small: ReturnType<typeof smallModel> | undefined;
+
+/** The small test model and its artifact, trained once per test process. */
+export function testArtifact(): ReturnType<typeof smallModel> {
+  small ??= smallModel();
+  return small;
+}
+
 /** The small test model, trained once per test process. */
 export function testModel(): Promise<BuiltinModel> {
-  model ??= smallModel().then((m) => m.model);
+  model ??= testArtifact().then((m) => m.model);
   return model;
 }
 
@@ -88,6 +96,8 @@ export interface TestServerOptions {
   env?: Record<string, string | undefined>;
   settings?: (s: ServiceSettings) => void;
   home?: string;
+  /** Serve the registry's production model (as in service) instead of the small test model. */
+  registryModels?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -121,7 +131,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     settings,
     env,
     logger: createLogger({ level: "info" }, sink),
-    models: testModelSource(),
+    ...(options.registryModels ? {} : { models: testModelSource() }),
     onFirstAdmin: (c) => (admin = c),
     timers: false,
   });

@@ -157,6 +157,8 @@ export function registerJobs(program: Command): void {
             db: a.db.db,
             logger: createLogger({ level: "warn" }),
             deps: {
+              config: a.config,
+              db: a.db,
               audit: a.audit,
               store: a.store(),
               snapshot: {

@@ -54,6 +54,8 @@ export function registerWorker(program: Command): void {
         const store = createObjectStore(config.storage);
         const audit = new HashChainAuditLog(db);
         const deps = {
+          config,
+          db,
           audit,
           store,
           snapshot: {

@@ -1,29 +1,43 @@
 /**
- * The production model for the service. On embedded defaults with an empty model store
- * the built-in model is trained from the bundled corpus on first start (progress shown
- * by the caller) and saved, so the second start loads it in a second.
+ * The production model for the service: the production version of `builtin` in the model
+ * registry, its SHA-256 checked on load. On a fresh registry the first start trains one
+ * from the bundled corpus (progress shown by the caller), registers it as 1.0.0 and
+ * promotes it, so the second start loads it in about a second.
  */
+import type { AuditSink } from "../../core/audit.js";
 import type { BulwarkConfig } from "../../core/config.js";
-import type { HashChainAuditLog } from "../../core/audit-chain.js";
 import type { DatabaseHandle } from "../../db/open.js";
-import { createDetector } from "../../detect/create.js";
+import { BuiltinDetector } from "../../detect/builtin.js";
+import { loadDefaultModel } from "../../detect/store.js";
+import { ModelRegistry } from "../../registry/registry.js";
 import type { ObjectStore } from "../../storage/types.js";
 import type { TrainProgress } from "../../train/builtin-trainer.js";
+import { DEFAULT_MODEL_NAME } from "../../train/train-run.js";
 import type { ModelSource } from "./models.js";
 
 export interface SourceDeps {
   db: DatabaseHandle;
   store: ObjectStore;
-  audit: HashChainAuditLog;
+  audit: AuditSink;
   onTrainProgress?: ((p: TrainProgress) => void) | undefined;
+  onWarning?: (message: string) => void;
 }
 
-export function defaultModelSource(config: BulwarkConfig, deps: SourceDeps): ModelSource {
+export function registryModelSource(config: BulwarkConfig, deps: SourceDeps): ModelSource {
+  const registry = new ModelRegistry(deps.db, deps.store, { actor: "system:server", audit: deps.audit });
   return {
-    load: () =>
-      createDetector({
-        home: config.home,
+    async load() {
+      const { model } = await loadDefaultModel({
+        config,
+        actor: "system:server",
+        audit: deps.audit,
+        db: deps.db,
+        store: deps.store,
         ...(deps.onTrainProgress ? { onTrainProgress: deps.onTrainProgress } : {}),
-      }),
+        ...(deps.onWarning ? { onWarning: deps.onWarning } : {}),
+      });
+      return new BuiltinDetector(model, { threshold: config.detector.threshold });
+    },
+    productionSha256: async () => (await registry.production(DEFAULT_MODEL_NAME))?.sha256,
   };
 }

@@ -1,0 +1,261 @@
+/**
+ * /v1/datasets: the dataset catalogue remotely: list, show, stats, export (streamed), and
+ * import as a job from http(s):// or s3:// sources, or from a file uploaded here first.
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import { PassThrough, Transform } from "node:stream";
+import { BulwarkError, ValidationError } from "../../core/errors.js";
+import { ENVELOPE_VERSION, EnvelopeWriter, localMetadata } from "../../data/envelope.js";
+import { lineageOf } from "../../data/datasets.js";
+import { DATA_FILE_PATTERN } from "../../data/formats.js";
+import { newId } from "../../db/ids.js";
+import { actorOf } from "../auth/roles.js";
+import type { ServerContext } from "../context.js";
+import { ok, responses } from "../envelope.js";
+import { registryFor } from "./registry-context.js";
+
+const Ref = Type.Object({ ref: Type.String({ minLength: 1, maxLength: 200 }) });
+const ListQuery = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 128 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+const ExportQuery = Type.Object(
+  { format: Type.Optional(Type.Union([Type.Literal("jsonl"), Type.Literal("envelope")])) },
+  { additionalProperties: false },
+);
+const ImportBody = Type.Object(
+  {
+    sources: Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
+      minItems: 1,
+      maxItems: 100,
+      description: "http(s):// URLs or s3://bucket/prefix addresses (an upload's `source` too)",
+    }),
+    name: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$" })),
+    skipInvalid: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const UploadParams = Type.Object({
+  filename: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$" }),
+});
+
+const Dataset = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    version: Type.Integer(),
+    ref: Type.String(),
+    key: Type.String(),
+    sha256: Type.String(),
+    size: Type.Number(),
+    rows: Type.Integer(),
+    skippedRows: Type.Integer(),
+    counts: Type.Unknown(),
+    origin: Type.Unknown(),
+    details: Type.Unknown(),
+    createdAt: Type.String(),
+    createdBy: Type.String(),
+  },
+  { additionalProperties: true },
+);
+
+const UPLOAD_LIMIT = Number(process.env.BULWARK_UPLOAD_LIMIT ?? 512 * 1024 * 1024);
+
+/** Counts bytes on their way to the store and stops the upload past the limit. */
+function limiter(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > limit)
+        done(new BulwarkError("BODY_TOO_LARGE", `uploads are limited to ${limit} bytes`, 413));
+      else done(null, chunk);
+    },
+  });
+}
+
+export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
+  return async (app) => {
+    const read = { access: "read" as const };
+
+    app.get<{ Querystring: Static<typeof ListQuery> }>(
+      "/v1/datasets",
+      {
+        config: read,
+        schema: {
+          tags: ["datasets"],
+          summary: "Dataset versions, newest first",
+          querystring: ListQuery,
+          response: responses(Type.Array(Dataset)),
+        },
+      },
+      async (request) => {
+        const r = await registryFor(ctx, request);
+        return ok(
+          await r.catalog.list({
+            ...(request.query.name ? { name: request.query.name } : {}),
+            limit: request.query.limit ?? 100,
+          }),
+        );
+      },
+    );
+
+    app.get<{ Params: Static<typeof Ref> }>(
+      "/v1/datasets/:ref",
+      {
+        config: read,
+        schema: {
+          tags: ["datasets"],
+          summary: 'One dataset version: id, name, name@version or "bundled"',
+          params: Ref,
+          response: responses(Dataset),
+        },
+      },
+      async (request) => ok(await (await registryFor(ctx, request)).catalog.resolve(request.params.ref)),
+    );
+
+    app.get<{ Params: Static<typeof Ref> }>(
+      "/v1/datasets/:ref/stats",
+      {
+        config: read,
+        schema: {
+          tags: ["datasets"],
+          summary: "Counts by label, category, language and source",
+          params: Ref,
+          response: responses(
+            Type.Object({
+              ref: Type.String(),
+              sha256: Type.String(),
+              rows: Type.Integer(),
+              counts: Type.Unknown(),
+            }),
+          ),
+        },
+      },
+      async (request) => {
+        const d = await (await registryFor(ctx, request)).catalog.resolve(request.params.ref);
+        return ok({ ref: d.ref, sha256: d.sha256, rows: d.rows, counts: d.counts });
+      },
+    );
+
+    app.get<{ Params: Static<typeof Ref>; Querystring: Static<typeof ExportQuery> }>(
+      "/v1/datasets/:ref/export",
+      {
+        config: read,
+        schema: {
+          tags: ["datasets"],
+          summary: "Download a dataset as JSONL (default) or as an envelope with its metadata",
+          params: Ref,
+          querystring: ExportQuery,
+        },
+      },
+      async (request, reply) => {
+        const r = await registryFor(ctx, request);
+        const d = await r.catalog.resolve(request.params.ref);
+        const format = request.query.format ?? "jsonl";
+        const out = new PassThrough();
+        const write = (chunk: string) =>
+          out.write(chunk) ? undefined : new Promise<void>((res) => out.once("drain", () => res()));
+        // Rows are read through the catalogue, whose SHA-256 check fails an altered dataset.
+        void (async () => {
+          const writer =
+            format === "envelope"
+              ? new EnvelopeWriter(write, {
+                  version: ENVELOPE_VERSION,
+                  metadata: localMetadata({ source: d.ref, total_samples: d.rows, dataset: lineageOf(d) }),
+                })
+              : undefined;
+          await writer?.begin();
+          for await (const s of r.catalog.samples(d)) {
+            if (writer) await writer.sample(s);
+            else await write(`${JSON.stringify(s)}\n`);
+          }
+          await writer?.end();
+          out.end();
+        })().catch((err: unknown) => out.destroy(err as Error));
+        const file = `${d.name}-v${d.version}.${format === "envelope" ? "json" : "jsonl"}`;
+        return reply
+          .header("content-type", format === "envelope" ? "application/json" : "application/x-ndjson")
+          .header("content-disposition", `attachment; filename="${file}"`)
+          .header("x-bulwark-dataset-sha256", d.sha256)
+          .send(out);
+      },
+    );
+
+    app.post<{ Body: Static<typeof ImportBody> }>(
+      "/v1/datasets/import",
+      {
+        config: { access: "operate" },
+        schema: {
+          tags: ["datasets"],
+          summary: "Start a job importing http(s):// or s3:// sources as a new dataset version",
+          body: ImportBody,
+          response: responses(Type.Ref("Job"), 202),
+        },
+      },
+      async (request, reply) => {
+        const job = await ctx.jobs.queue.enqueue("dataset.import", request.body, {
+          createdBy: actorOf(request.principal),
+        });
+        await ctx.audit.record({
+          actor: actorOf(request.principal),
+          action: "job.create",
+          target: `job:${job.id}`,
+          outcome: "success",
+          details: { type: job.type, sources: request.body.sources.length },
+        });
+        return reply.code(202).send(ok(job));
+      },
+    );
+
+    // Uploads stream into the store as they arrive, whatever their type.
+    await app.register(async (uploads) => {
+      uploads.removeAllContentTypeParsers();
+      uploads.addContentTypeParser("*", (_request, _payload, done) => done(null));
+      uploads.put<{ Params: Static<typeof UploadParams> }>(
+        "/v1/datasets/uploads/:filename",
+        {
+          config: { access: "operate" },
+          schema: {
+            tags: ["datasets"],
+            summary:
+              "Upload a data file (JSONL, JSON envelope, optionally gzip) to import it with its `source`",
+            params: UploadParams,
+            response: responses(
+              Type.Object({
+                key: Type.String(),
+                source: Type.String(),
+                size: Type.Number(),
+                sha256: Type.String(),
+              }),
+              201,
+            ),
+          },
+        },
+        async (request, reply) => {
+          const { filename } = request.params;
+          if (!DATA_FILE_PATTERN.test(filename))
+            throw new ValidationError("the file name must end in .jsonl, .ndjson or .json (optionally .gz)");
+          const key = `uploads/${newId("up")}/${filename}`;
+          const put = await ctx.store.put(key, request.raw.pipe(limiter(UPLOAD_LIMIT)), {
+            contentType: "application/octet-stream",
+          });
+          await ctx.audit.record({
+            actor: actorOf(request.principal),
+            action: "dataset.upload",
+            target: `object:${key}`,
+            outcome: "success",
+            details: { size: put.size, sha256: put.sha256 },
+          });
+          return reply
+            .code(201)
+            .send(ok({ key, source: `s3://${ctx.store.bucket}/${key}`, size: put.size, sha256: put.sha256 }));
+        },
+      );
+    });
+  };
+}

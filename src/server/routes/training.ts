@@ -1,0 +1,145 @@
+/** POST /v1/training (a training job) and /v1/runs (what each run used and produced). */
+import { Type, type Static } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import { BulwarkError } from "../../core/errors.js";
+import { compareRuns } from "../../train/runs.js";
+import { actorOf } from "../auth/roles.js";
+import type { ServerContext } from "../context.js";
+import { ok, responses } from "../envelope.js";
+import { registryFor } from "./registry-context.js";
+
+const TrainBody = Type.Object(
+  {
+    datasets: Type.Optional(
+      Type.Array(Type.String({ maxLength: 200 }), {
+        maxItems: 50,
+        description: 'Dataset refs (default: ["bundled"])',
+      }),
+    ),
+    name: Type.Optional(
+      Type.String({ pattern: "^[a-z0-9][a-z0-9._-]{0,63}$", description: 'Model name (default "builtin")' }),
+    ),
+    version: Type.Optional(Type.String({ pattern: "^\\d{1,9}\\.\\d{1,9}\\.\\d{1,9}$" })),
+    bump: Type.Optional(Type.Union([Type.Literal("major"), Type.Literal("minor"), Type.Literal("patch")])),
+    params: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: 'Training parameters, e.g. {"epochs": 4}' }),
+    ),
+    stage: Type.Optional(
+      Type.Union([Type.Literal("none"), Type.Literal("staging"), Type.Literal("production")], {
+        description: "production needs an admin",
+      }),
+    ),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+const RunsQuery = Type.Object(
+  {
+    model: Type.Optional(Type.String({ maxLength: 64 })),
+    status: Type.Optional(
+      Type.Union([Type.Literal("running"), Type.Literal("succeeded"), Type.Literal("failed")]),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  },
+  { additionalProperties: false },
+);
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const CompareQuery = Type.Object(
+  { a: Type.String({ maxLength: 100 }), b: Type.String({ maxLength: 100 }) },
+  { additionalProperties: false },
+);
+const Run = Type.Object(
+  {},
+  { additionalProperties: true, description: "A run: params, datasets, metrics, environment, artifact" },
+);
+
+export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: Static<typeof TrainBody> }>(
+      "/v1/training",
+      {
+        config: { access: "operate" },
+        schema: {
+          tags: ["training"],
+          summary: "Start a training job; its run and model version appear when it ends",
+          body: TrainBody,
+          response: responses(Type.Ref("Job"), 202),
+        },
+      },
+      async (request, reply) => {
+        if (request.body.stage === "production" && request.principal?.role !== "admin") {
+          throw new BulwarkError(
+            "FORBIDDEN",
+            "only an admin may train straight into production: use stage staging, then ask an admin to promote",
+            403,
+          );
+        }
+        const job = await ctx.jobs.queue.enqueue("training.run", request.body, {
+          createdBy: actorOf(request.principal),
+        });
+        await ctx.audit.record({
+          actor: actorOf(request.principal),
+          action: "job.create",
+          target: `job:${job.id}`,
+          outcome: "success",
+          details: {
+            type: job.type,
+            datasets: request.body.datasets ?? ["bundled"],
+            stage: request.body.stage ?? "none",
+          },
+        });
+        return reply.code(202).send(ok(job));
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof RunsQuery> }>(
+      "/v1/runs",
+      {
+        config: { access: "read" },
+        schema: {
+          tags: ["training"],
+          summary: "Training runs, newest first",
+          querystring: RunsQuery,
+          response: responses(Type.Array(Run)),
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const r = await registryFor(ctx, request);
+        return ok(
+          await r.runs.list({
+            ...(q.model ? { model: q.model } : {}),
+            ...(q.status ? { status: q.status } : {}),
+            limit: q.limit ?? 50,
+          }),
+        );
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof CompareQuery> }>(
+      "/v1/runs/compare",
+      {
+        config: { access: "read" },
+        schema: {
+          tags: ["training"],
+          summary: "Two runs side by side: parameters, datasets, metrics",
+          querystring: CompareQuery,
+          response: responses(Type.Object({}, { additionalProperties: true })),
+        },
+      },
+      async (request) => {
+        const r = await registryFor(ctx, request);
+        return ok(compareRuns(await r.runs.get(request.query.a), await r.runs.get(request.query.b)));
+      },
+    );
+
+    app.get<{ Params: Static<typeof Id> }>(
+      "/v1/runs/:id",
+      {
+        config: { access: "read" },
+        schema: { tags: ["training"], summary: "One run", params: Id, response: responses(Run) },
+      },
+      async (request) => ok(await (await registryFor(ctx, request)).runs.get(request.params.id)),
+    );
+  };
+}

@@ -1,0 +1,173 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadConfig } from "../../src/core/config.js";
+import { loadBundledCorpus } from "../../src/data/corpus.js";
+import { openDatabase } from "../../src/db/open.js";
+import { MODEL_FORMAT } from "../../src/detect/model.js";
+import { ModelRegistry } from "../../src/registry/registry.js";
+import { createObjectStore } from "../../src/storage/index.js";
+import { tempDir } from "../helpers/tmp.js";
+import { keyFor, startTestServer, testArtifact, type TestServer } from "./helpers.js";
+
+async function waitJob(server: TestServer, id: string, key: string) {
+  for (let i = 0; i < 600; i++) {
+    const r = await server.call(`/v1/jobs/${id}`, { key });
+    if (!["queued", "running"].includes(r.body.data.status)) return r.body.data;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`job ${id} did not finish`);
+}
+
+describe("datasets, training, runs and models over HTTP", async () => {
+  // A registry whose production model is the small test model, as a previous first start left it.
+  const home = tempDir("bulwark-registry-http-");
+  const config = loadConfig({ BULWARK_HOME: home });
+  const seedDb = await openDatabase(config);
+  const seedStore = createObjectStore(config.storage);
+  await seedStore.init({ objectLock: true });
+  const { artifact } = await testArtifact();
+  const registry = new ModelRegistry(seedDb, seedStore, { actor: "test:seed" });
+  await registry.promote(
+    await registry.register({ name: "builtin", version: "1.0.0", format: MODEL_FORMAT, artifact }),
+    "production",
+  );
+  await seedDb.close();
+
+  const server = await startTestServer({
+    home,
+    database: { sqlitePath: join(home, "bulwark.db") },
+    registryModels: true,
+  });
+  const analyst = await keyFor(server, "analyst");
+  const admin = server.adminKey;
+  const served = async () =>
+    (await server.call("/v1/detect", { key: admin, json: { text: "hello" } })).body.data.model.version;
+
+  test("the server serves the registry's production version", async () => {
+    assert.equal(await served(), "1.0.0");
+  });
+
+  let datasetRef = "";
+  test("upload a file, import it as a dataset with a job, read its stats and export it", async () => {
+    const corpus = await loadBundledCorpus();
+    const rows = corpus.filter((_, i) => i % Math.ceil(corpus.length / 600) === 0);
+    const body = rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
+    const up = await server.call("/v1/datasets/uploads/mini.jsonl", {
+      method: "PUT",
+      key: analyst,
+      body,
+      headers: { "content-type": "application/x-ndjson" },
+    });
+    assert.equal(up.status, 201, up.text);
+    assert.match(up.body.data.source, /^s3:\/\/bulwark\/uploads\//);
+    const started = await server.call("/v1/datasets/import", {
+      key: analyst,
+      json: { sources: [up.body.data.source], name: "mini" },
+    });
+    assert.equal(started.status, 202);
+    const job = await waitJob(server, started.body.data.id, analyst);
+    assert.equal(job.status, "succeeded", job.error);
+    assert.equal(job.result.dataset, "mini@1");
+    datasetRef = job.result.dataset;
+    const list = await server.call("/v1/datasets", { key: analyst });
+    assert.deepEqual(
+      list.body.data.map((d: { ref: string }) => d.ref),
+      ["mini@1"],
+    );
+    const stats = await server.call(`/v1/datasets/${datasetRef}/stats`, { key: analyst });
+    assert.equal(stats.body.data.rows, rows.length);
+    assert.ok(stats.body.data.counts.label["1"] > 0);
+    const exported = await server.call(`/v1/datasets/${datasetRef}/export`, { key: analyst });
+    assert.equal(exported.status, 200);
+    assert.equal(exported.text.trim().split("\n").length, rows.length);
+    const envelope = await server.call(`/v1/datasets/${datasetRef}/export?format=envelope`, { key: analyst });
+    assert.equal(JSON.parse(envelope.text).samples.length, rows.length);
+    const logs = await server.call(`/v1/jobs/${started.body.data.id}/logs`, { key: analyst });
+    assert.ok(logs.body.data.some((l: { message: string }) => /created mini@1/.test(l.message)));
+  });
+
+  test("imports never read the server's own files; training never names a path", async () => {
+    const local = await server.call("/v1/datasets/import", {
+      key: analyst,
+      json: { sources: ["/etc/passwd"] },
+    });
+    assert.equal(local.status, 400);
+    const path = await server.call("/v1/training", { key: analyst, json: { datasets: ["../../etc"] } });
+    assert.equal(path.status, 400);
+    const client = await keyFor(server, "client", "no-import");
+    assert.equal(
+      (
+        await server.call("/v1/datasets/import", {
+          key: client,
+          json: { sources: ["https://example.com/x.jsonl"] },
+        })
+      ).status,
+      403,
+    );
+  });
+
+  test("an analyst trains into staging; only an admin may go straight to production", async () => {
+    const denied = await server.call("/v1/training", {
+      key: analyst,
+      json: { datasets: [datasetRef], stage: "production" },
+    });
+    assert.equal(denied.status, 403);
+    const started = await server.call("/v1/training", {
+      key: analyst,
+      json: { datasets: [datasetRef], params: { epochs: 1 }, stage: "staging" },
+    });
+    assert.equal(started.status, 202, started.text);
+    const job = await waitJob(server, started.body.data.id, analyst);
+    assert.equal(job.status, "succeeded", job.error);
+    assert.equal(job.result.model, "builtin@1.1.0");
+    assert.equal(job.result.stage, "staging");
+    assert.equal(job.progress, 1);
+    const runs = await server.call("/v1/runs", { key: analyst });
+    const run = runs.body.data.find((r: { id: string }) => r.id === job.result.run);
+    assert.equal(run.status, "succeeded");
+    assert.equal(run.datasets[0].name, "mini");
+    assert.equal(run.createdBy, "key:analyst-key");
+    const one = await server.call(`/v1/runs/${run.id}`, { key: analyst });
+    assert.equal(one.body.data.modelVersion, "1.1.0");
+    assert.equal(await served(), "1.0.0", "staging does not change the served model");
+  });
+
+  test("promotion (admin) takes effect at once; rollback restores the previous version", async () => {
+    assert.equal(
+      (await server.call("/v1/models/builtin@1.1.0/promote", { key: analyst, json: {} })).status,
+      403,
+    );
+    const promoted = await server.call("/v1/models/builtin@1.1.0/promote", {
+      key: admin,
+      json: { reason: "better on mini" },
+    });
+    assert.equal(promoted.status, 200, promoted.text);
+    assert.equal(promoted.body.data.version.stage, "production");
+    assert.equal(promoted.body.data.demoted.ref, "builtin@1.0.0");
+    assert.equal(await served(), "1.1.0");
+    const list = await server.call("/v1/models?name=builtin", { key: analyst });
+    assert.deepEqual(
+      list.body.data.map((v: { ref: string; stage: string }) => `${v.ref}:${v.stage}`),
+      ["builtin@1.1.0:production", "builtin@1.0.0:archived"],
+    );
+    const rolled = await server.call("/v1/models/builtin/rollback", {
+      key: admin,
+      json: { reason: "regression" },
+    });
+    assert.equal(rolled.status, 200, rolled.text);
+    assert.equal(rolled.body.data.version.ref, "builtin@1.0.0");
+    assert.equal(await served(), "1.0.0");
+    const history = await server.call("/v1/models/builtin/history", { key: analyst });
+    assert.ok(history.body.data.length >= 4);
+    const verify = await server.call("/v1/models/builtin/verify", { key: analyst });
+    assert.deepEqual([verify.body.data.ok, verify.body.data.checked], [true, 2]);
+    const missing = await server.call("/v1/models/builtin@9.9.9", { key: analyst });
+    assert.equal(missing.status, 404);
+    await server.ctx.audit.flush();
+    const actions = (await server.ctx.audit.list({ limit: 1000 })).map((e) => `${e.actor} ${e.action}`);
+    assert.ok(actions.includes("key:test-admin model.promote"));
+    assert.ok(actions.includes("key:test-admin model.rollback"));
+    assert.ok(actions.some((a) => a === "key:analyst-key dataset.create"));
+  });
+});
