@@ -5,7 +5,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { BulwarkError, IntegrityError } from "../../src/core/errors.js";
+import type { BulwarkError, IntegrityError } from "../../src/core/errors.js";
 import { BuiltinModel } from "../../src/detect/model.js";
 import { testDatabases } from "../db/databases.js";
 import { smallModel } from "../helpers/model.js";
