@@ -16,7 +16,7 @@ import { createProgress } from "../progress.js";
 interface TrainOpts {
   data?: string[];
   name: string;
-  version?: string;
+  modelVersion?: string;
   bump: Bump;
   promote?: Stage | true;
   description?: string;
@@ -78,7 +78,8 @@ export function registerTrain(program: Command): void {
       'dataset ids, names, name@version, "bundled", or JSONL/envelope files and folders (default: bundled)',
     )
     .option("--name <model>", "model name in the registry", DEFAULT_MODEL_NAME)
-    .option("--version <semver>", "version to register (default: the next one, 1.0.0 for a new model)")
+    // Not --version: the root program's -V/--version flag would take it and print Bulwark's version.
+    .option("--model-version <semver>", "version to register (default: the next one, 1.0.0 for a new model)")
     .option(
       "--bump <part>",
       "which part the next version increments: major, minor or patch",
@@ -109,7 +110,7 @@ export function registerTrain(program: Command): void {
             trainRun(ctx, {
               data: opts.data ?? [],
               name: opts.name,
-              ...(opts.version ? { version: opts.version } : {}),
+              ...(opts.modelVersion ? { version: opts.modelVersion } : {}),
               bump: opts.bump,
               params,
               rules: loadRulesFile(opts.rules),
