@@ -7,11 +7,10 @@
  * nothing is registered until its object is complete.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { once } from "node:events";
 import { defaultActor, noopAuditSink, safeRecord, type AuditSink } from "../core/audit.js";
 import { IntegrityError, ValidationError } from "../core/errors.js";
 import type { DatabaseHandle } from "../db/open.js";
@@ -24,6 +23,7 @@ import type { ObjectStore } from "../storage/types.js";
 import { bundledCorpusFiles } from "./corpus.js";
 import { DatasetNotFoundError } from "./errors.js";
 import { emptySummary, readData } from "./formats.js";
+import { LineWriter } from "./line-writer.js";
 import { CountsAccumulator, type DatasetCounts, type DatasetManifest, type DatasetOrigin } from "./manifest.js";
 import { readSamples } from "./read.js";
 import type { Sample } from "./sample.js";
@@ -125,10 +125,6 @@ function toRecord(row: DatasetsTable): DatasetRecord {
   };
 }
 
-async function write(out: WriteStream, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await once(out, "drain");
-}
-
 export class DatasetCatalog {
   readonly layout: StorageLayout;
   private readonly actor: string;
@@ -150,21 +146,17 @@ export class DatasetCatalog {
     const dir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), "bulwark-dataset-"));
     try {
       const staged = join(dir, "rows.jsonl");
-      const out = createWriteStream(staged);
-      const hash = createHash("sha256");
+      const out = new LineWriter(createWriteStream(staged));
       const counts = new CountsAccumulator();
-      let size = 0;
       try {
         for await (const s of rows) {
-          const line = `${JSON.stringify({ text: s.text, label: s.label, category: s.category, source: s.source, lang: s.lang })}\n`;
-          hash.update(line);
-          size += Buffer.byteLength(line);
           counts.add(s);
-          await write(out, line);
+          await out.write(
+            `${JSON.stringify({ text: s.text, label: s.label, category: s.category, source: s.source, lang: s.lang })}\n`,
+          );
         }
       } finally {
-        out.end();
-        await once(out, "close");
+        await out.close();
       }
       const { origin, skippedRows = 0, details = {}, attachments = {} } = options.describe();
       const c = counts.result();
@@ -174,8 +166,8 @@ export class DatasetCatalog {
         );
       }
       return await this.register(name, staged, {
-        sha256: hash.digest("hex"),
-        size,
+        sha256: out.sha256(),
+        size: out.bytes,
         counts: c,
         origin,
         skippedRows,

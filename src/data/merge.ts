@@ -13,13 +13,13 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ValidationError } from "../core/errors.js";
 import type { DatasetCatalog, DatasetLineage, DatasetRecord } from "./datasets.js";
 import { readData } from "./formats.js";
+import { LineWriter } from "./line-writer.js";
 import type { DataInput } from "./inputs.js";
 import type { Sample } from "./sample.js";
 
@@ -42,7 +42,9 @@ export function parseConflictRule(value: string): ConflictRule {
 
 /** The dedup key's text: NFKC, lower case, runs of whitespace as one space, trimmed. */
 export function normaliseForDedup(text: string): string {
-  return text.normalize("NFKC").toLowerCase().replace(/\s+/gu, " ").trim();
+  // NFKC leaves ASCII unchanged, and ICU's normaliser is the slowest step here: skip it then.
+  const nfkc = /^[\x00-\x7f]*$/.test(text) ? text : text.normalize("NFKC");
+  return nfkc.toLowerCase().replace(/\s+/gu, " ").trim();
 }
 
 function key(text: string): string {
@@ -109,13 +111,15 @@ export async function mergeDatasets(
   try {
     // Pass 1: stage every row locally and group by normalised text.
     const staged = join(dir, "staged.jsonl");
-    const out = createWriteStream(staged);
+    const out = new LineWriter(createWriteStream(staged));
     const groups = new Map<string, number>();
     const exact = new Set<string>();
     const n0 = new IntColumn();
     const n1 = new IntColumn();
     const first0 = new IntColumn();
     const first1 = new IntColumn();
+    // Each row's group, so pass 2 does not normalise and hash again.
+    const groupOfRow = new IntColumn();
     const inputOfRow: number[] = [];
     let rowsIn = 0;
     let exactDuplicates = 0;
@@ -124,8 +128,7 @@ export async function mergeDatasets(
       for (const input of inputs) {
         inputOfRow.push(rowsIn);
         for await (const s of input.samples()) {
-          const line = `${JSON.stringify(s)}\n`;
-          if (!out.write(line)) await once(out, "drain");
+          await out.write(`${JSON.stringify(s)}\n`);
           const k = key(normaliseForDedup(s.text));
           const e = key(s.text);
           let g = groups.get(k);
@@ -139,6 +142,7 @@ export async function mergeDatasets(
           } else if (exact.has(e)) exactDuplicates++;
           else normalisedDuplicates++;
           exact.add(e);
+          groupOfRow.set(rowsIn, g);
           if (s.label === 1) {
             n1.set(g, n1.get(g) + 1);
             if (first1.get(g) < 0) first1.set(g, rowsIn);
@@ -150,8 +154,7 @@ export async function mergeDatasets(
         }
       }
     } finally {
-      out.end();
-      await once(out, "close");
+      await out.close();
     }
     exact.clear();
 
@@ -181,7 +184,7 @@ export async function mergeDatasets(
 
     // Pass 2: keep the first copy carrying the winning label; note every conflict.
     const conflictsFile = join(dir, "conflicts.jsonl");
-    const conflictsOut = createWriteStream(conflictsFile);
+    const conflictsOut = new LineWriter(createWriteStream(conflictsFile));
     const examples: ConflictEntry[] = [];
     let conflicts = 0;
     let dropped = 0;
@@ -190,7 +193,7 @@ export async function mergeDatasets(
       let row = 0;
       try {
         for await (const s of readData(createReadStream(staged), staged, { format: "jsonl" })) {
-          const g = groups.get(key(normaliseForDedup(s.text)))!;
+          const g = groupOfRow.get(row);
           const label = resolve(g);
           const conflict = n0.get(g) > 0 && n1.get(g) > 0;
           if (conflict && row === Math.min(first0.get(g), first1.get(g))) {
@@ -203,7 +206,7 @@ export async function mergeDatasets(
               inputs: { benign: inputAt(first0.get(g)), attack: inputAt(first1.get(g)) },
             };
             if (examples.length < (options.examples ?? 20)) examples.push(entry);
-            if (!conflictsOut.write(`${JSON.stringify(entry)}\n`)) await once(conflictsOut, "drain");
+            await conflictsOut.write(`${JSON.stringify(entry)}\n`);
           }
           if (label !== null && row === (label === 1 ? first1.get(g) : first0.get(g))) {
             rowsOut++;
@@ -212,8 +215,7 @@ export async function mergeDatasets(
           row++;
         }
       } finally {
-        conflictsOut.end();
-        await once(conflictsOut, "close");
+        await conflictsOut.close();
       }
     }
     const report: MergeReport = {
