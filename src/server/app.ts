@@ -4,7 +4,6 @@
  * docs, and the route groups. Building it does no I/O beyond what the context holds, so
  * tests can build an app over any context.
  */
-import helmet from "@fastify/helmet";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import type { ServerContext } from "./context.js";
@@ -14,6 +13,7 @@ import { installDocs } from "./plugins/docs.js";
 import { installGuard } from "./plugins/guard.js";
 import { installMetrics } from "./plugins/metrics.js";
 import { installRequestLog } from "./plugins/request-log.js";
+import { installSecurityHeaders } from "./plugins/security-headers.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { detectRoutes } from "./routes/detect.js";
@@ -62,7 +62,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   app.addSchema(JobSchema);
   installErrorHandling(app);
 
-  await app.register(helmet, {
+  await installSecurityHeaders(app, {
     // The API serves JSON; the docs (Swagger UI) set their own CSP.
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     hsts: options.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,

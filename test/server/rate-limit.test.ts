@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { MemoryRateLimiter } from "../../src/server/rate-limit/memory.js";
 import { RedisRateLimiter } from "../../src/server/rate-limit/redis.js";
 import type { RateLimiter } from "../../src/server/rate-limit/types.js";
-import { createSqliteSettings } from "../db/databases.js";
-import { keyFor, startTestServer } from "./helpers.js";
+import { tempDir } from "../helpers/tmp.js";
+import { call, keyFor, startTestServer, testArtifact } from "./helpers.js";
+import { seedHome, spawnServe } from "./process.js";
 import { dropPrefix, redisAvailable, TEST_REDIS_URL, uniquePrefix } from "./redis-env.js";
 
 const hasRedis = await redisAvailable();
@@ -108,28 +109,34 @@ if (hasRedis) {
   describe("rate limits shared through Redis", async () => {
     const prefix = uniquePrefix("rl-shared");
     after(() => dropPrefix(prefix));
-    const database = createSqliteSettings();
+    const home = tempDir("bulwark-rl-shared-");
     const env = {
+      BULWARK_HOME: home,
+      DATABASE_URL: "",
       REDIS_URL: TEST_REDIS_URL,
       BULWARK_REDIS_PREFIX: prefix,
       BULWARK_RATE_LIMIT_PER_KEY: "10",
       BULWARK_RATE_LIMIT_PER_IP: "10000",
+      BULWARK_AUDIT_SNAPSHOT_INTERVAL: "0",
+      BULWARK_LOG_LEVEL: "warn",
     };
-    const one = await startTestServer({ database, env });
-    const two = await startTestServer({ database, env });
+    const [key] = await seedHome(env, (await testArtifact()).artifact, [{ name: "shared", role: "client" }]);
+    const one = await spawnServe(env);
+    after(() => one.stop());
+    const two = await spawnServe(env);
+    after(() => two.stop());
 
     test("two server processes share one budget per key", async () => {
-      assert.equal(one.ctx.limiter.kind, "redis");
-      const key = await keyFor(one, "client", "shared");
       const codes: number[] = [];
       for (let i = 0; i < 14; i++) {
         const target = i % 2 === 0 ? one : two;
-        codes.push((await target.call("/v1/detect", { key, json: { text: "hi" } })).status);
+        codes.push((await call(target.url, "/v1/detect", { key: key!, json: { text: "hi" } })).status);
       }
       assert.equal(codes.filter((c) => c === 200).length, 10, codes.join(","));
       assert.deepEqual(codes.slice(10), [429, 429, 429, 429]);
-      const r = await two.call("/v1/detect", { key, json: { text: "hi" } });
+      const r = await call(two.url, "/v1/detect", { key: key!, json: { text: "hi" } });
       assert.ok(Number(r.headers.get("retry-after")) >= 1);
+      assert.notEqual(one.child.pid, two.child.pid);
     });
   });
 }
