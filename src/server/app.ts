@@ -67,7 +67,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     hsts: options.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
-  installRequestLog(app);
+  installRequestLog(app, ctx.logger);
   installGuard(app, ctx);
   installMetrics(app, ctx.metrics, {
     token: ctx.config.server.metricsToken,

@@ -2,27 +2,56 @@
  * One log line per request, written when the response is sent: request id, method, path
  * (never the query string, which may hold a presigned link's signature), status, time and
  * who called. Headers and bodies are never logged, so keys and passwords cannot leak here.
+ *
+ * The line holds only these fields, so it is built directly as pino's JSON (same fields
+ * as every other line) and written to the logger's own destination: going through pino's
+ * serialiser and redaction for it cost a sixth of a detection request's time.
  */
 import type { FastifyInstance } from "fastify";
+import { hostname } from "node:os";
+import { pino, type Logger } from "pino";
 
-export function installRequestLog(app: FastifyInstance): void {
+const LEVELS = { info: 30, error: 50 } as const;
+
+export function installRequestLog(app: FastifyInstance, logger: Logger): void {
+  const stream = (logger as unknown as Record<symbol, { write(line: string): unknown } | undefined>)[
+    pino.symbols.streamSym
+  ];
+  const bindings = logger.bindings();
+  const head = `"pid":${process.pid},"hostname":${JSON.stringify(hostname())}${bindings.name ? `,"name":${JSON.stringify(bindings.name)}` : ""}`;
+
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
     done();
   });
   app.addHook("onResponse", (request, reply, done) => {
     const status = reply.statusCode;
-    const line = {
-      method: request.method,
-      path: request.url.split("?", 1)[0]!.slice(0, 300),
-      status,
-      ms: Math.round(reply.elapsedTime * 100) / 100,
-      ip: request.ip,
-      ...(request.principal ? { principal: `${request.principal.kind}:${request.principal.name}` } : {}),
-    };
-    if (status >= 500) request.log.error(line, "request failed");
-    else if (status >= 400) request.log.info(line, "request refused");
-    else request.log.info(line, "request");
+    const level = status >= 500 ? "error" : "info";
+    if (!logger.isLevelEnabled(level)) return done();
+    const path = request.url.split("?", 1)[0]!.slice(0, 300);
+    const ms = Math.round(reply.elapsedTime * 100) / 100;
+    const msg = status >= 500 ? "request failed" : status >= 400 ? "request refused" : "request";
+    const who = request.principal
+      ? `,"principal":${JSON.stringify(`${request.principal.kind}:${request.principal.name}`)}`
+      : "";
+    if (stream) {
+      stream.write(
+        `{"level":${LEVELS[level]},"time":${Date.now()},${head},"reqId":${JSON.stringify(request.id)},"method":${JSON.stringify(request.method)},` +
+          `"path":${JSON.stringify(path)},"status":${status},"ms":${ms},"ip":${JSON.stringify(request.ip)}${who},"msg":"${msg}"}\n`,
+      );
+    } else {
+      request.log[level](
+        {
+          method: request.method,
+          path,
+          status,
+          ms,
+          ip: request.ip,
+          ...(request.principal ? { principal: `${request.principal.kind}:${request.principal.name}` } : {}),
+        },
+        msg,
+      );
+    }
     done();
   });
 }
