@@ -176,6 +176,8 @@ async function main(): Promise<void> {
     results.push(res);
     console.log(`${name}: ${res.rows} rows in ${res.seconds.toFixed(1)} s`);
   }
+  // The generated inputs stay for the next run; the catalogue and store copies (GBs) go.
+  rmSync(join(WORK, "state"), { recursive: true, force: true });
   console.log("");
   console.log(
     markdownTable(
