@@ -1,0 +1,77 @@
+/**
+ * The registry over a real S3 server with Object Lock (the dev Ceph RGW): artifacts and
+ * manifests written and verified, the production snapshot retained under the server's own
+ * lock, and an artifact replaced behind the registry's back refused.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { MemoryAuditSink } from "../../src/core/audit.js";
+import type { BulwarkError } from "../../src/core/errors.js";
+import { openDatabase } from "../../src/db/open.js";
+import { ModelRegistry } from "../../src/registry/registry.js";
+import { S3ObjectStore } from "../../src/storage/s3/store.js";
+import { createSqliteSettings } from "../db/databases.js";
+import { findTestS3 } from "../storage/s3-env.js";
+import { testArtifact, TEST_FORMAT } from "./helpers.js";
+
+const s3 = await findTestS3();
+
+if (!s3) {
+  const message =
+    "no S3 server reachable (start one with scripts/rgw/start.sh or set BULWARK_TEST_S3_ENDPOINT)";
+  if (process.env.BULWARK_REQUIRE_SERVICES === "1")
+    test("S3 server is required for the registry on S3", () => assert.fail(message));
+  else {
+    console.warn(`\n*** SKIPPING registry-on-S3 tests: ${message} ***\n`);
+    test("registry on S3", { skip: message }, () => undefined);
+  }
+} else {
+  test("on S3 with Object Lock: snapshots are locked by the server and replaced artifacts are refused", async () => {
+    const store = new S3ObjectStore({
+      bucket: `bw-registry-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`,
+      endpoint: s3.endpoint,
+      region: s3.region,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      forcePathStyle: true,
+      objectLock: true,
+    });
+    await store.init({ objectLock: true });
+    const db = await openDatabase(createSqliteSettings());
+    const audit = new MemoryAuditSink();
+    try {
+      const registry = new ModelRegistry(db, store, {
+        actor: "test:carol",
+        audit,
+        snapshotRetention: { mode: "GOVERNANCE", days: 1 },
+      });
+      const a = await registry.register({ name: "edge", format: TEST_FORMAT, artifact: testArtifact("a") });
+      const b = await registry.register({ name: "edge", format: TEST_FORMAT, artifact: testArtifact("b") });
+      const change = await registry.promote(a.ref);
+      assert.equal(change.snapshot?.locked, true);
+      const report = await store.verify(change.snapshot!.key);
+      assert.equal(report.protected, true);
+      assert.equal(report.mode, "GOVERNANCE");
+      assert.equal(report.sha256Matches, true);
+      await assert.rejects(
+        store.delete(change.snapshot!.key, { versionId: report.versionId }),
+        (err: BulwarkError) => err.code === "OBJECT_LOCKED",
+      );
+      assert.deepEqual(
+        (await registry.verifyAll("edge")).map((r) => r.ok),
+        [true, true],
+      );
+
+      // Someone with write access puts other bytes under b's key: a new object version.
+      await store.put(b.artifactKey, testArtifact("evil"));
+      await assert.rejects(registry.load(b.ref), (err: BulwarkError) => err.code === "INTEGRITY_ERROR");
+      await assert.rejects(registry.promote(b.ref), (err: BulwarkError) => err.code === "INTEGRITY_ERROR");
+      assert.equal((await registry.production("edge"))?.ref, a.ref);
+      assert.ok(audit.entries.some((e) => e.action === "model.load" && e.outcome === "denied"));
+    } finally {
+      await db.close();
+      await store.close();
+    }
+  });
+}
