@@ -48,6 +48,12 @@ if (hasRedis) {
   conformance("redis", () => new RedisRateLimiter(TEST_REDIS_URL, prefix));
 }
 
+test("an unreachable Redis refuses requests (503) rather than let them through uncounted", async () => {
+  const l = new RedisRateLimiter("redis://127.0.0.1:1", "bwtest-down");
+  await assert.rejects(l.hit("x", 10, 60_000), { code: "RATE_LIMITER_UNAVAILABLE", status: 503 });
+  await l.close();
+});
+
 describe("rate limits on the server (in memory)", async () => {
   const server = await startTestServer({
     env: {

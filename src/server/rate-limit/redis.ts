@@ -3,6 +3,7 @@
  * window starts), so any number of server processes count against the same window.
  */
 import { Redis } from "ioredis";
+import { BulwarkError, describeError } from "../../core/errors.js";
 import type { RateDecision, RateLimiter } from "./types.js";
 
 const SCRIPT = `
@@ -31,12 +32,25 @@ export class RedisRateLimiter implements RateLimiter {
         ? new Redis(client, { maxRetriesPerRequest: 1, commandTimeout: 1_000, enableOfflineQueue: true })
         : client;
     this.ownsClient = typeof client === "string";
+    // Connection trouble surfaces on each hit (as a 503); the client reconnects by itself.
+    if (this.ownsClient) redis.on("error", () => undefined);
     redis.defineCommand("bulwarkHit", { numberOfKeys: 1, lua: SCRIPT });
     this.redis = redis as WithHit;
   }
 
   async hit(bucket: string, limit: number, windowMs: number): Promise<RateDecision> {
-    const [count, ttl] = await this.redis.bulwarkHit(`${this.prefix}:rl:${bucket}`, windowMs);
+    let count: number;
+    let ttl: number;
+    try {
+      [count, ttl] = await this.redis.bulwarkHit(`${this.prefix}:rl:${bucket}`, windowMs);
+    } catch (err) {
+      // Closed, not open: an uncounted request would make every budget meaningless.
+      throw new BulwarkError(
+        "RATE_LIMITER_UNAVAILABLE",
+        `rate limits cannot be checked: Redis did not answer (${describeError(err)})`,
+        503,
+      );
+    }
     return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), resetMs: ttl };
   }
 
