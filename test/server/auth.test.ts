@@ -200,6 +200,32 @@ for (const database of await testDatabases()) {
       assert.equal(badRole.status, 400);
     });
 
+    test("users change their own password with the current one; keys have none", async () => {
+      await server.call("/v1/users", {
+        key: server.adminKey,
+        json: { username: "frank", password: "first long password", role: "client" },
+      });
+      const token = (await login("frank", "first long password")).body.data.token as string;
+      const wrong = await server.call("/v1/auth/password", {
+        token,
+        json: { currentPassword: "not it at all", newPassword: "second long password" },
+      });
+      assert.equal(wrong.status, 401);
+      const changed = await server.call("/v1/auth/password", {
+        token,
+        json: { currentPassword: "first long password", newPassword: "second long password" },
+      });
+      assert.equal(changed.status, 200);
+      assert.equal((await login("frank", "first long password")).status, 401);
+      assert.equal((await login("frank", "second long password")).status, 200);
+      const key = await server.call("/v1/auth/password", {
+        key: server.adminKey,
+        json: { currentPassword: "x", newPassword: "second long password" },
+      });
+      assert.equal(key.status, 400);
+      assert.equal(key.body.code, "NOT_A_USER");
+    });
+
     test("the last admin cannot be disabled, demoted or deleted", async () => {
       const users = await server.call("/v1/users", { key: server.adminKey });
       const admins = users.body.data.filter(

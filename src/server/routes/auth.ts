@@ -86,9 +86,15 @@ export function authRoutes(ctx: ServerContext): FastifyPluginAsync {
           response: responses(Type.Object({ changed: Type.Boolean() })),
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const p = request.principal!;
         if (p.kind !== "user") throw new BulwarkError("NOT_A_USER", "API keys have no password", 400);
+        // Guessing the current password is a login attempt like any other.
+        const { login, windowMs } = ctx.settings.rateLimit;
+        if (login > 0) {
+          const d = await ctx.limiter.hit(`login:${request.ip}:${p.name.toLowerCase()}`, login, windowMs);
+          if (!d.allowed) return tooMany(reply, d, "login", ctx.metrics);
+        }
         const check = await ctx.auth.checkPassword(p.name, request.body.currentPassword);
         if ("failure" in check)
           throw new BulwarkError("UNAUTHENTICATED", "the current password is wrong", 401);
