@@ -24,7 +24,12 @@ import { bundledCorpusFiles } from "./corpus.js";
 import { DatasetNotFoundError } from "./errors.js";
 import { emptySummary, readData } from "./formats.js";
 import { LineWriter } from "./line-writer.js";
-import { CountsAccumulator, type DatasetCounts, type DatasetManifest, type DatasetOrigin } from "./manifest.js";
+import {
+  CountsAccumulator,
+  type DatasetCounts,
+  type DatasetManifest,
+  type DatasetOrigin,
+} from "./manifest.js";
 import { readSamples } from "./read.js";
 import type { Sample } from "./sample.js";
 
@@ -89,7 +94,8 @@ export function validateDatasetName(name: string): string {
     throw new ValidationError(
       `dataset name "${name}" must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`,
     );
-  if (name === BUNDLED) throw new ValidationError(`"${BUNDLED}" is reserved for the corpus bundled with Bulwark`);
+  if (name === BUNDLED)
+    throw new ValidationError(`"${BUNDLED}" is reserved for the corpus bundled with Bulwark`);
   return name;
 }
 
@@ -99,7 +105,10 @@ export function nameFromSource(source: string): string {
     /\.(jsonl|ndjson|json)(\.gz)?$|\.gz$/,
     "",
   );
-  const clean = base.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 128);
+  const clean = base
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 128);
   return clean && clean !== BUNDLED ? clean : "imported";
 }
 
@@ -196,7 +205,10 @@ export class DatasetCatalog {
     const createdAt = new Date().toISOString();
     const attachmentKeys = (base: string): Record<string, string> =>
       Object.fromEntries(
-        Object.keys(facts.attachments).map((a) => [a, base.replace(/\.jsonl$/, `.${validateDatasetName(a)}.jsonl`)]),
+        Object.keys(facts.attachments).map((a) => [
+          a,
+          base.replace(/\.jsonl$/, `.${validateDatasetName(a)}.jsonl`),
+        ]),
       );
     // The version number is taken first (unique per name, retried on a collision with
     // another process), so the object is written under a key nobody else will use.
@@ -277,7 +289,11 @@ export class DatasetCatalog {
         .where("id", "=", id)
         .execute();
     } catch (err) {
-      await this.db.db.deleteFrom("datasets").where("id", "=", id).execute().catch(() => undefined);
+      await this.db.db
+        .deleteFrom("datasets")
+        .where("id", "=", id)
+        .execute()
+        .catch(() => undefined);
       throw err;
     }
     const record = toRecord({ ...reserved, status: "ready", sha256: facts.sha256, size_bytes: facts.size });

@@ -300,7 +300,7 @@ export function checkEnvelopeFields(
   const version = fields.get("version");
   if (version === undefined) problems.push({ field: "version", message: 'missing; expected e.g. "1.0"' });
   else if (typeof version !== "string" && typeof version !== "number")
-    problems.push({ field: "version", message: "expected a string like \"1.0\"" });
+    problems.push({ field: "version", message: 'expected a string like "1.0"' });
   const rawMeta = fields.get("metadata");
   let metadata: EnvelopeMetadata = {};
   if (rawMeta === undefined) problems.push({ field: "metadata", message: "missing; expected an object" });
@@ -325,7 +325,10 @@ export function checkEnvelopeFields(
     }
     const date = metadata.collection_date;
     if (typeof date === "string" && Number.isNaN(Date.parse(date)))
-      problems.push({ field: "metadata.collection_date", message: `expected an ISO-8601 date, got "${date}"` });
+      problems.push({
+        field: "metadata.collection_date",
+        message: `expected an ISO-8601 date, got "${date}"`,
+      });
   }
   if (!fields.has("samples")) problems.push({ field: "samples", message: "missing; expected an array" });
   for (const key of fields.keys()) {

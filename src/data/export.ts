@@ -55,7 +55,9 @@ export async function exportData(
         ? new EnvelopeWriter(write, {
             version: ENVELOPE_VERSION,
             metadata: localMetadata({
-              source: input.lineage.version ? `${input.lineage.name}@${input.lineage.version}` : input.lineage.name,
+              source: input.lineage.version
+                ? `${input.lineage.name}@${input.lineage.version}`
+                : input.lineage.name,
               total_samples: total,
               dataset: input.lineage,
               ...options.metadata,

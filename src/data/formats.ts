@@ -128,7 +128,10 @@ async function peek(it: AsyncIterator<string>): Promise<{ head: string; done: bo
 }
 
 /** Non-empty lines with 1-based numbers, from text chunks. */
-async function* lines(first: string, rest: AsyncIterator<string>): AsyncGenerator<{ line: number; raw: string }> {
+async function* lines(
+  first: string,
+  rest: AsyncIterator<string>,
+): AsyncGenerator<{ line: number; raw: string }> {
   let carry = first;
   let line = 0;
   let done = false;
@@ -223,7 +226,9 @@ async function* readEnvelope(
         try {
           fields.set(ev.key, JSON.parse(ev.raw));
         } catch (err) {
-          throw new ValidationError(`${file}:${ev.line}: field "${ev.key}" is not valid JSON: ${(err as Error).message}`);
+          throw new ValidationError(
+            `${file}:${ev.line}: field "${ev.key}" is not valid JSON: ${(err as Error).message}`,
+          );
         }
         const meta = fields.get("metadata") as { source?: unknown } | undefined;
         if (ev.key === "metadata" && typeof meta?.source === "string" && meta.source !== "")
@@ -235,7 +240,13 @@ async function* readEnvelope(
       try {
         parsed = JSON.parse(ev.raw);
       } catch (err) {
-        invalid({ file, line: ev.line, index: ev.index, field: "(row)", message: `not valid JSON: ${(err as Error).message}` });
+        invalid({
+          file,
+          line: ev.line,
+          index: ev.index,
+          field: "(row)",
+          message: `not valid JSON: ${(err as Error).message}`,
+        });
         continue;
       }
       const checked = checkSample(parsed, { source: defaultSource });

@@ -55,7 +55,13 @@ export async function resolveInputs(
     }
     if (existsSync(ref)) {
       for (const file of expandInputs([ref], DATA_FILE_PATTERN, DATA_FILE_KINDS)) {
-        const lineage: DatasetLineage = { id: null, name: file, version: null, sha256: await sha256File(file), rows: 0 };
+        const lineage: DatasetLineage = {
+          id: null,
+          name: file,
+          version: null,
+          sha256: await sha256File(file),
+          rows: 0,
+        };
         const input: DataInput = {
           ref: file,
           kind: "file",

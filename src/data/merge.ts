@@ -244,8 +244,14 @@ export async function mergeDatasets(
             kind: "merge",
             rule,
             sources: inputs.map((i) => ({
-              kind: i.kind === "file" ? ("file" as const) : i.kind === "bundled" ? ("bundled" as const) : ("dataset" as const),
-              location: i.kind === "dataset" && i.lineage.version ? `${i.lineage.name}@${i.lineage.version}` : i.ref,
+              kind:
+                i.kind === "file"
+                  ? ("file" as const)
+                  : i.kind === "bundled"
+                    ? ("bundled" as const)
+                    : ("dataset" as const),
+              location:
+                i.kind === "dataset" && i.lineage.version ? `${i.lineage.name}@${i.lineage.version}` : i.ref,
               sha256: i.lineage.sha256,
               rows: i.lineage.rows,
               invalid: 0,

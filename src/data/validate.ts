@@ -28,12 +28,16 @@ export async function validateFile(file: string, maxProblems = 100): Promise<Fil
   const counts = new CountsAccumulator();
   let fatal: string | undefined;
   try {
-    const rows = readDataFile(file, {
-      skipInvalid: true,
-      onInvalid: (p) => {
-        if (problems.length < maxProblems) problems.push({ ...p, text: formatInvalid(p) });
+    const rows = readDataFile(
+      file,
+      {
+        skipInvalid: true,
+        onInvalid: (p) => {
+          if (problems.length < maxProblems) problems.push({ ...p, text: formatInvalid(p) });
+        },
       },
-    }, summary);
+      summary,
+    );
     for await (const s of rows) counts.add(s);
   } catch (err) {
     // Envelope header problems were reported through onInvalid already; others stop the read.

@@ -33,14 +33,21 @@ const rows = (n: number, label: 0 | 1, tag: string): Sample[] =>
   }));
 const jsonl = (r: Sample[]) => r.map((s) => JSON.stringify(s)).join("\n") + "\n";
 const envelope = (r: Sample[], meta: Record<string, unknown> = {}) =>
-  JSON.stringify({ version: "1.0", metadata: { source: "lab-3", total_samples: r.length, ...meta }, samples: r });
+  JSON.stringify({
+    version: "1.0",
+    metadata: { source: "lab-3", total_samples: r.length, ...meta },
+    samples: r,
+  });
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 
 const folder = join(dir, "incoming");
 before(() => {
   mkdirSync(join(folder, "sub", "deep"), { recursive: true });
   writeFileSync(join(folder, "a.jsonl"), jsonl(rows(5, 0, "a")));
-  writeFileSync(join(folder, "sub", "b.json"), envelope(rows(3, 1, "b"), { os: "linux", collection_date: "2025-05-01T10:00:00Z" }));
+  writeFileSync(
+    join(folder, "sub", "b.json"),
+    envelope(rows(3, 1, "b"), { os: "linux", collection_date: "2025-05-01T10:00:00Z" }),
+  );
   writeFileSync(join(folder, "sub", "deep", "c.jsonl.gz"), gzipSync(jsonl(rows(2, 1, "c"))));
   writeFileSync(join(folder, "README.md"), "# not data\n");
 });
@@ -86,7 +93,10 @@ for (const d of await testDatabases()) {
       assert.equal((await catalog.resolve("collected")).version, 2);
       assert.equal((await catalog.resolve("collected@1")).id, ds.id);
       assert.equal((await catalog.resolve(ds.id)).ref, "collected@1");
-      await assert.rejects(catalog.resolve("collected@7"), (err: BulwarkError) => err.code === "DATASET_NOT_FOUND");
+      await assert.rejects(
+        catalog.resolve("collected@7"),
+        (err: BulwarkError) => err.code === "DATASET_NOT_FOUND",
+      );
       const back: Sample[] = await catalog.load(ds);
       assert.equal(back.length, 14);
     });
@@ -96,7 +106,10 @@ for (const d of await testDatabases()) {
       const catalog = new DatasetCatalog(await d.open(), store);
       const bad = join(dir, "bad.jsonl");
       writeFileSync(bad, jsonl(rows(2, 0, "ok")) + '{"text":"x","label":1}\n' + jsonl(rows(1, 1, "ok")));
-      await assert.rejects(importData(catalog, [bad], { name: "strict" }), /bad\.jsonl:3: field "category": required for label 1/);
+      await assert.rejects(
+        importData(catalog, [bad], { name: "strict" }),
+        /bad\.jsonl:3: field "category": required for label 1/,
+      );
       assert.deepEqual(await catalog.list({ name: "strict" }), []);
       assert.equal(await store.exists("training-data/strict/v1.jsonl"), false);
       const skipped = await importData(catalog, [bad], { name: "lenient", skipInvalid: true });
@@ -215,7 +228,10 @@ describe("URL import against a local HTTP server", () => {
       importData(c, [`${base}/always-down`], { http: { ...fast, retries: 2 } }),
       /could not be fetched after 3 attempts: .*answered 500/,
     );
-    await assert.rejects(importData(c, [`${base}/missing`], { http: { ...fast, retries: 5 } }), /answered 404/);
+    await assert.rejects(
+      importData(c, [`${base}/missing`], { http: { ...fast, retries: 5 } }),
+      /answered 404/,
+    );
     assert.equal(hits.get("/missing"), 1);
   });
 
@@ -253,8 +269,10 @@ describe("URL import against a local HTTP server", () => {
 
 const s3 = await findTestS3();
 if (!s3) {
-  const message = "no S3 server reachable (start one with scripts/rgw/start.sh or set BULWARK_TEST_S3_ENDPOINT)";
-  if (process.env.BULWARK_REQUIRE_SERVICES === "1") test("S3 server is required for s3:// import", () => assert.fail(message));
+  const message =
+    "no S3 server reachable (start one with scripts/rgw/start.sh or set BULWARK_TEST_S3_ENDPOINT)";
+  if (process.env.BULWARK_REQUIRE_SERVICES === "1")
+    test("S3 server is required for s3:// import", () => assert.fail(message));
   else {
     console.warn(`\n*** SKIPPING s3:// import tests: ${message} ***\n`);
     test("s3:// import", { skip: message }, () => undefined);

@@ -112,7 +112,10 @@ async function download(
       }
       if (!res.ok) {
         await res.body?.cancel().catch(() => undefined);
-        const hint = res.status === 401 || res.status === 403 ? " (pass credentials with --header 'Authorization: ...')" : "";
+        const hint =
+          res.status === 401 || res.status === 403
+            ? " (pass credentials with --header 'Authorization: ...')"
+            : "";
         throw new ImportFailedError(`${shown} answered ${res.status} ${res.statusText}${hint}`, {
           source: shown,
           status: res.status,
@@ -124,7 +127,12 @@ async function download(
         throw new ImportTooLargeError(shown, maxBytes);
       }
       const bytes = await save(res, file, maxBytes, shown);
-      return { status: res.status, attempts: attempt, contentType: res.headers.get("content-type"), downloadedBytes: bytes };
+      return {
+        status: res.status,
+        attempts: attempt,
+        contentType: res.headers.get("content-type"),
+        downloadedBytes: bytes,
+      };
     } catch (err) {
       if (err instanceof ImportFailedError || err instanceof ImportTooLargeError) throw err;
       if (signal.aborted) timedOut++;
