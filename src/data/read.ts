@@ -22,7 +22,8 @@ export interface InvalidRow {
 }
 
 export function formatInvalid(p: InvalidRow): string {
-  const where = p.index !== undefined ? `${p.file}: samples[${p.index}]` : p.line > 0 ? `${p.file}:${p.line}` : p.file;
+  const where =
+    p.index !== undefined ? `${p.file}: samples[${p.index}]` : p.line > 0 ? `${p.file}:${p.line}` : p.file;
   return `${where}: ${p.field === "(row)" ? "" : `field "${p.field}": `}${p.message}`;
 }
 

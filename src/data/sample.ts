@@ -38,37 +38,56 @@ export function checkSample(
   }
   const row = value as Record<string, unknown>;
   const { text, label, category, source, lang } = row;
-  if (typeof text !== "string") problems.push({ field: "text", message: `expected a string, got ${describe(text)}` });
+  if (typeof text !== "string")
+    problems.push({ field: "text", message: `expected a string, got ${describe(text)}` });
   else if (text.trim() === "") problems.push({ field: "text", message: "expected a non-empty string" });
-  else if (text.length > MAX_SAMPLE_CHARS) problems.push({ field: "text", message: `longer than ${MAX_SAMPLE_CHARS} characters` });
-  if (label !== 0 && label !== 1) problems.push({ field: "label", message: `expected 0 or 1, got ${describe(label)}` });
+  else if (text.length > MAX_SAMPLE_CHARS)
+    problems.push({ field: "text", message: `longer than ${MAX_SAMPLE_CHARS} characters` });
+  if (label !== 0 && label !== 1)
+    problems.push({ field: "label", message: `expected 0 or 1, got ${describe(label)}` });
   let cat: SampleCategory | undefined;
   if (category === undefined || category === null) {
     if (label === 0) cat = "benign";
-    else if (label === 1) problems.push({ field: "category", message: `required for label 1: one of ${CATEGORIES.join(", ")}` });
+    else if (label === 1)
+      problems.push({ field: "category", message: `required for label 1: one of ${CATEGORIES.join(", ")}` });
   } else if (typeof category !== "string" || !(SAMPLE_CATEGORIES as readonly string[]).includes(category)) {
-    problems.push({ field: "category", message: `expected one of ${SAMPLE_CATEGORIES.join(", ")}, got ${describe(category)}` });
+    problems.push({
+      field: "category",
+      message: `expected one of ${SAMPLE_CATEGORIES.join(", ")}, got ${describe(category)}`,
+    });
   } else {
     cat = category as SampleCategory;
     const attack = (CATEGORIES as readonly string[]).includes(cat);
-    if (label === 1 && !attack) problems.push({ field: "category", message: `label 1 needs an attack category, got "${cat}"` });
-    if (label === 0 && attack) problems.push({ field: "category", message: `label 0 cannot have attack category "${cat}"` });
+    if (label === 1 && !attack)
+      problems.push({ field: "category", message: `label 1 needs an attack category, got "${cat}"` });
+    if (label === 0 && attack)
+      problems.push({ field: "category", message: `label 0 cannot have attack category "${cat}"` });
   }
   let src = defaults.source ?? "unknown";
   if (source !== undefined && source !== null) {
-    if (typeof source !== "string" || source === "") problems.push({ field: "source", message: `expected a non-empty string, got ${describe(source)}` });
+    if (typeof source !== "string" || source === "")
+      problems.push({ field: "source", message: `expected a non-empty string, got ${describe(source)}` });
     else src = source;
   }
   let language: string | null = null;
   if (lang !== undefined && lang !== null) {
     if (typeof lang !== "string" || !/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$/.test(lang)) {
-      problems.push({ field: "lang", message: `expected an ISO 639-1 code like "en" or null, got ${describe(lang)}` });
+      problems.push({
+        field: "lang",
+        message: `expected an ISO 639-1 code like "en" or null, got ${describe(lang)}`,
+      });
     } else language = lang;
   }
   const unknown = Object.keys(row).filter((k) => !KNOWN_FIELDS.has(k));
-  if (unknown.length) problems.push({ field: unknown[0]!, message: `unknown field (allowed: text, label, category, source, lang)` });
+  if (unknown.length)
+    problems.push({
+      field: unknown[0]!,
+      message: `unknown field (allowed: text, label, category, source, lang)`,
+    });
   if (problems.length) return { problems };
-  return { sample: { text: text as string, label: label as 0 | 1, category: cat!, source: src, lang: language } };
+  return {
+    sample: { text: text as string, label: label as 0 | 1, category: cat!, source: src, lang: language },
+  };
 }
 
 function describe(v: unknown): string {
