@@ -4,7 +4,7 @@
  * migrations run on open, safely when several processes start at once.
  */
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import {
   Kysely,
   Migrator,
@@ -101,29 +101,53 @@ export async function openDatabase(
   return handle;
 }
 
+/**
+ * One connection per SQLite file per process, shared by every handle opened on it. Two
+ * connections in one process would deadlock: better-sqlite3 waits for a lock
+ * synchronously, blocking the event loop that the lock's holder needs to finish. Shared,
+ * the second user waits for the connection asynchronously instead.
+ */
+const sharedSqlite = new Map<string, { db: Kysely<Database>; refs: number }>();
+
 async function openSqlite(path: string, options: OpenOptions): Promise<DatabaseHandle> {
   // Loaded on demand so a PostgreSQL deployment never loads the native module.
   const { default: BetterSqlite3 } = await import("better-sqlite3");
-  mkdirSync(dirname(path), { recursive: true });
-  let native: InstanceType<typeof BetterSqlite3>;
-  try {
-    native = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? 15_000 });
-    // WAL lets readers work while one process writes; NORMAL sync is durable in WAL mode
-    // except for the last transactions on power loss, never corrupting.
-    native.pragma("journal_mode = WAL");
-    native.pragma("synchronous = NORMAL");
-    native.pragma("foreign_keys = ON");
-  } catch (err) {
-    throw new DatabaseUnavailableError(`cannot open SQLite database ${path}: ${describeError(err)}`, {
-      cause: err,
-    });
+  const key = resolve(path);
+  let entry = sharedSqlite.get(key);
+  if (!entry) {
+    mkdirSync(dirname(key), { recursive: true });
+    let native: InstanceType<typeof BetterSqlite3>;
+    try {
+      native = new BetterSqlite3(key, { timeout: options.busyTimeoutMs ?? 15_000 });
+      // WAL lets readers work while one process writes; NORMAL sync is durable in WAL mode
+      // except for the last transactions on power loss, never corrupting.
+      native.pragma("journal_mode = WAL");
+      native.pragma("synchronous = NORMAL");
+      native.pragma("foreign_keys = ON");
+    } catch (err) {
+      throw new DatabaseUnavailableError(`cannot open SQLite database ${key}: ${describeError(err)}`, {
+        cause: err,
+      });
+    }
+    entry = {
+      db: new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: native }) }),
+      refs: 0,
+    };
+    sharedSqlite.set(key, entry);
   }
-  const dialect = new LockingSqliteDialect({ database: native });
-  const db = new Kysely<Database>({ dialect });
+  const shared = entry;
+  shared.refs++;
+  let closed = false;
   return {
-    db,
+    db: shared.db,
     dialect: "sqlite",
-    close: () => db.destroy(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (--shared.refs > 0) return;
+      sharedSqlite.delete(key);
+      await shared.db.destroy();
+    },
   };
 }
 

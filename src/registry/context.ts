@@ -1,9 +1,7 @@
 /**
  * Everything the dataset, run and model commands work with, opened from configuration:
  * the metadata database (migrated), the object store, and the three catalogues over them.
- * A process should hold one database handle per SQLite file (a second connection in the
- * same process would wait on the first one's write lock while blocking the event loop
- * that lock's owner needs): pass an open `db` to share it.
+ * A server passes its own open `db` and `store` to share them.
  */
 import { defaultActor, type AuditSink } from "../core/audit.js";
 import type { BulwarkConfig } from "../core/config.js";

@@ -172,6 +172,46 @@ for (const t of await testDatabases()) {
   });
 }
 
+test("handles on one SQLite file in one process share its connection, so their transactions queue", async () => {
+  const settings = createSqliteSettings();
+  const a = await openDatabase(settings);
+  const b = await openDatabase(settings);
+  const run = (id: string) => ({
+    id,
+    kind: "train",
+    status: "running",
+    model_name: "m",
+    family: "builtin",
+    params: "{}",
+    datasets: "[]",
+    environment: "{}",
+    started_at: new Date().toISOString(),
+    created_by: "test",
+  });
+  try {
+    await Promise.all([
+      writeTransaction(a, async (tx) => {
+        await tx.insertInto("runs").values(run("run_a1")).execute();
+        await new Promise((r) => setTimeout(r, 50));
+        await tx.insertInto("runs").values(run("run_a2")).execute();
+      }),
+      writeTransaction(b, async (tx) => {
+        await tx.insertInto("runs").values(run("run_b1")).execute();
+      }),
+    ]);
+    await a.close();
+    // Closing one handle leaves the other working.
+    const rows = await b.db.selectFrom("runs").select("id").orderBy("id").execute();
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      ["run_a1", "run_a2", "run_b1"],
+    );
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
 test("an unreachable PostgreSQL is a clear DATABASE_UNAVAILABLE error", async () => {
   await assert.rejects(
     openDatabase({ url: "postgres://nobody:secret@127.0.0.1:1/none", sqlitePath: "" }),
