@@ -80,22 +80,27 @@ export async function trainRun(
     onInvalid: options.onInvalid,
   });
   const params = resolveParams(options.params);
-  const run = await ctx.runs.start({
-    modelName: name,
-    family: "builtin",
-    params: params as unknown as Record<string, unknown>,
-    datasets: inputs.map((i) => i.lineage),
+  // The version first: a version that is taken is a usage error, not a failed run.
+  const reservation = await ctx.registry.reserve({
+    name,
+    format: MODEL_FORMAT,
+    ...(options.version ? { version: options.version } : {}),
+    ...(options.bump ? { bump: options.bump } : {}),
   });
-  let reservation;
+  let run: RunRecord;
+  try {
+    run = await ctx.runs.start({
+      modelName: name,
+      family: "builtin",
+      params: params as unknown as Record<string, unknown>,
+      datasets: inputs.map((i) => i.lineage),
+    });
+  } catch (err) {
+    await ctx.registry.abandon(reservation);
+    throw err;
+  }
   let trained: TrainRunResult;
   try {
-    reservation = await ctx.registry.reserve({
-      name,
-      format: MODEL_FORMAT,
-      runId: run.id,
-      ...(options.version ? { version: options.version } : {}),
-      ...(options.bump ? { bump: options.bump } : {}),
-    });
     const source = await trainingSource(inputs);
     const datasets = () => inputs.map((i) => i.lineage);
     const result = await trainBuiltin(source, {
@@ -144,7 +149,7 @@ export async function trainRun(
       skippedRows: inputs.reduce((n, i) => n + i.invalid, 0),
     };
   } catch (err) {
-    if (reservation) await ctx.registry.abandon(reservation);
+    await ctx.registry.abandon(reservation);
     await ctx.runs.fail(run.id, describeError(err), performance.now() - started).catch(() => undefined);
     throw err;
   }
