@@ -125,7 +125,8 @@ const generators: [string, number, () => Case][] = [
     () => ({
       category: "unknown fields and shapes",
       method: "POST",
-      path: pick(ROUTES),
+      // Not the routes that start jobs: an empty body is a valid training request there.
+      path: pick(ROUTES.filter((r) => r !== "/v1/training" && r !== "/v1/jobs/selftest")),
       headers: { ...JSON_HEADERS, authorization: `Bearer ${admin}` },
       body: pick([
         '{"text":"hi","mode":"fast"}',
@@ -382,6 +383,11 @@ function send(c: Case): Promise<number | "closed"> {
       socket.write(c.raw!);
     });
   }
+  // Node's client frames a body of GET, DELETE or OPTIONS only with an explicit length,
+  // and cannot send one with HEAD (the server answers such requests fine).
+  const body = c.method === "HEAD" ? undefined : c.body;
+  const headers =
+    body === undefined ? c.headers : { ...c.headers, "content-length": String(Buffer.byteLength(body)) };
   return new Promise((resolve) => {
     const req = httpRequest(
       {
@@ -390,7 +396,7 @@ function send(c: Case): Promise<number | "closed"> {
         port: url.port,
         method: c.method,
         path: c.path,
-        headers: c.headers,
+        headers,
       },
       (res) => {
         res.resume();
@@ -399,8 +405,7 @@ function send(c: Case): Promise<number | "closed"> {
       },
     );
     req.on("error", () => resolve("closed"));
-    // Node's client cannot send a body with HEAD (the server answers such requests fine).
-    req.end(c.method === "HEAD" ? undefined : c.body);
+    req.end(body);
   });
 }
 

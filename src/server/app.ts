@@ -8,7 +8,7 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import type { ServerContext } from "./context.js";
 import { ErrorEnvelope } from "./envelope.js";
-import { installErrorHandling } from "./errors.js";
+import { clientErrorHandler, installErrorHandling } from "./errors.js";
 import { installDocs } from "./plugins/docs.js";
 import { installGuard } from "./plugins/guard.js";
 import { installMetrics } from "./plugins/metrics.js";
@@ -52,6 +52,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     trustProxy: ctx.settings.trustProxy,
     requestTimeout: 120_000,
     return503OnClosing: true,
+    clientErrorHandler,
     routerOptions: { maxParamLength: 256 },
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;

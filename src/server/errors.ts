@@ -4,6 +4,8 @@
  * type) get stable codes, and everything else is a 500 whose details stay in the log.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import { isBulwarkError } from "../core/errors.js";
 import { errorBody } from "./envelope.js";
 
@@ -50,6 +52,28 @@ export function sendError(
   details?: unknown,
 ): FastifyReply {
   return reply.code(status).send(errorBody(code, message, reply.request.id, details));
+}
+
+/**
+ * Broken HTTP (no valid request line, headers too large, a body without framing) never
+ * reaches routing; it still gets the error envelope, then the connection is closed.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? [408, "REQUEST_TIMEOUT", "the request took too long to arrive"]
+      : err.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "HEADERS_TOO_LARGE", "the request headers are too large"]
+        : [400, "BAD_REQUEST", "the request is not valid HTTP"];
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

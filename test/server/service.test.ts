@@ -2,6 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { request } from "node:https";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { tempDir } from "../helpers/tmp.js";
 import { keyFor, startTestServer } from "./helpers.js";
@@ -104,6 +105,25 @@ describe("health, readiness, metrics, docs, headers", async () => {
       (await server.call("/docs/json", { headers: { authorization: `Basic ${viaKey}` } })).status,
       200,
     );
+  });
+
+  test("broken HTTP gets the error envelope too, and the server keeps serving", async () => {
+    const raw = (bytes: string) =>
+      new Promise<string>((resolve) => {
+        const u = new URL(server.url);
+        const socket = connect(Number(u.port), u.hostname);
+        let data = "";
+        socket.on("data", (d: Buffer) => (data += d.toString()));
+        socket.on("close", () => resolve(data));
+        socket.write(bytes);
+      });
+    const garbage = await raw("GARBAGE\r\n\r\n");
+    assert.match(garbage, /^HTTP\/1\.1 400 /);
+    assert.equal(JSON.parse(garbage.slice(garbage.indexOf("\r\n\r\n") + 4)).code, "BAD_REQUEST");
+    const huge = await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"h".repeat(20_000)}\r\n\r\n`);
+    assert.match(huge, /^HTTP\/1\.1 431 /);
+    assert.match(huge, /"code":"HEADERS_TOO_LARGE"/);
+    assert.equal((await server.call("/health")).status, 200);
   });
 
   test("security headers are set and requests carry an id", async () => {
