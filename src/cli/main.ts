@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `bulwark` command: a thin shell that registers one module per command group. */
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../core/paths.js";
@@ -17,4 +17,13 @@ const program = new Command()
 
 registerCommands(program);
 
-await program.parseAsync(process.argv);
+// Usage errors (unknown option, bad option value) are bad input: exit code 2, like the
+// commands' own validation errors; help and version exit 0 as usual.
+for (const command of [program, ...program.commands.flatMap((c) => [c, ...c.commands])])
+  command.exitOverride();
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (!(err instanceof CommanderError)) throw err;
+  process.exitCode = err.exitCode === 0 ? 0 : 2;
+}

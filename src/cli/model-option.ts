@@ -1,12 +1,13 @@
 /** The CLI's way to get a detector: `--model PATH` or the default model, with training progress shown. */
+import { InvalidArgumentError } from "commander";
 import { createDetector } from "../detect/create.js";
 import type { BuiltinDetector } from "../detect/builtin.js";
-import { createProgress } from "./progress.js";
+import { firstStartProgress } from "./progress.js";
 
 export function parseThreshold(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 1)
-    throw new Error(`--threshold must be a number within [0, 1], got "${value}"`);
+    throw new InvalidArgumentError("it must be a number within [0, 1]");
   return n;
 }
 
@@ -14,24 +15,12 @@ export async function detectorFromOptions(opts: {
   model?: string;
   threshold?: number;
 }): Promise<BuiltinDetector> {
-  const progress = createProgress();
-  let announced = false;
+  const progress = firstStartProgress();
   try {
     return await createDetector({
       model: opts.model,
       threshold: opts.threshold,
-      onTrainProgress: (p) => {
-        if (!announced) {
-          process.stderr.write(
-            "bulwark: no model yet; training the built-in model on the bundled corpus (once)\n",
-          );
-          announced = true;
-        }
-        if (p.phase === "train") {
-          progress.start(p.total, "training");
-          progress.update(p.done);
-        }
-      },
+      onTrainProgress: progress.onTrainProgress,
     });
   } finally {
     progress.stop();

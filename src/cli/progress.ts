@@ -43,3 +43,35 @@ export function createProgress(enabled = process.stderr.isTTY === true): Progres
     },
   };
 }
+
+/**
+ * Progress for the first-start training of the default model: one notice, then a bar over
+ * the training phase. `onTrainProgress` fits createDetector's and startServer's callback.
+ */
+export function firstStartProgress(): {
+  onTrainProgress: (p: { phase: string; done: number; total: number }) => void;
+  stop: () => void;
+} {
+  const progress = createProgress();
+  let announced = false;
+  let training = false;
+  return {
+    onTrainProgress: (p) => {
+      if (!announced) {
+        process.stderr.write(
+          "bulwark: no model yet; training the built-in model on the bundled corpus (once)\n",
+        );
+        announced = true;
+      }
+      if (p.phase !== "train") {
+        if (training) progress.stop();
+        training = false;
+        return;
+      }
+      if (!training) progress.start(p.total, "training");
+      training = true;
+      progress.update(p.done);
+    },
+    stop: () => progress.stop(),
+  };
+}
