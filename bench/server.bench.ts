@@ -86,7 +86,7 @@ async function load(label: string, extraEnv: Record<string, string>): Promise<(s
         duration,
         requests: bodies.map((body) => ({ method: "POST", headers, body })),
       });
-    await run(3); // warm-up: JIT, caches
+    await run(5); // warm-up: JIT in both processes, caches
     const r = await run(DURATION);
     const rps = r["2xx"] / r.duration;
     const ok = rps >= 5000 && r.latency.p99 < 20 && r.errors === 0 && r.non2xx === 0 && r.timeouts === 0;

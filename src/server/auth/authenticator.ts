@@ -6,7 +6,7 @@
  * is looked up (also cached), so a disabled user loses access within the TTL.
  */
 import { createHash } from "node:crypto";
-import { isWellFormedApiKey, hashApiKey, API_KEY_PREFIX } from "./api-keys.js";
+import { isWellFormedApiKey, hashApiKey, API_KEY_LENGTH, API_KEY_PREFIX } from "./api-keys.js";
 import type { ApiKeyStore } from "./keys.js";
 import { dummyPasswordHash, verifyPassword } from "./passwords.js";
 import { isRole, type Principal } from "./roles.js";
@@ -52,6 +52,23 @@ export class Authenticator {
     this.keyCache.clear();
     this.userCache.clear();
     this.basicCache.clear();
+  }
+
+  /**
+   * The caller of a request carrying an API key already verified within the TTL, without
+   * a promise; undefined when the slow path (authenticate) must decide.
+   */
+  cachedKey(authorization: string | undefined, apiKeyHeader: string | undefined): AuthResult | undefined {
+    let key: string | undefined;
+    if (authorization !== undefined) {
+      if (authorization.length !== 7 + API_KEY_LENGTH || !/^bearer bwk_/i.test(authorization))
+        return undefined;
+      key = authorization.slice(7);
+    } else key = apiKeyHeader;
+    if (key === undefined || !isWellFormedApiKey(key)) return undefined;
+    const hit = this.cached(this.keyCache, hashApiKey(key));
+    if (hit !== undefined && "principal" in hit) this.touch(hit.principal.id);
+    return hit;
   }
 
   async authenticate(

@@ -106,7 +106,10 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
     const config = request.routeOptions.config;
     if (config.rateLimit === "exempt") return;
     if (perIp > 0) {
-      const d = await limiter.hit(`ip:${request.ip}`, perIp, windowMs);
+      const bucket = `ip:${request.ip}`;
+      const d = limiter.hitSync
+        ? limiter.hitSync(bucket, perIp, windowMs)
+        : await limiter.hit(bucket, perIp, windowMs);
       if (!d.allowed) return tooMany(reply, d, "ip", metrics);
     }
     const access = config.access ?? "detect";
@@ -117,12 +120,18 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
     if (typeof apiKey !== "string" && apiKey !== undefined) {
       return refuse(request, reply, 401, "malformed_credentials", FAILURE_TEXT.malformed_credentials);
     }
-    const result = await auth.authenticate(authorization, apiKey, { allowBasic: config.basicAuth === true });
+    // A key seen within the cache TTL is decided without a promise: the common case.
+    const result =
+      auth.cachedKey(authorization, apiKey) ??
+      (await auth.authenticate(authorization, apiKey, { allowBasic: config.basicAuth === true }));
     if ("failure" in result) return refuse(request, reply, 401, result.failure, FAILURE_TEXT[result.failure]);
     request.principal = result.principal;
 
     if (perKey > 0) {
-      const d = await limiter.hit(`${result.principal.kind}:${result.principal.id}`, perKey, windowMs);
+      const bucket = `${result.principal.kind}:${result.principal.id}`;
+      const d = limiter.hitSync
+        ? limiter.hitSync(bucket, perKey, windowMs)
+        : await limiter.hit(bucket, perKey, windowMs);
       if (!d.allowed) return tooMany(reply, d, "key", metrics);
     }
     if (!allows(result.principal.role, access)) {

@@ -18,6 +18,10 @@ export class MemoryRateLimiter implements RateLimiter {
   constructor(private readonly now: () => number = Date.now) {}
 
   hit(bucket: string, limit: number, windowMs: number): Promise<RateDecision> {
+    return Promise.resolve(this.hitSync(bucket, limit, windowMs));
+  }
+
+  hitSync(bucket: string, limit: number, windowMs: number): RateDecision {
     const now = this.now();
     let w = this.windows.get(bucket);
     if (w === undefined) {
@@ -29,12 +33,12 @@ export class MemoryRateLimiter implements RateLimiter {
       w.resetAt = now + windowMs;
     }
     w.count++;
-    return Promise.resolve({
+    return {
       allowed: w.count <= limit,
       limit,
       remaining: Math.max(0, limit - w.count),
       resetMs: w.resetAt - now,
-    });
+    };
   }
 
   private sweep(now: number): void {

@@ -14,5 +14,7 @@ export interface RateLimiter {
   readonly kind: "memory" | "redis";
   /** Counts one request against `bucket` and says whether it is within `limit` per `windowMs`. */
   hit(bucket: string, limit: number, windowMs: number): Promise<RateDecision>;
+  /** The same, without a promise, for limiters that need no I/O (the hot path skips an await). */
+  hitSync?(bucket: string, limit: number, windowMs: number): RateDecision;
   close(): Promise<void>;
 }
