@@ -6,7 +6,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../../core/config.js";
 import { action } from "../output.js";
-import { createProgress } from "../progress.js";
+import { firstStartProgress } from "../progress.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -41,25 +41,17 @@ export function registerServe(program: Command): void {
         const config = loadConfig();
         if (opts.port !== undefined) config.server.port = opts.port;
         if (opts.host !== undefined) config.server.host = opts.host;
-        const progress = createProgress();
-        let announced = false;
-        const server = await startServer({
-          config,
-          onFirstAdmin: printFirstAdmin,
-          onTrainProgress: (p) => {
-            if (!announced) {
-              process.stderr.write(
-                "bulwark: no model yet; training the built-in model on the bundled corpus (once)\n",
-              );
-              announced = true;
-            }
-            if (p.phase === "train") {
-              progress.start(p.total, "training");
-              progress.update(p.done);
-            } else progress.stop();
-          },
-        });
-        progress.stop();
+        const progress = firstStartProgress();
+        let server;
+        try {
+          server = await startServer({
+            config,
+            onFirstAdmin: printFirstAdmin,
+            onTrainProgress: progress.onTrainProgress,
+          });
+        } finally {
+          progress.stop();
+        }
         process.stderr.write(`bulwark: serving on ${server.url} (docs at ${server.url}/docs)\n`);
         await new Promise<void>((resolve) => {
           const stop = (signal: string) => {
