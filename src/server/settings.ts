@@ -1,7 +1,7 @@
 /**
  * Settings of the HTTP service beyond `config.server`: rate limits, token lifetime, auth
  * caches, audit snapshots. Read from the environment (BULWARK_*), with defaults that suit
- * a single machine; every one is listed in docs/service.md.
+ * a single machine; every one is listed in the README (The service, Configuration).
  */
 import { ValidationError } from "../core/errors.js";
 import type { LockMode } from "../storage/types.js";
