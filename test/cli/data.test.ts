@@ -165,7 +165,7 @@ test("data merge dedups and reports conflicts under the chosen rule", async () =
   assert.match(human.stdout, /conflicts {2}1 texts carried both labels; rule "drop"/);
   assert.match(human.stdout, /dataset merged@2/);
   const badRule = await runCli(["data", "merge", "mixed", "--name", "x", "--rule", "coin-flip"], { env });
-  assert.equal(badRule.code, 1);
+  assert.equal(badRule.code, 2);
   assert.match(badRule.stderr, /conflict rule must be one of majority, attack, benign, first, drop/);
 });
 
