@@ -157,6 +157,30 @@ function scanRuns(
 }
 
 /**
+ * Which encoded runs could be present: one pass over the characters, so ordinary prose
+ * (almost all traffic) skips the base64 and hex patterns entirely.
+ */
+function candidateRuns(text: string): { base64: boolean; hex: boolean } {
+  let base64Run = 0;
+  let hexDigits = 0;
+  let base64 = false;
+  let hex = false;
+  for (let i = 0; i < text.length && !(base64 && hex); i++) {
+    const c = text.charCodeAt(i);
+    const digit = c >= 48 && c <= 57;
+    const lower = c >= 97 && c <= 122;
+    const upper = c >= 65 && c <= 90;
+    if (digit || lower || upper || c === 43 || c === 47 || c === 95 || c === 45) {
+      if (++base64Run >= 16) base64 = true;
+    } else base64Run = 0;
+    if (digit || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) {
+      if (++hexDigits >= 16) hex = true;
+    } else if (c !== 32 && c !== 44 && c !== 58 && c !== 120 && c !== 92) hexDigits = 0;
+  }
+  return { base64, hex };
+}
+
+/**
  * Every payload found in `text`, with offsets into it. Cheap on ordinary prose: each
  * pattern is a single linear scan and only candidate runs are decoded.
  */
@@ -165,8 +189,9 @@ export function findPayloads(text: string): Payload[] {
   for (const h of stripInvisible(text).hidden) {
     out.push({ encoding: h.encoding, offset: h.offset, length: h.text.length, text: h.text });
   }
-  scanRuns(text, BASE64_RUN, "base64", decodeBase64, out);
-  scanRuns(text, HEX_RUN, "hex", decodeHex, out);
+  const candidates = candidateRuns(text);
+  if (candidates.base64) scanRuns(text, BASE64_RUN, "base64", decodeBase64, out);
+  if (candidates.hex) scanRuns(text, HEX_RUN, "hex", decodeHex, out);
   if (text.includes("%")) scanRuns(text, URL_RUN, "url", decodeUrl, out);
   if (text.includes("0000") || text.includes("1 0") || text.includes("01"))
     scanRuns(text, BINARY_RUN, "binary", decodeBinary, out);
