@@ -4,8 +4,7 @@
  * one is trained from the bundled corpus, registered as 1.0.0 and promoted, which takes
  * under a minute. Model files given by path (`--model PATH`) are read as before.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { stderrAuditSink, type AuditSink } from "../core/audit.js";
 import { loadConfig, type BulwarkConfig } from "../core/config.js";
 import { IntegrityError } from "../core/errors.js";
@@ -18,18 +17,6 @@ import type { TrainProgress } from "../train/builtin-trainer.js";
 import type { DatabaseHandle } from "../db/open.js";
 import type { ObjectStore } from "../storage/types.js";
 import { BuiltinModel } from "./model.js";
-
-/** Where `bulwark train --output` used to write by default; kept for tools that still pass it. */
-export function defaultModelPath(home: string): string {
-  return join(home, "models", "builtin.bwm");
-}
-
-export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, data, { flush: true });
-  await rename(tmp, path);
-}
 
 export async function loadModelFile(path: string): Promise<BuiltinModel> {
   return BuiltinModel.deserialize(await readFile(path), path);

@@ -3,7 +3,9 @@ import { stderrAuditSink } from "../../core/audit.js";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
 import { loadRulesFile } from "../../detect/rules.js";
-import { writeFileAtomic } from "../../detect/store.js";
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { writeFileAtomic } from "../../storage/fs/atomic.js";
 import { withRegistry } from "../../registry/context.js";
 import { isStage, STAGES, type Stage } from "../../registry/registry.js";
 import { parseBump, type Bump } from "../../registry/versions.js";
@@ -128,7 +130,11 @@ export function registerTrain(program: Command): void {
             }),
           { audit: stderrAuditSink() },
         ).finally(() => progress.stop());
-        if (opts.output) await writeFileAtomic(opts.output, r.result.artifact);
+        if (opts.output) {
+          const target = resolve(opts.output);
+          await mkdir(dirname(target), { recursive: true });
+          await writeFileAtomic(target, r.result.artifact, dirname(target));
+        }
         const v = r.version;
         const report = r.result.report;
         const rows = r.datasets.reduce((n, d) => n + d.rows, 0);
