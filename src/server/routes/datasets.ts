@@ -13,6 +13,7 @@ import { newId } from "../../db/ids.js";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
+import { enqueueAudited } from "./enqueue.js";
 import { registryFor } from "./registry-context.js";
 
 const Ref = Type.Object({ ref: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -198,15 +199,8 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const job = await ctx.jobs.queue.enqueue("dataset.import", request.body, {
-          createdBy: actorOf(request.principal),
-        });
-        await ctx.audit.record({
-          actor: actorOf(request.principal),
-          action: "job.create",
-          target: `job:${job.id}`,
-          outcome: "success",
-          details: { type: job.type, sources: request.body.sources.length },
+        const job = await enqueueAudited(ctx, request.principal, "dataset.import", request.body, {
+          sources: request.body.sources.length,
         });
         return reply.code(202).send(ok(job));
       },

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
+import { enqueueAudited } from "./enqueue.js";
 import { IdParams, JobListQuery, JobLogLine, SelftestBody } from "../schemas/service.js";
 
 const LogsQuery = Type.Object(
@@ -100,16 +101,7 @@ export function jobRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const job = await ctx.jobs.queue.enqueue("system.selftest", request.body, {
-          createdBy: actorOf(request.principal),
-        });
-        await ctx.audit.record({
-          actor: actorOf(request.principal),
-          action: "job.create",
-          target: `job:${job.id}`,
-          outcome: "success",
-          details: { type: job.type },
-        });
+        const job = await enqueueAudited(ctx, request.principal, "system.selftest", request.body);
         return reply.code(202).send(ok(job));
       },
     );

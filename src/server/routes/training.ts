@@ -3,9 +3,9 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { BulwarkError } from "../../core/errors.js";
 import { compareRuns } from "../../train/runs.js";
-import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
+import { enqueueAudited } from "./enqueue.js";
 import { registryFor } from "./registry-context.js";
 
 const TrainBody = Type.Object(
@@ -74,19 +74,9 @@ export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
             403,
           );
         }
-        const job = await ctx.jobs.queue.enqueue("training.run", request.body, {
-          createdBy: actorOf(request.principal),
-        });
-        await ctx.audit.record({
-          actor: actorOf(request.principal),
-          action: "job.create",
-          target: `job:${job.id}`,
-          outcome: "success",
-          details: {
-            type: job.type,
-            datasets: request.body.datasets ?? ["bundled"],
-            stage: request.body.stage ?? "none",
-          },
+        const job = await enqueueAudited(ctx, request.principal, "training.run", request.body, {
+          datasets: request.body.datasets ?? ["bundled"],
+          stage: request.body.stage ?? "none",
         });
         return reply.code(202).send(ok(job));
       },
