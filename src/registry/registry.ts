@@ -12,7 +12,6 @@
  */
 import { defaultActor, noopAuditSink, safeRecord, type AuditSink } from "../core/audit.js";
 import { BulwarkError, describeError, IntegrityError, isBulwarkError } from "../core/errors.js";
-import type { DatasetLineage } from "../data/datasets.js";
 import type { DatabaseHandle } from "../db/open.js";
 import {
   fromJson,
@@ -32,143 +31,24 @@ import { DEFAULT_SNAPSHOT_RETENTION, type SnapshotRetention } from "./config.js"
 import { ModelNotFoundError, ModelVersionExistsError, StageChangeRefusedError } from "./errors.js";
 import { modelFormat } from "./formats.js";
 import { writeSnapshot, type SnapshotResult } from "./snapshot.js";
+import { bumpVersion, formatVersion, parseModelRef, parseVersion, validateModelName } from "./versions.js";
 import {
-  bumpVersion,
-  formatVersion,
-  parseModelRef,
-  parseVersion,
-  validateModelName,
-  type Bump,
-} from "./versions.js";
+  isStage,
+  type Stage,
+  type ModelVersion,
+  type StageEvent,
+  type ModelManifest,
+  type ReserveInput,
+  type CompleteInput,
+  type RegisterInput,
+  type Reservation,
+  type VerifyResult,
+  type LoadedModel,
+  type StageChange,
+  type RegistryOptions,
+} from "./types.js";
 
-export const STAGES = ["none", "staging", "production", "archived"] as const;
-export type Stage = (typeof STAGES)[number];
-
-export function isStage(value: string): value is Stage {
-  return (STAGES as readonly string[]).includes(value);
-}
-
-export interface ModelVersion {
-  id: string;
-  name: string;
-  version: string;
-  /** `name@version` */
-  ref: string;
-  family: string;
-  format: string;
-  stage: Stage;
-  sha256: string;
-  size: number;
-  artifactKey: string;
-  manifestKey: string;
-  artifactVersionId: string | null;
-  parentVersion: string | null;
-  runId: string | null;
-  datasets: DatasetLineage[];
-  params: Record<string, unknown>;
-  metrics: Record<string, unknown>;
-  description: string | null;
-  createdAt: string;
-  createdBy: string;
-  stageChangedAt: string | null;
-  stageChangedBy: string | null;
-}
-
-export interface StageEvent {
-  id: string;
-  name: string;
-  version: string;
-  from: Stage;
-  to: Stage;
-  action: string;
-  actor: string;
-  reason: string | null;
-  at: string;
-  snapshotKey: string | null;
-  snapshotLocked: boolean | null;
-}
-
-export interface ModelManifest {
-  name: string;
-  version: string;
-  family: string;
-  format: string;
-  artifact: { key: string; sha256: string; size: number; versionId: string | null };
-  lineage: { datasets: DatasetLineage[]; parentVersion: string | null; runId: string | null };
-  params: Record<string, unknown>;
-  metrics: Record<string, unknown>;
-  description: string | null;
-  createdAt: string;
-  createdBy: string;
-}
-
-export interface ReserveInput {
-  name: string;
-  /** Explicit version; default: the next one (`bump` of the highest, 1.0.0 for the first). */
-  version?: string;
-  bump?: Bump;
-  format: string;
-  /** Default: the production version at reservation time. */
-  parentVersion?: string | null;
-  runId?: string | null;
-}
-
-export interface CompleteInput {
-  artifact: Buffer;
-  datasets?: DatasetLineage[];
-  params?: Record<string, unknown>;
-  metrics?: Record<string, unknown>;
-  description?: string;
-  runId?: string | null;
-}
-
-export type RegisterInput = ReserveInput & CompleteInput;
-
-/** A version number taken for a model whose artifact is not stored yet (hidden from listings). */
-export interface Reservation {
-  id: string;
-  name: string;
-  version: string;
-  format: string;
-  parentVersion: string | null;
-  /** The row as reserved. */
-  row: ModelVersionsTable;
-}
-
-export interface VerifyResult {
-  ref: string;
-  name: string;
-  version: string;
-  stage: Stage;
-  ok: boolean;
-  expected: string;
-  actual: string | null;
-  size: number | null;
-  /** What is wrong, when not ok. */
-  problem?: string;
-}
-
-export interface LoadedModel<M = unknown> {
-  version: ModelVersion;
-  model: M;
-}
-
-export interface StageChange {
-  version: ModelVersion;
-  /** The version that left production, for a production change. */
-  demoted?: ModelVersion;
-  /** Null when the stage did not change. */
-  event: StageEvent | null;
-  snapshot?: SnapshotResult;
-  /** The snapshot could not be written (the stage change itself stands). */
-  snapshotError?: string;
-}
-
-export interface RegistryOptions {
-  actor?: string;
-  audit?: AuditSink;
-  snapshotRetention?: SnapshotRetention;
-}
+export * from "./types.js";
 
 function toVersion(row: ModelVersionsTable): ModelVersion {
   return {
