@@ -361,39 +361,58 @@ export class S3ObjectStore implements ObjectStore {
           new Date(head.ObjectLockRetainUntilDate as Date).getTime() - Date.parse(retention.retainUntil),
         ) < 1000;
       if (!same) {
-        await this.send(
-          "PutObjectRetention",
-          () =>
-            this.client.send(
-              new PutObjectRetentionCommand({
-                Bucket: this.bucket,
-                Key: key,
-                VersionId: versionId,
-                Retention: { Mode: retention.mode, RetainUntilDate: new Date(retention.retainUntil) },
-                ...(has && head.ObjectLockMode === "GOVERNANCE" ? { BypassGovernanceRetention: true } : {}),
-              }),
-            ),
+        await this.sendRetention(
           key,
           versionId,
+          retention,
+          Boolean(has && head.ObjectLockMode === "GOVERNANCE"),
         );
       }
     }
-    if (legalHold) {
-      await this.send(
-        "PutObjectLegalHold",
-        () =>
-          this.client.send(
-            new PutObjectLegalHoldCommand({
-              Bucket: this.bucket,
-              Key: key,
-              VersionId: versionId,
-              LegalHold: { Status: "ON" },
-            }),
-          ),
-        key,
-        versionId,
-      );
-    }
+    if (legalHold) await this.sendLegalHold(key, versionId, true);
+  }
+
+  /** PutObjectRetention on one version; `null` removes the retention (only ever with bypass). */
+  private async sendRetention(
+    key: string,
+    versionId: string,
+    retention: Retention | null,
+    bypass: boolean,
+  ): Promise<void> {
+    await this.send(
+      "PutObjectRetention",
+      () =>
+        this.client.send(
+          new PutObjectRetentionCommand({
+            Bucket: this.bucket,
+            Key: key,
+            VersionId: versionId,
+            Retention: retention
+              ? { Mode: retention.mode, RetainUntilDate: new Date(retention.retainUntil) }
+              : {},
+            ...(bypass ? { BypassGovernanceRetention: true } : {}),
+          }),
+        ),
+      key,
+      versionId,
+    );
+  }
+
+  private async sendLegalHold(key: string, versionId: string, on: boolean): Promise<void> {
+    await this.send(
+      "PutObjectLegalHold",
+      () =>
+        this.client.send(
+          new PutObjectLegalHoldCommand({
+            Bucket: this.bucket,
+            Key: key,
+            VersionId: versionId,
+            LegalHold: { Status: on ? "ON" : "OFF" },
+          }),
+        ),
+      key,
+      versionId,
+    );
   }
 
   /** Hashes the body; a stream longer than IN_MEMORY_LIMIT is written to a temporary file as it is read. */
@@ -566,40 +585,13 @@ export class S3ObjectStore implements ObjectStore {
     const next = retention === null ? null : validateRetention(retention);
     const current = await this.lockTarget(key, options.versionId);
     assertRetentionChange(key, current.versionId, current.retention, next, options.bypassGovernance ?? false);
-    await this.send(
-      "PutObjectRetention",
-      () =>
-        this.client.send(
-          new PutObjectRetentionCommand({
-            Bucket: this.bucket,
-            Key: key,
-            VersionId: current.versionId,
-            Retention: next ? { Mode: next.mode, RetainUntilDate: new Date(next.retainUntil) } : {},
-            ...(options.bypassGovernance ? { BypassGovernanceRetention: true } : {}),
-          }),
-        ),
-      key,
-      current.versionId,
-    );
+    await this.sendRetention(key, current.versionId, next, options.bypassGovernance ?? false);
   }
 
   async putLegalHold(key: string, on: boolean, options: { versionId?: string } = {}): Promise<void> {
     validateKey(key);
     const current = await this.lockTarget(key, options.versionId);
-    await this.send(
-      "PutObjectLegalHold",
-      () =>
-        this.client.send(
-          new PutObjectLegalHoldCommand({
-            Bucket: this.bucket,
-            Key: key,
-            VersionId: current.versionId,
-            LegalHold: { Status: on ? "ON" : "OFF" },
-          }),
-        ),
-      key,
-      current.versionId,
-    );
+    await this.sendLegalHold(key, current.versionId, on);
   }
 
   private async lockTarget(key: string, versionId: string | undefined): Promise<ObjectInfo> {
