@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { loadBundledCorpus } from "../../src/data/corpus.js";
 import { runCli } from "../helpers/cli.js";
+import { writeCorpusSlice } from "../helpers/model.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const dir = tempDir();
@@ -15,9 +15,7 @@ const modelPath = join(dir, "model.bwm");
 const dataPath = join(dir, "train.jsonl");
 
 before(async () => {
-  const all = await loadBundledCorpus();
-  const subset = all.filter((_, i) => i % 6 === 0);
-  writeFileSync(dataPath, subset.map((s) => JSON.stringify(s)).join("\n") + "\n");
+  await writeCorpusSlice(dataPath, 6);
   const r = await runCli(["train", "--data", dataPath, "--output", modelPath, "--epochs", "2", "--json"], {
     env,
   });

@@ -8,9 +8,9 @@ import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadBundledCorpus } from "../../src/data/corpus.js";
 import { createPgDatabase } from "../db/databases.js";
 import { runCli } from "../helpers/cli.js";
+import { writeCorpusSlice } from "../helpers/model.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const dir = tempDir();
@@ -38,14 +38,7 @@ function tamper(key: string): void {
 }
 
 before(async () => {
-  const all = await loadBundledCorpus();
-  writeFileSync(
-    data,
-    all
-      .filter((_, i) => i % 25 === 0)
-      .map((s) => JSON.stringify(s))
-      .join("\n") + "\n",
-  );
+  await writeCorpusSlice(data, 25);
   await json(["data", "import", data, "--name", "subset"]);
   await json(["train", "--data", "subset", "--epochs", "1"]);
   await json(["train", "--data", "subset", "--epochs", "2", "--params", '{"seed":7}']);

@@ -1,10 +1,10 @@
 /** `bulwark runs ...`: what each training recorded, and two runs side by side. */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+
 import { join } from "node:path";
-import { loadBundledCorpus } from "../../src/data/corpus.js";
 import { runCli } from "../helpers/cli.js";
+import { writeCorpusSlice } from "../helpers/model.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const dir = tempDir();
@@ -12,23 +12,10 @@ const env = { BULWARK_HOME: join(dir, "home") };
 const ids: string[] = [];
 
 before(async () => {
-  const all = await loadBundledCorpus();
   const a = join(dir, "a.jsonl");
   const b = join(dir, "b.jsonl");
-  writeFileSync(
-    a,
-    all
-      .filter((_, i) => i % 30 === 0)
-      .map((s) => JSON.stringify(s))
-      .join("\n") + "\n",
-  );
-  writeFileSync(
-    b,
-    all
-      .filter((_, i) => i % 30 === 1)
-      .map((s) => JSON.stringify(s))
-      .join("\n") + "\n",
-  );
+  await writeCorpusSlice(a, 30);
+  await writeCorpusSlice(b, 30, 1);
   for (const args of [
     ["--data", a, "--epochs", "1"],
     ["--data", a, b, "--epochs", "2", "--params", '{"alpha":0.1}'],

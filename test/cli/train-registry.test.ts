@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadBundledCorpus } from "../../src/data/corpus.js";
 import { runCli } from "../helpers/cli.js";
+import { writeCorpusSlice } from "../helpers/model.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const dir = tempDir();
@@ -14,14 +14,7 @@ const data = join(dir, "subset.jsonl");
 let datasetId = "";
 
 before(async () => {
-  const all = await loadBundledCorpus();
-  writeFileSync(
-    data,
-    all
-      .filter((_, i) => i % 25 === 0)
-      .map((s) => JSON.stringify(s))
-      .join("\n") + "\n",
-  );
+  await writeCorpusSlice(data, 25);
   const r = await runCli(["data", "import", data, "--name", "subset", "--json"], { env });
   assert.equal(r.code, 0, r.stderr);
   datasetId = JSON.parse(r.stdout).id;

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { loadBundledCorpus } from "../../src/data/corpus.js";
 import type { Sample } from "../../src/data/sample.js";
 import type { BuiltinModel } from "../../src/detect/model.js";
@@ -26,4 +27,11 @@ export async function smallModel(
     params: { epochs: 2, ...params },
   });
   return { model, artifact, samples };
+}
+
+/** Writes every `every`-th row of the bundled corpus (starting at `offset`) to a JSONL file. */
+export async function writeCorpusSlice(path: string, every: number, offset = 0): Promise<Sample[]> {
+  const rows = (await loadBundledCorpus()).filter((_, i) => i % every === offset);
+  writeFileSync(path, rows.map((s) => JSON.stringify(s)).join("\n") + "\n");
+  return rows;
 }
