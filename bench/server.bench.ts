@@ -9,8 +9,8 @@ import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { seedHome, spawnServe } from "../test/server/process.js";
+import { redisReachable } from "../test/server/redis-env.js";
 import { benchModel, markdownTable, prose } from "./util.js";
 
 interface Histogram {
@@ -46,19 +46,6 @@ const texts = Array.from({ length: 256 }, (_, i) => {
   return base.slice(0, 500 - attack.length) + attack;
 });
 const bodies = texts.map((text) => JSON.stringify({ text }));
-
-async function redisReachable(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on("error", () => undefined);
-  try {
-    await r.connect();
-    return (await r.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
 
 async function load(label: string, extraEnv: Record<string, string>): Promise<(string | number)[]> {
   const home = mkdtempSync(join(tmpdir(), "bulwark-bench-server-"));

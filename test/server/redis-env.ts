@@ -12,8 +12,9 @@ export const TEST_REDIS_URL = process.env.BULWARK_TEST_REDIS_URL ?? "redis://127
 
 let reachable: Promise<boolean> | undefined;
 
-async function ping(): Promise<boolean> {
-  const r = new Redis(TEST_REDIS_URL, {
+/** Whether a Redis server answers PING at `url` (no retries: a quick yes or no). */
+export async function redisReachable(url: string): Promise<boolean> {
+  const r = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     connectTimeout: 2000,
@@ -32,7 +33,7 @@ async function ping(): Promise<boolean> {
 
 /** True when Redis is there; otherwise registers a skipped (or, when services are required, failing) test. */
 export async function redisAvailable(): Promise<boolean> {
-  reachable ??= ping();
+  reachable ??= redisReachable(TEST_REDIS_URL);
   if (await reachable) return true;
   const message = `Redis not reachable at ${TEST_REDIS_URL}`;
   if (process.env.BULWARK_REQUIRE_SERVICES === "1")
