@@ -56,7 +56,7 @@ console.log(
 );
 
 const sanity = await loadSamples([join(PACKAGE_ROOT, "bench", "fixtures", "sanity.jsonl")]);
-const s = evaluateDetector(new BuiltinDetector(trained.model), sanity);
+const s = await evaluateDetector(new BuiltinDetector(trained.model), sanity);
 console.log("\n### Hand-written sanity suite (over-defence and out-of-distribution phrasing)\n");
 console.log(
   markdownTable(HEADER, [

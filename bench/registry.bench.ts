@@ -26,7 +26,7 @@ import { loadRulesFile } from "../src/detect/rules.js";
 import { ModelRegistry } from "../src/registry/registry.js";
 import { FsObjectStore } from "../src/storage/fs/store.js";
 import { RunStore } from "../src/train/runs.js";
-import { trainRun } from "../src/train/train-run.js";
+import { trainRun } from "../src/learn/training-run.js";
 import { BENCH_DIR, markdownTable } from "./util.js";
 
 const ROWS = Number(process.env.BULWARK_BENCH_ROWS ?? 1_000_000);

@@ -1,17 +1,13 @@
 #!/usr/bin/env node
 /** The `bulwark` command: a thin shell that registers one module per command group. */
 import { Command, CommanderError } from "commander";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { PACKAGE_ROOT } from "../core/paths.js";
+import { packageVersion } from "../core/version.js";
 import { registerCommands } from "./commands/index.js";
-
-const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
 
 const program = new Command()
   .name("bulwark")
   .description("Bulwark: detect prompt injection and jailbreaks, attack yourself, learn from it")
-  .version(pkg.version)
+  .version(packageVersion())
   .showHelpAfterError()
   .configureOutput({ outputError: (str, write) => write(`bulwark: ${str.replace(/^error: /, "")}`) });
 

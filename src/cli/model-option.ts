@@ -1,6 +1,6 @@
 /** The CLI's way to get a detector: `--model PATH` or the default model, with training progress shown. */
 import { InvalidArgumentError } from "commander";
-import { createDetector } from "../detect/create.js";
+import { productionDetector } from "../app/production-detector.js";
 import type { BuiltinDetector } from "../detect/builtin.js";
 import { firstStartProgress } from "./progress.js";
 
@@ -17,7 +17,7 @@ export async function detectorFromOptions(opts: {
 }): Promise<BuiltinDetector> {
   const progress = firstStartProgress();
   try {
-    return await createDetector({
+    return await productionDetector({
       model: opts.model,
       threshold: opts.threshold,
       onTrainProgress: progress.onTrainProgress,

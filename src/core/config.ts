@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ValidationError } from "./errors.js";
+import { maskUrlPassword } from "./redact.js";
 
 export interface S3Config {
   endpoint: string | undefined;
@@ -39,12 +40,19 @@ export interface BulwarkConfig {
     maxBatch: number;
     bodyLimitBytes: number;
   };
-  detector: { threshold: number | undefined };
+  detector: {
+    threshold: number | undefined;
+    /** The registry model whose production version the service and CLI serve. */
+    model: string;
+  };
   /** Where the config file was read from, if any. */
   configFile: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
+
+/** The name under which the built-in model is registered, trained and served by default. */
+export const DEFAULT_MODEL_NAME = "builtin";
 
 function firstDefined(env: Env, ...names: string[]): string | undefined {
   for (const n of names) {
@@ -200,6 +208,7 @@ export function loadConfig(env: Env = process.env): BulwarkConfig {
         env.BULWARK_THRESHOLD !== undefined || file.detector?.threshold !== undefined
           ? parseNumber("BULWARK_THRESHOLD", env.BULWARK_THRESHOLD ?? file.detector?.threshold, 0.5)
           : undefined,
+      model: env.BULWARK_MODEL ?? file.detector?.model ?? DEFAULT_MODEL_NAME,
     },
   };
 }
@@ -214,7 +223,7 @@ export function maskedConfig(config: BulwarkConfig): unknown {
     }
     if (typeof value === "string" && key && SECRET_KEYS.has(key)) {
       // URLs keep their shape but lose their password.
-      if (key === "url") return value.replace(/\/\/([^:/@]+):([^@]+)@/, "//$1:****@");
+      if (key === "url") return maskUrlPassword(value);
       return value.length <= 4 ? "****" : `${value.slice(0, 2)}****`;
     }
     return value;

@@ -14,7 +14,11 @@ function findPackageRoot(): string {
 
 export const PACKAGE_ROOT = findPackageRoot();
 export const BUNDLED_CORPUS_DIR = join(PACKAGE_ROOT, "data", "corpus");
+export const EMBEDDINGS_DIR = join(PACKAGE_ROOT, "data", "embeddings");
 export const DEFAULT_RULES_FILE = join(PACKAGE_ROOT, "rules", "signatures.json");
+/** The default model, built from the bundled corpus when the package is built (`npm run build`). */
+export const SHIPPED_MODEL_FILE = join(PACKAGE_ROOT, "models", "builtin.bwm");
+export const SHIPPED_MODEL_MANIFEST = join(PACKAGE_ROOT, "models", "builtin.json");
 
 export function resolveHome(home: string | undefined): string {
   return resolve(home ?? "bulwark-data");

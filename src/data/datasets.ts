@@ -11,7 +11,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { defaultActor, noopAuditSink, safeRecord, type AuditSink } from "../core/audit.js";
+import { defaultActor, noopAuditSink, safeRecord, type AuditSink } from "../audit/sink.js";
 import { IntegrityError, ValidationError } from "../core/errors.js";
 import type { DatabaseHandle } from "../db/open.js";
 import { fromJson, toJson, toNumber, type DatasetsTable } from "../db/schema.js";

@@ -13,6 +13,7 @@
  */
 import { hostname, platform, release } from "node:os";
 import { ValidationError } from "../core/errors.js";
+import { packageVersion } from "../core/version.js";
 
 export const ENVELOPE_VERSION = "1.0";
 
@@ -344,15 +345,9 @@ export function localMetadata(extra: EnvelopeMetadata = {}): EnvelopeMetadata {
     source_machine: hostname(),
     os: `${platform()} ${release()}`,
     collection_date: new Date().toISOString(),
-    environment: { node: process.version, bulwark: bulwarkVersion() },
+    environment: { node: process.version, bulwark: packageVersion() },
     ...extra,
   };
-}
-
-let cachedVersion: string | undefined;
-function bulwarkVersion(): string {
-  cachedVersion ??= process.env.npm_package_version ?? "unknown";
-  return cachedVersion;
 }
 
 /**

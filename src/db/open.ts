@@ -17,6 +17,7 @@ import {
   type MigrationProvider,
 } from "kysely";
 import type { BulwarkConfig } from "../core/config.js";
+import { maskUrlPassword } from "../core/redact.js";
 import { describeError } from "../core/errors.js";
 import { DatabaseUnavailableError, MigrationError } from "./errors.js";
 import { migrations as allMigrations } from "./migrations/index.js";
@@ -76,10 +77,6 @@ class LockingSqliteDialect extends SqliteDialect {
 
 function settingsOf(config: BulwarkConfig | DatabaseSettings): DatabaseSettings {
   return "database" in config ? config.database : config;
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):([^@]+)@/, "//$1:****@");
 }
 
 export async function openDatabase(
@@ -162,7 +159,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw new DatabaseUnavailableError(
-      `cannot connect to PostgreSQL at ${redactUrl(url)}: ${describeError(err)}`,
+      `cannot connect to PostgreSQL at ${maskUrlPassword(url)}: ${describeError(err)}`,
       { cause: err },
     );
   }

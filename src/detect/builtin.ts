@@ -10,7 +10,7 @@ import { WindowAnalyser, type WindowAnalysis } from "./analysis.js";
 import { FeatureExtractor } from "./features.js";
 import { argmaxCategory, type BuiltinModel } from "./model.js";
 import { RuleSet } from "./rules.js";
-import type { Category, DetectOptions, Detector, Evidence, ModelRef, Verdict } from "./types.js";
+import type { Category, DetectOptions, Evidence, ModelRef, SyncDetector, Verdict } from "./types.js";
 
 const MAX_PAYLOAD_DEPTH = 2;
 
@@ -45,21 +45,22 @@ export interface ScoredText {
   evidence: Evidence[];
 }
 
-export class BuiltinDetector implements Detector {
+export class BuiltinDetector implements SyncDetector {
   readonly name = "builtin";
   readonly model: ModelRef;
   readonly threshold: number;
   readonly builtin: BuiltinModel;
   private readonly analyser: WindowAnalyser;
-  private readonly windowSize: number;
-  private readonly stride: number;
+  readonly window: { size: number; stride: number };
 
   constructor(model: BuiltinModel, options: BuiltinDetectorOptions = {}) {
     this.builtin = model;
     this.model = { name: model.meta.name, version: model.meta.version, sha256: model.sha256 };
     this.threshold = options.threshold ?? model.meta.threshold;
-    this.windowSize = options.window?.size ?? model.meta.window.size;
-    this.stride = options.window?.stride ?? model.meta.window.stride;
+    this.window = {
+      size: options.window?.size ?? model.meta.window.size,
+      stride: options.window?.stride ?? model.meta.window.stride,
+    };
     this.analyser = new WindowAnalyser(
       new FeatureExtractor(model.meta.features),
       new RuleSet(model.meta.rules),
@@ -98,7 +99,7 @@ export class BuiltinDetector implements Detector {
       ? new Set(out.evidence.filter((e) => e.kind === "rule").map((e) => e.id))
       : undefined;
     const seenSignals = new Set<string>();
-    for (const w of windows(text, this.windowSize, this.stride)) {
+    for (const w of windows(text, this.window.size, this.window.stride)) {
       const a = this.analyser.analyse(w.text);
       if (depth === 0) out.windowCount++;
       if (!a.normalized) continue;

@@ -1,54 +1,85 @@
-/** `createDetector`: the library's front door. */
-import type { AuditSink } from "../core/audit.js";
-import { loadConfig } from "../core/config.js";
-import type { DatabaseHandle } from "../db/open.js";
-import type { ObjectStore } from "../storage/types.js";
-import type { TrainProgress } from "../train/builtin-trainer.js";
+/**
+ * `createDetector`: the library's front door. It loads the model shipped inside the
+ * package (built from the bundled corpus when the package is built, its SHA-256 checked
+ * against the manifest beside it) or a model file you name, and nothing else: no
+ * database, no object store, no registry, no files written. The service's production
+ * model comes from the registry instead (`app/production-detector.ts`).
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { IntegrityError, ValidationError } from "../core/errors.js";
+import { SHIPPED_MODEL_FILE, SHIPPED_MODEL_MANIFEST } from "../core/paths.js";
 import { BuiltinDetector } from "./builtin.js";
 import { BuiltinModel } from "./model.js";
-import { loadDefaultModel, loadModelFile } from "./store.js";
 
 export interface CreateDetectorOptions {
-  /**
-   * A model artifact path, or a loaded model. Default: the production version of model
-   * `builtin` in the registry (SHA-256 verified), trained and promoted on first start.
-   */
+  /** A model artifact path, or a loaded model. Default: the model shipped with the package. */
   model?: string | BuiltinModel;
   /** Decision threshold in [0, 1]; default: the model's own (at most 1% false positives on validation). */
   threshold?: number;
   /** Window size and stride in characters for long texts. */
   window?: { size: number; stride: number };
-  /** BULWARK_HOME to use instead of the configured one. */
-  home?: string;
-  onTrainProgress?: (p: TrainProgress) => void;
-  /** Where warnings go (default: process warnings), e.g. a refused production artifact. */
-  onWarning?: (message: string) => void;
-  /** Receives audit entries (a refused artifact, the first-start promotion). */
-  audit?: AuditSink;
-  /** An open metadata database and object store to use (a server passes its own). */
-  db?: DatabaseHandle;
-  store?: ObjectStore;
+}
+
+/** What the package build records beside the shipped artifact. */
+export interface ShippedModelManifest {
+  sha256: string;
+  name: string;
+  version: string;
+  /** Hash of everything the model was built from (corpus, rules, embeddings, trainer code). */
+  inputs: string;
+  /** The bundled corpus it was trained on, as the dataset catalogue hashes it. */
+  corpusSha256: string;
+  corpusRows: number;
+  params: Record<string, unknown>;
+  /** The trainer's validation report (train/ defines its shape). */
+  report: Record<string, unknown>;
+  rows: { total: number; train: number; validation: number; synthetic: number };
+  durationMs: number;
+}
+
+export async function loadModelFile(path: string): Promise<BuiltinModel> {
+  return BuiltinModel.deserialize(await readFile(path), path);
+}
+
+export async function readShippedManifest(): Promise<ShippedModelManifest> {
+  try {
+    return JSON.parse(await readFile(SHIPPED_MODEL_MANIFEST, "utf8")) as ShippedModelManifest;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT")
+      throw new ValidationError(
+        `the model shipped with Bulwark is missing (${SHIPPED_MODEL_MANIFEST}): run \`npm run build\` in the package`,
+      );
+    throw err;
+  }
+}
+
+/** The shipped model, refused unless its bytes match the SHA-256 its manifest recorded. */
+export async function loadShippedModel(): Promise<{
+  model: BuiltinModel;
+  manifest: ShippedModelManifest;
+  bytes: Buffer;
+}> {
+  const manifest = await readShippedManifest();
+  const bytes = await readFile(SHIPPED_MODEL_FILE);
+  const actual = createHash("sha256").update(bytes).digest("hex");
+  if (actual !== manifest.sha256)
+    throw new IntegrityError(
+      `the shipped model ${SHIPPED_MODEL_FILE} has SHA-256 ${actual}, not the ${manifest.sha256} its manifest recorded: it was altered; rebuild it with \`npm run build\``,
+    );
+  return { model: BuiltinModel.deserialize(bytes, SHIPPED_MODEL_FILE), manifest, bytes };
+}
+
+export function checkThreshold(threshold: number | undefined): void {
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1))
+    throw new RangeError(`threshold must be within [0, 1], got ${threshold}`);
 }
 
 export async function createDetector(options: CreateDetectorOptions = {}): Promise<BuiltinDetector> {
-  const config = loadConfig(options.home ? { ...process.env, BULWARK_HOME: options.home } : process.env);
+  checkThreshold(options.threshold);
   let model: BuiltinModel;
   if (options.model instanceof BuiltinModel) model = options.model;
   else if (typeof options.model === "string") model = await loadModelFile(options.model);
-  else
-    model = (
-      await loadDefaultModel({
-        config,
-        ...(options.onTrainProgress ? { onTrainProgress: options.onTrainProgress } : {}),
-        onWarning: options.onWarning ?? ((m) => process.emitWarning(m, "BulwarkModelWarning")),
-        ...(options.audit ? { audit: options.audit } : {}),
-        ...(options.db ? { db: options.db } : {}),
-        ...(options.store ? { store: options.store } : {}),
-      })
-    ).model;
-  const threshold = options.threshold ?? config.detector.threshold;
-  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) {
-    throw new RangeError(`threshold must be within [0, 1], got ${threshold}`);
-  }
-  return new BuiltinDetector(model, { threshold, window: options.window });
+  else model = (await loadShippedModel()).model;
+  return new BuiltinDetector(model, { threshold: options.threshold, window: options.window });
 }

@@ -10,8 +10,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { ValidationError } from "../core/errors.js";
-import { PACKAGE_ROOT } from "../core/paths.js";
-import { wordHash } from "./features.js";
+import { EMBEDDINGS_DIR } from "../core/paths.js";
+import { wordHash } from "../text/tokens.js";
 
 export interface EmbeddingTable {
   name: string;
@@ -60,10 +60,6 @@ export function rowOf(table: EmbeddingTable, hash: number): number {
 }
 
 const loaded = new Map<string, EmbeddingTable>();
-
-function embeddingsDir(): string {
-  return process.env.BULWARK_EMBEDDINGS_DIR ?? join(PACKAGE_ROOT, "data", "embeddings");
-}
 
 /**
  * File format "BWE1": magic, u32 rows, u32 dims, u32 byte length of the newline-joined
@@ -115,7 +111,7 @@ export function encodeTable(words: readonly string[], vectors: Float32Array, dim
 export function loadEmbeddings(name: string): EmbeddingTable {
   const hit = loaded.get(name);
   if (hit) return hit;
-  const path = join(embeddingsDir(), `${name}.bwe.gz`);
+  const path = join(EMBEDDINGS_DIR, `${name}.bwe.gz`);
   if (!existsSync(path)) throw new ValidationError(`embeddings "${name}" not found at ${path}`);
   const table = decodeTable(name, readFileSync(path));
   loaded.set(name, table);

@@ -10,6 +10,9 @@
  * scales are part of the model's definition, shared by training and inference through
  * this one module.
  */
+import { IntegrityError } from "../core/errors.js";
+import { FNV_OFFSET, FNV_PRIME, hashString, isWordChar } from "../text/tokens.js";
+import { knownRows, loadEmbeddings, meanOfRows, type EmbeddingTable } from "./embeddings.js";
 
 export interface FeatureConfig {
   bits: number;
@@ -65,51 +68,10 @@ export function weightCount(config: FeatureConfig): number {
   return (1 << config.bits) + (config.embeddings?.dims ?? 0);
 }
 
-import { IntegrityError } from "../core/errors.js";
-import { knownRows, loadEmbeddings, meanOfRows, type EmbeddingTable } from "./embeddings.js";
-
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
 const GOLDEN = 0x9e3779b1 | 0;
 const WORD_SEED = 0x5bd1e995 | 0;
 const BIGRAM_SEED = 0x1b873593 | 0;
 const EXTRA_SEED = 0x27d4eb2f | 0;
-
-function isWordChar(c: number): boolean {
-  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
-  // Latin-1 punctuation, general and CJK punctuation are separators; other letters are word chars.
-  if (c < 0xc0) return false;
-  if (c >= 0x2000 && c <= 0x2bff) return false;
-  if (c >= 0x3000 && c <= 0x303f) return false;
-  if (c >= 0xff00 && c <= 0xff0f) return false;
-  return c !== 0xd7 && c !== 0xf7;
-}
-
-export function hashString(s: string, seed: number): number {
-  let h = FNV_OFFSET ^ seed;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
-  return h;
-}
-
-/** Word tokens exactly as the extractor sees them, for rule triggers and tests. */
-export function wordTokens(text: string): string[] {
-  const out: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const w = i < text.length && isWordChar(text.charCodeAt(i));
-    if (w && start < 0) start = i;
-    else if (!w && start >= 0) {
-      out.push(text.slice(start, i));
-      start = -1;
-    }
-  }
-  return out;
-}
-
-/** The hash the extractor gives a word; rule triggers compare against it. */
-export function wordHash(word: string): number {
-  return hashString(word, 0);
-}
 
 export class FeatureExtractor {
   readonly config: FeatureConfig;

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { ValidationError } from "../core/errors.js";
 import { DEFAULT_RULES_FILE } from "../core/paths.js";
-import { wordHash, wordTokens } from "./features.js";
+import { wordHash, wordTokens } from "../text/tokens.js";
 import { isCategory, type Category } from "./types.js";
 
 export interface RuleSpec {

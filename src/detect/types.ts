@@ -39,6 +39,8 @@ export interface Verdict {
   windows: { count: number; worst: { offset: number; length: number; score: number } };
   model: ModelRef;
   latencyMs: number;
+  /** Each member's own score, when an ensemble of more than one detector judged the text. */
+  detectors?: { name: string; score: number; flagged: boolean }[];
 }
 
 export interface DetectOptions {
@@ -47,10 +49,20 @@ export interface DetectOptions {
   evidence?: boolean;
 }
 
-/** Anything that can tell whether a text is an attack. The ensemble is a loop over these. */
+/**
+ * Anything that can tell whether a text is an attack. The ensemble is a loop over these.
+ * The built-in model answers at once (a `SyncDetector`, the hot path); a detector that must
+ * wait, such as ONNX inference on a transformer, returns a promise.
+ */
 export interface Detector {
   readonly name: string;
   readonly model: ModelRef;
   readonly threshold: number;
+  /** How a long text is cut for a document scan (characters); the detector's own choice. */
+  readonly window: { size: number; stride: number };
+  detect(text: string, options?: DetectOptions): Verdict | Promise<Verdict>;
+}
+
+export interface SyncDetector extends Detector {
   detect(text: string, options?: DetectOptions): Verdict;
 }

@@ -1,21 +1,21 @@
 /**
- * The job system from configuration: BullMQ when REDIS_URL is set, else the in-process
- * queue. Both write job state to the same tables through one runner.
+ * The job system over a table of job types: BullMQ when a Redis URL is given, else the
+ * in-process queue. Both write job state to the same tables through one runner, so the
+ * API and the CLI see the same thing whichever queue carries the work.
  */
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Database } from "../db/schema.js";
 import { BullQueue, BullWorker } from "./bullmq.js";
-import { createJobTypes, type JobDeps } from "./handlers.js";
 import { InProcessQueue } from "./inprocess.js";
 import { JobRunner } from "./runner.js";
 import { JobStore } from "./store.js";
-import type { JobQueue } from "./types.js";
+import type { JobQueue, JobType } from "./types.js";
 
 export interface JobSystemOptions {
   db: Kysely<Database>;
   logger: Logger;
-  deps: JobDeps;
+  types: ReadonlyMap<string, JobType>;
   redisUrl: string | undefined;
   concurrency: number;
   maxAttempts: number;
@@ -28,20 +28,16 @@ export interface JobSystem {
   queue: JobQueue;
 }
 
-function parts(o: JobSystemOptions) {
-  const store = new JobStore(o.db);
-  const types = createJobTypes(o.deps);
-  const runner = new JobRunner(store, types, o.logger, Math.max(250, Math.floor(o.lockDurationMs / 4)));
-  return { store, types, runner };
+function runnerFor(o: JobSystemOptions, store: JobStore): JobRunner {
+  return new JobRunner(store, o.types, o.logger, Math.max(250, Math.floor(o.lockDurationMs / 4)));
 }
 
 export function createJobSystem(o: JobSystemOptions): JobSystem {
-  const { store, types, runner } = parts(o);
+  const store = new JobStore(o.db);
   if (o.redisUrl) {
-    runner.close(); // the producer runs nothing itself
     return {
       store,
-      queue: new BullQueue(store, types, o.logger, {
+      queue: new BullQueue(store, o.types, o.logger, {
         redisUrl: o.redisUrl,
         prefix: o.redisPrefix,
         maxAttempts: o.maxAttempts,
@@ -51,7 +47,7 @@ export function createJobSystem(o: JobSystemOptions): JobSystem {
   }
   return {
     store,
-    queue: new InProcessQueue(store, types, runner, o.logger, {
+    queue: new InProcessQueue(store, o.types, runnerFor(o, store), o.logger, {
       concurrency: o.concurrency,
       maxAttempts: o.maxAttempts,
       staleMs: o.lockDurationMs,
@@ -59,21 +55,26 @@ export function createJobSystem(o: JobSystemOptions): JobSystem {
   };
 }
 
-/** The consumer side of BullMQ, for `bulwark worker`. */
+/**
+ * The consumer side of BullMQ, for `bulwark worker`, with a reconciler: workers also
+ * retry or fail the jobs of workers that died, even when no server is up.
+ */
 export function createJobWorker(o: JobSystemOptions & { redisUrl: string }): {
   store: JobStore;
   worker: BullWorker;
+  reconciler: BullQueue;
 } {
-  const { store, runner } = parts(o);
+  const store = new JobStore(o.db);
+  const bull = {
+    redisUrl: o.redisUrl,
+    prefix: o.redisPrefix,
+    maxAttempts: o.maxAttempts,
+    lockDurationMs: o.lockDurationMs,
+  };
   return {
     store,
-    worker: new BullWorker(store, runner, o.logger, {
-      redisUrl: o.redisUrl,
-      prefix: o.redisPrefix,
-      maxAttempts: o.maxAttempts,
-      lockDurationMs: o.lockDurationMs,
-      concurrency: o.concurrency,
-    }),
+    worker: new BullWorker(store, runnerFor(o, store), o.logger, { ...bull, concurrency: o.concurrency }),
+    reconciler: new BullQueue(store, o.types, o.logger, bull),
   };
 }
 

@@ -9,6 +9,5 @@ export {
   builtinFormat,
   type ModelFormat,
 } from "./formats.js";
-export { snapshotRetention, DEFAULT_SNAPSHOT_RETENTION, type SnapshotRetention } from "./config.js";
+export { DEFAULT_SNAPSHOT_RETENTION, type SnapshotRetention } from "./config.js";
 export { writeSnapshot, type SnapshotResult } from "./snapshot.js";
-export { openRegistryContext, withRegistry, type RegistryContext } from "./context.js";

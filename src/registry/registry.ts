@@ -10,7 +10,7 @@
  * - an artifact is only ever read through its SHA-256 check; one that fails is refused
  *   with IntegrityError and an audit entry, and is never promoted.
  */
-import { defaultActor, noopAuditSink, safeRecord, type AuditSink } from "../core/audit.js";
+import { defaultActor, noopAuditSink, safeRecord, type AuditSink } from "../audit/sink.js";
 import { BulwarkError, describeError, IntegrityError, isBulwarkError } from "../core/errors.js";
 import type { DatabaseHandle } from "../db/open.js";
 import {

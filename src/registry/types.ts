@@ -1,5 +1,5 @@
 /** The registry's vocabulary: stages, model versions, their manifests and stage changes. */
-import type { AuditSink } from "../core/audit.js";
+import type { AuditSink } from "../audit/sink.js";
 import type { DatasetLineage } from "../data/datasets.js";
 import type { ModelVersionsTable } from "../db/schema.js";
 import type { SnapshotRetention } from "./config.js";

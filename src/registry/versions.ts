@@ -10,7 +10,10 @@ export interface SemVer {
 export type Bump = "major" | "minor" | "patch";
 
 const SEMVER = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
-const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** Model names, as a pattern string too so that HTTP and job schemas say the same. */
+export const MODEL_NAME_PATTERN = "^[a-z0-9][a-z0-9._-]{0,63}$";
+export const VERSION_PATTERN = "^\\d{1,9}\\.\\d{1,9}\\.\\d{1,9}$";
+const MODEL_NAME = new RegExp(MODEL_NAME_PATTERN);
 
 export function parseVersion(v: string): SemVer {
   const m = SEMVER.exec(v);

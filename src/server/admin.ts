@@ -3,8 +3,8 @@
  * without the HTTP server, so scripts can provision users and keys, verify the audit
  * trail and inspect jobs on a machine with the configuration and no running service.
  */
-import { userInfo } from "node:os";
-import { HashChainAuditLog } from "../core/audit-chain.js";
+import { HashChainAuditLog } from "../audit/chain.js";
+import { defaultActor } from "../audit/sink.js";
 import { loadConfig, type BulwarkConfig } from "../core/config.js";
 import { openDatabase, type DatabaseHandle } from "../db/index.js";
 import { createObjectStore } from "../storage/index.js";
@@ -23,16 +23,6 @@ export interface AdminContext {
   actor: string;
 }
 
-/** Who is acting from this shell: BULWARK_ACTOR, else `cli:<os user>`. */
-export function cliActor(env: Record<string, string | undefined> = process.env): string {
-  if (env.BULWARK_ACTOR) return env.BULWARK_ACTOR;
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return `cli:${env.USER ?? "unknown"}`;
-  }
-}
-
 export async function withAdmin<T>(fn: (ctx: AdminContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const db = await openDatabase(config);
@@ -46,7 +36,7 @@ export async function withAdmin<T>(fn: (ctx: AdminContext) => Promise<T>): Promi
       keys: new ApiKeyStore(db.db),
       audit,
       store: () => (store ??= createObjectStore(config.storage)),
-      actor: cliActor(),
+      actor: defaultActor(),
     });
   } finally {
     await audit.flush();

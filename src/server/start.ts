@@ -5,18 +5,14 @@
  * start), then listens. `close()` undoes all of it in order.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { sql } from "kysely";
 import { pino } from "pino";
 import { createLogger, type Logger } from "../core/logger.js";
 import { loadConfig, type BulwarkConfig } from "../core/config.js";
-import { HashChainAuditLog } from "../core/audit-chain.js";
-import { PACKAGE_ROOT } from "../core/paths.js";
-import { openDatabase, type DatabaseHandle } from "../db/index.js";
-import { createJobSystem } from "../jobs/index.js";
-import { createObjectStore } from "../storage/index.js";
-import { NoSuchBucketError } from "../storage/errors.js";
-import type { ObjectStore } from "../storage/types.js";
+import { packageVersion } from "../core/version.js";
+import type { DatabaseHandle } from "../db/index.js";
+import { openApp } from "../app/app.js";
+import { openJobSystem } from "../app/jobs.js";
 import { buildApp, type AppOptions } from "./app.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { ApiKeyStore } from "./auth/keys.js";
@@ -29,7 +25,7 @@ import { createServiceMetrics } from "./metrics/registry.js";
 import { instrumentStore } from "./metrics/store.js";
 import { MemoryRateLimiter } from "./rate-limit/memory.js";
 import { RedisRateLimiter } from "./rate-limit/redis.js";
-import { loadServiceSettings, type ServiceSettings } from "./settings.js";
+import { loadServiceSettings, type ServiceSettings } from "../app/settings.js";
 import type { FastifyInstance } from "fastify";
 import { registryModelSource } from "./detection/source.js";
 import type { TrainProgress } from "../train/builtin-trainer.js";
@@ -58,22 +54,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string })
-    .version;
-}
-
-/** The local store of a fresh install is created with Object Lock, so audit snapshots can be locked. */
-async function prepareStore(store: ObjectStore): Promise<void> {
-  if (store.kind !== "fs") return;
-  try {
-    await store.getLockConfig();
-  } catch (err) {
-    if (err instanceof NoSuchBucketError) await store.init({ objectLock: true });
-    else throw err;
-  }
-}
-
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfig(env);
@@ -100,18 +80,20 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   };
 
   try {
-    const db = await openDatabase(config);
-    cleanup.push(() => db.close());
     const metrics = createServiceMetrics();
     const publicUrl =
       env.BULWARK_PUBLIC_URL ??
       `${config.server.tlsCert ? "https" : "http"}://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${config.server.port}`;
-    const store = instrumentStore(createObjectStore(config.storage, { publicUrl, env }), metrics);
-    cleanup.push(() => store.close());
-    await prepareStore(store);
+    const app = await openApp({
+      config,
+      settings,
+      env,
+      publicUrl,
+      wrapStore: (store) => instrumentStore(store, metrics),
+    });
+    cleanup.push(() => app.close());
+    const { db, store, audit } = app;
 
-    const audit = new HashChainAuditLog(db);
-    cleanup.push(() => audit.flush());
     const users = new UserStore(db.db);
     const keys = new ApiKeyStore(db.db);
     const signer = new TokenSigner(await loadOrCreateSecret(db.db, "jwt"), settings.tokenTtlSeconds);
@@ -148,34 +130,20 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     );
     cleanup.push(() => models.close());
 
-    const jobs = createJobSystem({
-      db: db.db,
+    const jobs = openJobSystem(app, {
       logger,
-      deps: {
-        config,
-        db,
-        audit,
-        store,
-        snapshot: { mode: settings.audit.snapshotMode, retentionDays: settings.audit.snapshotRetentionDays },
-        // A training job that promoted a model: serve it now rather than at the next poll.
-        onModelChanged: () =>
-          void models.load().catch((err: unknown) => logger.warn({ err }, "model reload failed")),
-      },
-      redisUrl: config.redis.url,
-      concurrency: settings.jobs.concurrency,
-      maxAttempts: settings.jobs.maxAttempts,
-      redisPrefix: settings.jobs.redisPrefix,
-      lockDurationMs: settings.jobs.lockDurationMs,
+      // A training job that promoted a model: serve it now rather than at the next poll.
+      onModelChanged: () =>
+        void models.load().catch((err: unknown) => logger.warn({ err }, "model reload failed")),
     });
     cleanup.push(() => jobs.queue.close());
 
     const ctx: ServerContext = {
+      app,
       config,
       settings,
       version: packageVersion(),
       logger,
-      db: db.db,
-      database: db,
       metrics,
       limiter,
       auth,
@@ -195,10 +163,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       config.server.tlsCert && config.server.tlsKey
         ? { cert: readFileSync(config.server.tlsCert), key: readFileSync(config.server.tlsKey) }
         : undefined;
-    const app = await buildApp(ctx, { https, routes: options.routes });
-    cleanup.push(() => app.close());
-    await app.listen({ host: config.server.host, port: config.server.port });
-    const address = app.server.address();
+    const http = await buildApp(ctx, { https, routes: options.routes });
+    cleanup.push(() => http.close());
+    await http.listen({ host: config.server.host, port: config.server.port });
+    const address = http.server.address();
     const port = typeof address === "object" && address ? address.port : config.server.port;
     const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
     const url = `${https ? "https" : "http"}://${host}:${port}`;
@@ -230,7 +198,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       },
       "bulwark is serving",
     );
-    return { url, app, ctx, db, close };
+    return { url, app: http, ctx, db, close };
   } catch (err) {
     await close();
     throw err;

@@ -18,17 +18,19 @@ export interface EvaluationReport {
   latency: { meanMs: number; p50Ms: number; p99Ms: number };
 }
 
-export function evaluateDetector(
+export async function evaluateDetector(
   detector: Detector,
   samples: readonly Sample[],
   onProgress?: (done: number, total: number) => void,
-): EvaluationReport {
+): Promise<EvaluationReport> {
   const rows: { score: number; label: 0 | 1; source: string; category: string; lang: string }[] = [];
   const latencies: number[] = [];
   let flaggedAttacks = 0;
   let rightCategory = 0;
-  samples.forEach((s, i) => {
-    const v = detector.detect(s.text, { evidence: false });
+  for (const [i, s] of samples.entries()) {
+    // Awaited only when the detector must wait: the built-in model stays synchronous.
+    const answer = detector.detect(s.text, { evidence: false });
+    const v = answer instanceof Promise ? await answer : answer;
     latencies.push(v.latencyMs);
     rows.push({
       score: v.score,
@@ -42,7 +44,7 @@ export function evaluateDetector(
       if (v.category === s.category) rightCategory++;
     }
     if (onProgress && i % 200 === 0) onProgress(i, samples.length);
-  });
+  }
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   const t = detector.threshold;

@@ -4,12 +4,10 @@
  * SHA-256, the registered model version), how long it took and where it ran. A run is
  * written when it starts, so a crashed or failed run is visible too.
  */
-import { readFileSync } from "node:fs";
 import { arch, cpus, hostname, platform, release, totalmem } from "node:os";
-import { join } from "node:path";
-import { defaultActor } from "../core/audit.js";
+import { defaultActor } from "../audit/sink.js";
 import { NotFoundError } from "../core/errors.js";
-import { PACKAGE_ROOT } from "../core/paths.js";
+import { packageVersion } from "../core/version.js";
 import type { DatasetLineage } from "../data/datasets.js";
 import type { DatabaseHandle } from "../db/open.js";
 import { fromJson, toJson, toNumber, type RunsTable } from "../db/schema.js";
@@ -37,15 +35,8 @@ export interface RunRecord {
 }
 
 export function runEnvironment(): Record<string, unknown> {
-  let version = "unknown";
-  try {
-    version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string })
-      .version;
-  } catch {
-    // A broken install still trains; the run just cannot say which Bulwark it was.
-  }
   return {
-    bulwark: version,
+    bulwark: packageVersion(),
     node: process.version,
     platform: platform(),
     release: release(),

@@ -4,7 +4,7 @@
  * that share a template) must fall on the same side, or validation figures flatter the model.
  * Texts are grouped when they share their first or their last 48 normalised characters.
  */
-import { hashString } from "../detect/features.js";
+import { hashString } from "../text/tokens.js";
 import type { Sample } from "../data/sample.js";
 
 /** The text reduced to lower-case letters and digits: what related texts share. */

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createDetector } from "../../src/detect/create.js";
+import { productionDetector } from "../../src/app/production-detector.js";
 import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -41,7 +41,7 @@ test("the first detection trains, registers and promotes builtin@1.0.0; the next
   assert.doesNotMatch(second.stderr, /training/);
   assert.equal(JSON.parse(second.stdout).model.sha256, verdict.model.sha256);
 
-  const detector = await createDetector({ home });
+  const detector = await productionDetector({ home });
   assert.equal(detector.model.version, "1.0.0");
   assert.equal(detector.model.sha256, verdict.model.sha256);
 });

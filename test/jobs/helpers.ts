@@ -1,9 +1,11 @@
 /** Shared pieces of the job tests: a job system over a test database, and polling for a state. */
-import { HashChainAuditLog } from "../../src/core/audit-chain.js";
+import { HashChainAuditLog } from "../../src/audit/chain.js";
 import { createLogger } from "../../src/core/logger.js";
 import { loadConfig } from "../../src/core/config.js";
 import type { DatabaseHandle } from "../../src/db/open.js";
+import { openWorkspace } from "../../src/app/workspace.js";
 import { createJobSystem } from "../../src/jobs/index.js";
+import { createJobTypes } from "../../src/jobs/job-types.js";
 import type { Job } from "../../src/jobs/types.js";
 import { FsObjectStore } from "../../src/storage/fs/store.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -13,16 +15,19 @@ export function makeSystem(
   options: { redisUrl?: string; prefix?: string; maxAttempts?: number; lockDurationMs?: number } = {},
 ) {
   const store = new FsObjectStore({ root: tempDir("bulwark-jobs-store-"), bucket: "jobs" });
+  const config = loadConfig({ BULWARK_HOME: tempDir("bulwark-jobs-home-") });
+  const audit = new HashChainAuditLog(db);
   return createJobSystem({
     db: db.db,
     logger: createLogger({ level: "silent" }),
-    deps: {
-      config: loadConfig({ BULWARK_HOME: tempDir("bulwark-jobs-home-") }),
-      db,
-      audit: new HashChainAuditLog(db),
+    types: createJobTypes({
+      workspace: (actor) => openWorkspace(config, { actor, audit, db, store }),
+      audit,
       store,
+      s3: config.storage.s3,
       snapshot: { mode: "GOVERNANCE", retentionDays: 1 },
-    },
+      defaultModel: config.detector.model,
+    }),
     redisUrl: options.redisUrl,
     concurrency: 1,
     maxAttempts: options.maxAttempts ?? 2,

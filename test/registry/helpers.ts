@@ -5,7 +5,7 @@
  */
 import { chmodSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MemoryAuditSink } from "../../src/core/audit.js";
+import { MemoryAuditSink } from "../../src/audit/sink.js";
 import { DatasetCatalog } from "../../src/data/datasets.js";
 import type { DatabaseHandle } from "../../src/db/open.js";
 import { FsObjectStore } from "../../src/storage/fs/store.js";

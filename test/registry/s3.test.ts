@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { MemoryAuditSink } from "../../src/core/audit.js";
+import { MemoryAuditSink } from "../../src/audit/sink.js";
 import type { BulwarkError } from "../../src/core/errors.js";
 import { openDatabase } from "../../src/db/open.js";
 import { ModelRegistry } from "../../src/registry/registry.js";

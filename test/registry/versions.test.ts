@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { snapshotRetention } from "../../src/registry/config.js";
+import { snapshotRetention } from "../../src/app/registry-settings.js";
 import { bumpVersion, compareVersions, parseModelRef, parseVersion } from "../../src/registry/versions.js";
 
 test("semantic versions parse, compare and bump", () => {

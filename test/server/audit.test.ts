@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { HashChainAuditLog, listSnapshots, snapshotAudit } from "../../src/core/audit-chain.js";
+import { HashChainAuditLog, listSnapshots, snapshotAudit } from "../../src/audit/chain.js";
 import { FsObjectStore } from "../../src/storage/fs/store.js";
 import { tempDir } from "../helpers/tmp.js";
 import { testDatabases } from "../db/databases.js";

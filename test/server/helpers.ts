@@ -12,7 +12,7 @@ import type { DatabaseSettings } from "../../src/db/open.js";
 import { BuiltinDetector } from "../../src/detect/builtin.js";
 import type { BuiltinModel } from "../../src/detect/model.js";
 import type { ModelSource } from "../../src/server/detection/models.js";
-import { loadServiceSettings, type ServiceSettings } from "../../src/server/settings.js";
+import { loadServiceSettings, type ServiceSettings } from "../../src/app/settings.js";
 import { startServer, type RunningServer } from "../../src/server/start.js";
 import { smallModel } from "../helpers/model.js";
 import { tempDir } from "../helpers/tmp.js";

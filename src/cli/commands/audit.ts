@@ -1,9 +1,9 @@
 /** `bulwark audit ...`: read, verify and snapshot the hash-chained audit trail. */
 import { type Command, InvalidArgumentError } from "commander";
-import { snapshotAudit } from "../../core/audit-chain.js";
+import { snapshotAudit } from "../../audit/chain.js";
 import { IntegrityError } from "../../core/errors.js";
 import type { AdminContext } from "../../server/admin.js";
-import { loadServiceSettings } from "../../server/settings.js";
+import { loadServiceSettings } from "../../app/settings.js";
 import { action, printJson, printLine } from "../output.js";
 
 /** The database and store are loaded when a command runs, so `bulwark --help` stays quick. */

@@ -4,7 +4,7 @@
  * with dedup and a conflict rule, export as JSONL or envelope, list and count.
  */
 import { type Command, InvalidArgumentError } from "commander";
-import { stderrAuditSink } from "../../core/audit.js";
+import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
 import { BUNDLED, type DatasetRecord } from "../../data/datasets.js";
@@ -22,7 +22,7 @@ import {
 } from "../../data/merge.js";
 import { expandInputs, formatInvalid, type InvalidRow } from "../../data/read.js";
 import { validateFiles } from "../../data/validate.js";
-import { withRegistry } from "../../registry/context.js";
+import { withWorkspace } from "../../app/workspace.js";
 import { table } from "../format.js";
 import { action, printJson, printLine } from "../output.js";
 
@@ -62,8 +62,8 @@ function byteSize(value: string): number {
   return Math.round(Number(m[1]) * 1024 ** power);
 }
 
-function withCli<T>(fn: Parameters<typeof withRegistry<T>>[1]): Promise<T> {
-  return withRegistry(loadConfig(), fn, { audit: stderrAuditSink() });
+function withCli<T>(fn: Parameters<typeof withWorkspace<T>>[1]): Promise<T> {
+  return withWorkspace(loadConfig(), fn, { audit: stderrAuditSink() });
 }
 
 function top(counts: Record<string, number>, n = 6): string {

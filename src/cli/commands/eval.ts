@@ -118,7 +118,7 @@ export function registerEval(program: Command): void {
         } else {
           const detector = await detectorFromOptions(opts);
           progress.start(samples.length, "evaluating");
-          const r = evaluateDetector(detector, samples, (done) => progress.update(done));
+          const r = await evaluateDetector(detector, samples, (done) => progress.update(done));
           progress.stop();
           report = r;
           if (!opts.json) printReport(r);

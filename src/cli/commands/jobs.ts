@@ -5,7 +5,6 @@ import { JobStore } from "../../jobs/store.js";
 import { JOB_STATUSES, type Job, type JobStatus } from "../../jobs/types.js";
 import { createLogger } from "../../core/logger.js";
 import type { AdminContext } from "../../server/admin.js";
-import { loadServiceSettings } from "../../server/settings.js";
 import { table } from "../format.js";
 import { action, printJson, printLine } from "../output.js";
 
@@ -150,28 +149,16 @@ export function registerJobs(program: Command): void {
     .option("--json", "print JSON")
     .action(
       action(async (opts: { ms: number; failTimes: number; wait?: boolean; json?: boolean }) => {
-        const settings = loadServiceSettings();
-        await withAdmin(async (a) => {
-          const { createJobSystem } = await import("../../jobs/index.js");
-          const system = createJobSystem({
-            db: a.db.db,
-            logger: createLogger({ level: "warn" }),
-            deps: {
-              config: a.config,
-              db: a.db,
-              audit: a.audit,
-              store: a.store(),
-              snapshot: {
-                mode: settings.audit.snapshotMode,
-                retentionDays: settings.audit.snapshotRetentionDays,
-              },
-            },
-            redisUrl: a.config.redis.url,
-            concurrency: 1,
-            maxAttempts: settings.jobs.maxAttempts,
-            redisPrefix: settings.jobs.redisPrefix,
-            lockDurationMs: settings.jobs.lockDurationMs,
-          });
+        const [{ openApp }, { openJobSystem }, { defaultActor }] = await Promise.all([
+          import("../../app/app.js"),
+          import("../../app/jobs.js"),
+          import("../../audit/sink.js"),
+        ]);
+        const app = await openApp();
+        const settings = app.settings;
+        const a = { audit: app.audit, actor: defaultActor() };
+        try {
+          const system = openJobSystem(app, { logger: createLogger({ level: "warn" }), concurrency: 1 });
           let job: Job;
           try {
             // The in-process queue's row is picked up by a running `bulwark serve`, not by this shell.
@@ -205,7 +192,9 @@ export function registerJobs(program: Command): void {
           }
           if (opts.json) return printJson(job);
           printLine(describe(job));
-        });
+        } finally {
+          await app.close();
+        }
       }),
     );
 }

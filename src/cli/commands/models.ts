@@ -4,11 +4,11 @@
  * and compare two versions on an evaluation set.
  */
 import { type Command, InvalidArgumentError } from "commander";
-import { stderrAuditSink } from "../../core/audit.js";
+import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
 import { resolveInputs } from "../../data/inputs.js";
 import type { Sample } from "../../data/sample.js";
-import { withRegistry } from "../../registry/context.js";
+import { withWorkspace } from "../../app/workspace.js";
 import { isStage, STAGES, type ModelVersion, type Stage, type StageChange } from "../../registry/registry.js";
 import { parseModelRef } from "../../registry/versions.js";
 import { evaluateDetector, type EvaluationReport } from "../../train/evaluate.js";
@@ -21,8 +21,8 @@ function parseStage(value: string): Stage {
   return value;
 }
 
-function withCli<T>(fn: Parameters<typeof withRegistry<T>>[1]): Promise<T> {
-  return withRegistry(loadConfig(), fn, { audit: stderrAuditSink() });
+function withCli<T>(fn: Parameters<typeof withWorkspace<T>>[1]): Promise<T> {
+  return withWorkspace(loadConfig(), fn, { audit: stderrAuditSink() });
 }
 
 function metric(v: ModelVersion, key: string): number | null {
@@ -238,16 +238,16 @@ export function registerModels(program: Command): void {
           const inputs = await resolveInputs(ctx.catalog, opts.data?.length ? opts.data : ["bundled"]);
           const samples: Sample[] = [];
           for (const input of inputs) for await (const s of input.samples()) samples.push(s);
-          const evaluate = (label: string, d: typeof da): EvaluationReport => {
+          const evaluate = async (label: string, d: typeof da): Promise<EvaluationReport> => {
             progress.start(samples.length, label);
-            const r = evaluateDetector(d.detector, samples, (done) => progress.update(done));
+            const r = await evaluateDetector(d.detector, samples, (done) => progress.update(done));
             progress.stop();
             return r;
           };
           return {
             data: inputs.map((i) => i.lineage),
-            a: { ref: da.version.ref, sha256: da.version.sha256, report: evaluate(da.version.ref, da) },
-            b: { ref: db.version.ref, sha256: db.version.sha256, report: evaluate(db.version.ref, db) },
+            a: { ref: da.version.ref, sha256: da.version.sha256, report: await evaluate(da.version.ref, da) },
+            b: { ref: db.version.ref, sha256: db.version.sha256, report: await evaluate(db.version.ref, db) },
           };
         });
         const keys = ["accuracy", "precision", "recall", "f1", "fpr", "rocAuc", "tprAt1Fpr"] as const;

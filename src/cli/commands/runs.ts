@@ -1,13 +1,13 @@
 /** `bulwark runs ...`: training runs, what went into them and what came out. */
 import { type Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../../core/config.js";
-import { withRegistry } from "../../registry/context.js";
+import { withWorkspace } from "../../app/workspace.js";
 import { compareRuns, type RunRecord, type RunStatus } from "../../train/runs.js";
 import { fmt, table } from "../format.js";
 import { action, printJson, printLine } from "../output.js";
 
-function withRuns<T>(fn: Parameters<typeof withRegistry<T>>[1]): Promise<T> {
-  return withRegistry(loadConfig(), fn);
+function withRuns<T>(fn: Parameters<typeof withWorkspace<T>>[1]): Promise<T> {
+  return withWorkspace(loadConfig(), fn);
 }
 
 function validation(r: RunRecord, key: string): number | null {

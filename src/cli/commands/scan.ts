@@ -7,7 +7,7 @@ import type { Readable, Writable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { ValidationError } from "../../core/errors.js";
 import { isGzipFile } from "../../data/jsonl.js";
-import type { BuiltinDetector } from "../../detect/builtin.js";
+import type { Detector } from "../../detect/types.js";
 import { detectorFromOptions, parseThreshold } from "../model-option.js";
 import { action, printJson } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -44,7 +44,7 @@ const FLUSH_BYTES = 1 << 16;
 export async function scanStream(
   input: Readable,
   output: Writable,
-  detector: BuiltinDetector,
+  detector: Detector,
   options: { file: string; field: string; skipInvalid: boolean; onLine?: (line: number) => void },
 ): Promise<Omit<ScanSummary, "input" | "output" | "seconds" | "textsPerSecond">> {
   const rl = createInterface({ input, crlfDelay: Infinity });
@@ -82,7 +82,9 @@ export async function scanStream(
       skipped++;
       chunk += `${JSON.stringify({ line, error: problem })}\n`;
     } else {
-      const v = detector.detect(text, { evidence: false });
+      // Awaited only when the detector must wait: the built-in model stays synchronous.
+      const answer = detector.detect(text, { evidence: false });
+      const v = answer instanceof Promise ? await answer : answer;
       scanned++;
       if (v.flagged) flagged++;
       chunk +=

@@ -1,16 +1,17 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { stderrAuditSink } from "../../core/audit.js";
+import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
 import { loadRulesFile } from "../../detect/rules.js";
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { writeFileAtomic } from "../../storage/fs/atomic.js";
-import { withRegistry } from "../../registry/context.js";
+import { withWorkspace } from "../../app/workspace.js";
 import { isStage, STAGES, type Stage } from "../../registry/registry.js";
 import { parseBump, type Bump } from "../../registry/versions.js";
 import type { TrainParams } from "../../train/builtin-trainer.js";
-import { DEFAULT_MODEL_NAME, trainRun } from "../../train/train-run.js";
+import { DEFAULT_MODEL_NAME } from "../../core/config.js";
+import { trainRun } from "../../learn/training-run.js";
 import { fmt, table } from "../format.js";
 import { action, printJson, printLine } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -106,7 +107,7 @@ export function registerTrain(program: Command): void {
         const params = parseParams(opts.params, opts.seed, opts.epochs);
         const progress = createProgress(!opts.json && process.stderr.isTTY === true);
         let phase = "";
-        const r = await withRegistry(
+        const r = await withWorkspace(
           loadConfig(),
           (ctx) =>
             trainRun(ctx, {

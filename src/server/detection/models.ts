@@ -5,24 +5,19 @@
  */
 import type { Logger } from "pino";
 import { BulwarkError } from "../../core/errors.js";
-import type { BuiltinDetector } from "../../detect/builtin.js";
+import { Ensemble } from "../../detect/ensemble.js";
 import type { DetectOptions, Detector, ModelRef, Verdict } from "../../detect/types.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
 
-/** Where the production model comes from: the registry in service, anything in tests. */
+/** Where the production detectors come from: the registry in service, anything in tests. */
 export interface ModelSource {
-  load(): Promise<BuiltinDetector>;
+  load(): Promise<Detector>;
   /** The SHA-256 of the production model now, when it is cheap to ask (polling uses it). */
   productionSha256?(): Promise<string | undefined>;
 }
 
-export interface DetectorVerdict extends Verdict {
-  /** Each detector's own score, when more than one was asked for. */
-  detectors?: { name: string; score: number; flagged: boolean }[];
-}
-
 export class ModelService {
-  private detector: BuiltinDetector | undefined;
+  private ensemble: Ensemble | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly counters = new Map<string, { inc(): void }>();
 
@@ -33,49 +28,33 @@ export class ModelService {
   ) {}
 
   get ready(): boolean {
-    return this.detector !== undefined;
+    return this.ensemble !== undefined;
   }
 
   get model(): ModelRef | undefined {
-    return this.detector?.model;
+    return this.ensemble?.model;
   }
 
-  /** The detector names a request may ask for. */
-  static readonly NAMES = ["builtin"] as const;
+  /** Names of the detectors in service. */
+  get names(): string[] {
+    return this.ensemble?.names ?? [];
+  }
 
-  current(): BuiltinDetector {
-    if (!this.detector)
+  /** The detectors in service, or the ones a request named (UNKNOWN_DETECTOR otherwise). */
+  current(names?: readonly string[]): Ensemble {
+    if (!this.ensemble)
       throw new BulwarkError("MODEL_NOT_READY", "the model is still loading: retry shortly", 503);
-    return this.detector;
+    return this.ensemble.select(names);
   }
 
-  private detectorsFor(names: readonly string[] | undefined): Detector[] {
-    const d = this.current();
-    if (!names || names.length === 0) return [d];
-    return names.map((n) => {
-      if (n === "builtin") return d;
-      throw new BulwarkError("UNKNOWN_DETECTOR", `unknown detector "${n}" (available: builtin)`, 400);
-    });
+  /** A verdict at once when every detector asked for answers at once (the built-in model does). */
+  detect(text: string, options: DetectOptions, names?: readonly string[]): Verdict | Promise<Verdict> {
+    const answer = this.current(names).detect(text, options);
+    if (answer instanceof Promise) return answer.then((v) => this.count(v));
+    return this.count(answer);
   }
 
-  detect(text: string, options: DetectOptions, names?: readonly string[]): DetectorVerdict {
-    const detectors = this.detectorsFor(names);
-    let verdict: DetectorVerdict;
-    if (detectors.length === 1) verdict = detectors[0]!.detect(text, options);
-    else {
-      const all = detectors.map((d) => ({ name: d.name, verdict: d.detect(text, options) }));
-      const worst = all.reduce((a, b) => (b.verdict.score > a.verdict.score ? b : a));
-      verdict = {
-        ...worst.verdict,
-        flagged: all.some((x) => x.verdict.flagged),
-        detectors: all.map((x) => ({ name: x.name, score: x.verdict.score, flagged: x.verdict.flagged })),
-      };
-    }
-    this.count(verdict);
-    return verdict;
-  }
-
-  count(verdict: Verdict): void {
+  count(verdict: Verdict): Verdict {
     const id = verdict.flagged ? (verdict.category ?? "unknown") : "none";
     let c = this.counters.get(id);
     if (c === undefined) {
@@ -83,13 +62,15 @@ export class ModelService {
       this.counters.set(id, c);
     }
     c.inc();
+    return verdict;
   }
 
-  /** Loads the production model (training the built-in one on first start when there is none). */
+  /** Loads the production model (the shipped one registered on first start when there is none). */
   async load(): Promise<ModelRef> {
-    const next = await this.source.load();
-    const previous = this.detector?.model;
-    this.detector = next;
+    const loaded = await this.source.load();
+    const next = loaded instanceof Ensemble ? loaded : new Ensemble([loaded]);
+    const previous = this.ensemble?.model;
+    this.ensemble = next;
     if (previous) this.metrics.modelInfo.remove(previous.name, previous.version, previous.sha256);
     this.metrics.modelInfo.set(
       { name: next.model.name, version: next.model.version, sha256: next.model.sha256 },
@@ -108,7 +89,7 @@ export class ModelService {
     if (!poll) return;
     this.timer = setInterval(() => {
       poll()
-        .then((sha) => (sha && sha !== this.detector?.model.sha256 ? this.load() : undefined))
+        .then((sha) => (sha && sha !== this.ensemble?.model.sha256 ? this.load() : undefined))
         .catch((err: unknown) => this.logger.warn({ err }, "could not reload the production model"));
     }, seconds * 1000);
     this.timer.unref();

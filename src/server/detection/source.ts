@@ -4,15 +4,14 @@
  * from the bundled corpus (progress shown by the caller), registers it as 1.0.0 and
  * promotes it, so the second start loads it in about a second.
  */
-import type { AuditSink } from "../../core/audit.js";
+import type { AuditSink } from "../../audit/sink.js";
 import type { BulwarkConfig } from "../../core/config.js";
 import type { DatabaseHandle } from "../../db/open.js";
 import { BuiltinDetector } from "../../detect/builtin.js";
-import { loadDefaultModel } from "../../detect/store.js";
+import { loadDefaultModel } from "../../app/default-model.js";
 import { ModelRegistry } from "../../registry/registry.js";
 import type { ObjectStore } from "../../storage/types.js";
 import type { TrainProgress } from "../../train/builtin-trainer.js";
-import { DEFAULT_MODEL_NAME } from "../../train/train-run.js";
 import type { ModelSource } from "./models.js";
 
 export interface SourceDeps {
@@ -38,6 +37,6 @@ export function registryModelSource(config: BulwarkConfig, deps: SourceDeps): Mo
       });
       return new BuiltinDetector(model, { threshold: config.detector.threshold });
     },
-    productionSha256: async () => (await registry.production(DEFAULT_MODEL_NAME))?.sha256,
+    productionSha256: async () => (await registry.production(config.detector.model))?.sha256,
   };
 }

@@ -8,13 +8,13 @@
  * "operate", "admin"); a route that says nothing needs any valid credential.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { HashChainAuditLog } from "../../core/audit-chain.js";
+import type { HashChainAuditLog } from "../../audit/chain.js";
 import type { Authenticator, AuthFailure } from "../auth/authenticator.js";
 import { actorOf, allows, type Access, type Principal } from "../auth/roles.js";
 import { sendError } from "../errors.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
 import type { RateDecision, RateLimiter } from "../rate-limit/types.js";
-import type { ServiceSettings } from "../settings.js";
+import type { ServiceSettings } from "../../app/settings.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {

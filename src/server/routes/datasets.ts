@@ -10,11 +10,12 @@ import { ENVELOPE_VERSION, EnvelopeWriter, localMetadata } from "../../data/enve
 import { lineageOf } from "../../data/datasets.js";
 import { DATA_FILE_PATTERN } from "../../data/formats.js";
 import { newId } from "../../db/ids.js";
+import { DATASET_NAME_PATTERN, DatasetImportPayload } from "../../jobs/handlers/dataset-import.js";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
 import { enqueueAudited } from "./enqueue.js";
-import { registryFor } from "./registry-context.js";
+import { workspaceFor } from "./workspace.js";
 
 const Ref = Type.Object({ ref: Type.String({ minLength: 1, maxLength: 200 }) });
 const ListQuery = Type.Object(
@@ -28,20 +29,8 @@ const ExportQuery = Type.Object(
   { format: Type.Optional(Type.Union([Type.Literal("jsonl"), Type.Literal("envelope")])) },
   { additionalProperties: false },
 );
-const ImportBody = Type.Object(
-  {
-    sources: Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
-      minItems: 1,
-      maxItems: 100,
-      description: "http(s):// URLs or s3://bucket/prefix addresses (an upload's `source` too)",
-    }),
-    name: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$" })),
-    skipInvalid: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
 const UploadParams = Type.Object({
-  filename: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$" }),
+  filename: Type.String({ pattern: DATASET_NAME_PATTERN }),
 });
 
 const Dataset = Type.Object(
@@ -95,7 +84,7 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const r = await registryFor(ctx, request);
+        const r = await workspaceFor(ctx, request);
         return ok(
           await r.catalog.list({
             ...(request.query.name ? { name: request.query.name } : {}),
@@ -116,7 +105,7 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
           response: responses(Dataset),
         },
       },
-      async (request) => ok(await (await registryFor(ctx, request)).catalog.resolve(request.params.ref)),
+      async (request) => ok(await (await workspaceFor(ctx, request)).catalog.resolve(request.params.ref)),
     );
 
     app.get<{ Params: Static<typeof Ref> }>(
@@ -138,7 +127,7 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const d = await (await registryFor(ctx, request)).catalog.resolve(request.params.ref);
+        const d = await (await workspaceFor(ctx, request)).catalog.resolve(request.params.ref);
         return ok({ ref: d.ref, sha256: d.sha256, rows: d.rows, counts: d.counts });
       },
     );
@@ -155,7 +144,7 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const r = await registryFor(ctx, request);
+        const r = await workspaceFor(ctx, request);
         const d = await r.catalog.resolve(request.params.ref);
         const format = request.query.format ?? "jsonl";
         const out = new PassThrough();
@@ -187,14 +176,14 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: Static<typeof ImportBody> }>(
+    app.post<{ Body: Static<typeof DatasetImportPayload> }>(
       "/v1/datasets/import",
       {
         config: { access: "operate" },
         schema: {
           tags: ["datasets"],
           summary: "Start a job importing http(s):// or s3:// sources as a new dataset version",
-          body: ImportBody,
+          body: DatasetImportPayload,
           response: responses(Type.Ref("Job"), 202),
         },
       },

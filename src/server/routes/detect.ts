@@ -1,8 +1,9 @@
 /** POST /v1/detect, /v1/detect/batch and /v1/scan: the hot path, kept to a lookup and a call. */
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
+import type { Verdict } from "../../detect/types.js";
 import type { ServerContext } from "../context.js";
-import { scanDocument } from "../detection/scan.js";
+import { scanDocument } from "../../detect/document-scan.js";
 import { ok, responses } from "../envelope.js";
 import { detectSchemas } from "../schemas/detect.js";
 
@@ -28,7 +29,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
       async (request) => {
         const b = request.body;
         return ok(
-          ctx.models.detect(
+          await ctx.models.detect(
             b.text,
             {
               ...(b.threshold !== undefined ? { threshold: b.threshold } : {}),
@@ -58,7 +59,10 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           ...(b.threshold !== undefined ? { threshold: b.threshold } : {}),
           evidence: b.evidence !== false,
         };
-        const results = b.texts.map((t) => ctx.models.detect(t, options, b.detectors));
+        const answers = b.texts.map((t) => ctx.models.detect(t, options, b.detectors));
+        const results = answers.some((a) => a instanceof Promise)
+          ? await Promise.all(answers)
+          : (answers as Verdict[]);
         return ok({ results, flagged: results.filter((r) => r.flagged).length });
       },
     );
@@ -77,7 +81,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
       async (request) => {
         const b = request.body;
-        const result = scanDocument(ctx.models.current(), b.content, {
+        const result = await scanDocument(ctx.models.current(b.detectors), b.content, {
           ...(b.threshold !== undefined ? { threshold: b.threshold } : {}),
           evidence: b.evidence !== false,
           ...(b.window ? { window: b.window } : {}),

@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { describeError } from "../../core/errors.js";
 import type { ServerContext } from "../context.js";
+import { ModelRef } from "../schemas/detect.js";
 import { errorBody, ok, responses } from "../envelope.js";
 
 const CHECK_TIMEOUT_MS = 3_000;
@@ -52,7 +53,12 @@ export function healthRoutes(ctx: ServerContext): FastifyPluginAsync {
           summary: "Readiness: database, object store and model are usable",
           security: [],
           response: responses(
-            Type.Object({ ready: Type.Boolean(), checks: Type.Array(Check), model: Type.Unknown() }),
+            Type.Object({
+              ready: Type.Boolean(),
+              checks: Type.Array(Check),
+              model: Type.Union([ModelRef, Type.Null()], { description: "The production model in service" }),
+              detectors: Type.Array(Type.String(), { description: "Detectors a request may name" }),
+            }),
           ),
         },
       },
@@ -84,7 +90,7 @@ export function healthRoutes(ctx: ServerContext): FastifyPluginAsync {
             ),
           );
         }
-        return ok({ ready, checks, model: ctx.models.model ?? null });
+        return ok({ ready, checks, model: ctx.models.model ?? null, detectors: ctx.models.names });
       },
     );
   };

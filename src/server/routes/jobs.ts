@@ -5,7 +5,8 @@ import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
 import { enqueueAudited } from "./enqueue.js";
-import { IdParams, JobListQuery, JobLogLine, SelftestBody } from "../schemas/service.js";
+import { SelftestPayload } from "../../jobs/handlers/selftest.js";
+import { IdParams, JobListQuery, JobLogLine } from "../schemas/service.js";
 
 const LogsQuery = Type.Object(
   {
@@ -88,7 +89,7 @@ export function jobRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: Static<typeof SelftestBody> }>(
+    app.post<{ Body: Static<typeof SelftestPayload> }>(
       "/v1/jobs/selftest",
       {
         config: { access: "admin" },
@@ -96,7 +97,7 @@ export function jobRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["jobs"],
           summary:
             "Run a harmless job that waits `ms` (failing its first `failTimes` attempts): checks the queue and workers",
-          body: SelftestBody,
+          body: SelftestPayload,
           response: responses(Type.Ref("Job"), 202),
         },
       },

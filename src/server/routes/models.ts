@@ -7,10 +7,9 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { parseModelRef } from "../../registry/versions.js";
 import type { StageChange } from "../../registry/registry.js";
-import { DEFAULT_MODEL_NAME } from "../../train/train-run.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
-import { registryFor } from "./registry-context.js";
+import { workspaceFor } from "./workspace.js";
 
 const Ref = Type.Object({
   ref: Type.String({ minLength: 1, maxLength: 200, description: "NAME@VERSION, NAME@STAGE or NAME" }),
@@ -71,7 +70,7 @@ const Verify = Type.Object({
 export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
   /** After a production change of the served model, serve the new one here and now. */
   const reloadIfServed = async (request: FastifyRequest, change: StageChange) => {
-    if (change.version.name !== DEFAULT_MODEL_NAME || !change.event) return;
+    if (change.version.name !== ctx.config.detector.model || !change.event) return;
     if (change.event.to !== "production" && change.event.from !== "production" && !change.demoted) return;
     await ctx.models
       .load()
@@ -94,7 +93,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const r = await registryFor(ctx, request);
+        const r = await workspaceFor(ctx, request);
         return ok(
           await r.registry.list({
             ...(request.query.name ? { name: request.query.name } : {}),
@@ -116,7 +115,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const r = await registryFor(ctx, request);
+        const r = await workspaceFor(ctx, request);
         const v = await r.registry.resolve(request.params.ref);
         const history = (await r.registry.history(v.name)).filter((e) => e.version === v.version);
         return ok({ ...v, history });
@@ -134,7 +133,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
           response: responses(Type.Array(Type.Object({}, { additionalProperties: true }))),
         },
       },
-      async (request) => ok(await (await registryFor(ctx, request)).registry.history(request.params.name)),
+      async (request) => ok(await (await workspaceFor(ctx, request)).registry.history(request.params.name)),
     );
 
     app.get<{ Params: Static<typeof Ref> }>(
@@ -149,7 +148,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const r = await registryFor(ctx, request);
+        const r = await workspaceFor(ctx, request);
         const ref = request.params.ref;
         const results = ref.includes("@")
           ? await r.registry.verifyMany([await r.registry.resolve(ref)])
@@ -173,7 +172,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const r = await registryFor(ctx, request);
+        const r = await workspaceFor(ctx, request);
         const change = await r.registry.promote(
           request.params.ref,
           (request.body.stage ?? "production") as "production",
@@ -199,7 +198,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const r = await registryFor(ctx, request);
+        const r = await workspaceFor(ctx, request);
         const change = await r.registry.rollback(request.params.name, {
           ...(request.body.to ? { to: request.body.to } : {}),
           ...(request.body.reason ? { reason: request.body.reason } : {}),

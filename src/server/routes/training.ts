@@ -2,37 +2,13 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { BulwarkError } from "../../core/errors.js";
+import { TrainingPayload } from "../../jobs/handlers/training.js";
 import { compareRuns } from "../../train/runs.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
 import { enqueueAudited } from "./enqueue.js";
-import { registryFor } from "./registry-context.js";
+import { workspaceFor } from "./workspace.js";
 
-const TrainBody = Type.Object(
-  {
-    datasets: Type.Optional(
-      Type.Array(Type.String({ maxLength: 200 }), {
-        maxItems: 50,
-        description: 'Dataset refs (default: ["bundled"])',
-      }),
-    ),
-    name: Type.Optional(
-      Type.String({ pattern: "^[a-z0-9][a-z0-9._-]{0,63}$", description: 'Model name (default "builtin")' }),
-    ),
-    version: Type.Optional(Type.String({ pattern: "^\\d{1,9}\\.\\d{1,9}\\.\\d{1,9}$" })),
-    bump: Type.Optional(Type.Union([Type.Literal("major"), Type.Literal("minor"), Type.Literal("patch")])),
-    params: Type.Optional(
-      Type.Object({}, { additionalProperties: true, description: 'Training parameters, e.g. {"epochs": 4}' }),
-    ),
-    stage: Type.Optional(
-      Type.Union([Type.Literal("none"), Type.Literal("staging"), Type.Literal("production")], {
-        description: "production needs an admin",
-      }),
-    ),
-    description: Type.Optional(Type.String({ maxLength: 500 })),
-  },
-  { additionalProperties: false },
-);
 const RunsQuery = Type.Object(
   {
     model: Type.Optional(Type.String({ maxLength: 64 })),
@@ -55,14 +31,14 @@ const Run = Type.Object(
 
 export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: Static<typeof TrainBody> }>(
+    app.post<{ Body: Static<typeof TrainingPayload> }>(
       "/v1/training",
       {
         config: { access: "operate" },
         schema: {
           tags: ["training"],
           summary: "Start a training job; its run and model version appear when it ends",
-          body: TrainBody,
+          body: TrainingPayload,
           response: responses(Type.Ref("Job"), 202),
         },
       },
@@ -95,7 +71,7 @@ export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
       async (request) => {
         const q = request.query;
-        const r = await registryFor(ctx, request);
+        const r = await workspaceFor(ctx, request);
         return ok(
           await r.runs.list({
             ...(q.model ? { model: q.model } : {}),
@@ -118,7 +94,7 @@ export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const r = await registryFor(ctx, request);
+        const r = await workspaceFor(ctx, request);
         return ok(compareRuns(await r.runs.get(request.query.a), await r.runs.get(request.query.b)));
       },
     );
@@ -129,7 +105,7 @@ export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
         config: { access: "read" },
         schema: { tags: ["training"], summary: "One run", params: Id, response: responses(Run) },
       },
-      async (request) => ok(await (await registryFor(ctx, request)).runs.get(request.params.id)),
+      async (request) => ok(await (await workspaceFor(ctx, request)).runs.get(request.params.id)),
     );
   };
 }

@@ -49,11 +49,11 @@ const Options = {
     Type.Number({ minimum: 0, maximum: 1, description: "Decision threshold (default: the model's own)" }),
   ),
   detectors: Type.Optional(
-    Type.Array(Type.String({ enum: ["builtin"] }), {
+    Type.Array(Type.String({ pattern: "^[a-z0-9][a-z0-9._+-]{0,63}$" }), {
       minItems: 1,
       maxItems: 8,
       uniqueItems: true,
-      description: "Detectors to run (default: all in service)",
+      description: "Detectors to run, by name (default: every detector in service; see /ready)",
     }),
   ),
   evidence: Type.Optional(Type.Boolean({ description: "Return the evidence (default true)" })),

@@ -122,14 +122,6 @@ export const JobListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export const SelftestBody = Type.Object(
-  {
-    ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
-    failTimes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
-  },
-  { additionalProperties: false },
-);
-
 export const AuditEntry = Type.Object({
   seq: Type.Integer(),
   ts: Type.String(),

@@ -1,10 +1,11 @@
 /**
  * A recorded training run of the built-in family: datasets in, a registered model version
  * out, and a run row that ties them together (parameters, dataset ids and hashes,
- * validation metrics, duration, environment, artifact). Used by `bulwark train` and by
- * first start, which trains the default model from the bundled corpus.
+ * validation metrics, duration, environment, artifact). Used by `bulwark train`, training
+ * jobs, and first start (which records the model shipped in the package the same way).
  */
 import { performance } from "node:perf_hooks";
+import { DEFAULT_MODEL_NAME } from "../core/config.js";
 import { describeError } from "../core/errors.js";
 import type { DatasetCatalog, DatasetLineage } from "../data/datasets.js";
 import { allSamples, resolveInputs, type DataInput } from "../data/inputs.js";
@@ -20,14 +21,19 @@ import {
   type TrainParams,
   type TrainProgress,
   type TrainResult,
-} from "./builtin-trainer.js";
-import type { RunRecord, RunStore } from "./runs.js";
-import type { SampleSource } from "./sources.js";
-
-export const DEFAULT_MODEL_NAME = "builtin";
+} from "../train/builtin-trainer.js";
+import type { RunRecord, RunStore } from "../train/runs.js";
+import type { SampleSource } from "../train/sources.js";
 
 /** Up to this much stored data, rows are loaded into memory (faster epochs); beyond, streamed. */
 export const IN_MEMORY_BYTES = 64 * 1024 * 1024;
+
+/** The catalogues a training run reads datasets from and records its run and model version in. */
+export interface TrainingCatalogs {
+  catalog: DatasetCatalog;
+  registry: ModelRegistry;
+  runs: RunStore;
+}
 
 export interface TrainRunOptions {
   /** Dataset refs, files or folders; empty means the bundled corpus. */
@@ -69,19 +75,55 @@ export async function trainingSource(inputs: readonly DataInput[]): Promise<Samp
   return rows;
 }
 
-export async function trainRun(
-  ctx: { catalog: DatasetCatalog; registry: ModelRegistry; runs: RunStore },
-  options: TrainRunOptions,
-): Promise<TrainRunResult> {
-  const started = performance.now();
+export async function trainRun(ws: TrainingCatalogs, options: TrainRunOptions): Promise<TrainRunResult> {
   const name = options.name ?? DEFAULT_MODEL_NAME;
-  const inputs = await resolveInputs(ctx.catalog, options.data?.length ? options.data : ["bundled"], {
+  const inputs = await resolveInputs(ws.catalog, options.data?.length ? options.data : ["bundled"], {
     skipInvalid: options.skipInvalid,
     onInvalid: options.onInvalid,
   });
   const params = resolveParams(options.params);
-  // The version first: a version that is taken is a usage error, not a failed run.
-  const reservation = await ctx.registry.reserve({
+  const datasets = inputs.map((i) => i.lineage);
+  return recordRun(
+    ws,
+    { ...options, name, params, datasets, skippedRows: inputs.reduce((n, i) => n + i.invalid, 0) },
+    async ({ version, runId, parentVersion }) =>
+      trainBuiltin(await trainingSource(inputs), {
+        name,
+        version,
+        rules: options.rules,
+        params,
+        onProgress: options.onProgress,
+        lineage: { runId, datasets, parentVersion },
+      }),
+  );
+}
+
+export interface RecordRunOptions {
+  name: string;
+  version?: string;
+  bump?: Bump;
+  params: TrainParams;
+  datasets: DatasetLineage[];
+  skippedRows: number;
+  stage?: Stage;
+  ifNoProduction?: boolean;
+  description?: string;
+}
+
+/**
+ * The bookkeeping around producing a model: the version reserved first (a version that is
+ * taken is a usage error, not a failed run), a run row started, the artifact registered
+ * with its lineage and metrics, the run closed, and the stage change asked for. `produce`
+ * trains (or hands over a model trained earlier, such as the one shipped in the package).
+ */
+export async function recordRun(
+  ws: TrainingCatalogs,
+  options: RecordRunOptions,
+  produce: (slot: { version: string; runId: string; parentVersion: string | null }) => Promise<TrainResult>,
+): Promise<TrainRunResult> {
+  const started = performance.now();
+  const { name, params, datasets } = options;
+  const reservation = await ws.registry.reserve({
     name,
     format: MODEL_FORMAT,
     ...(options.version ? { version: options.version } : {}),
@@ -89,27 +131,22 @@ export async function trainRun(
   });
   let run: RunRecord;
   try {
-    run = await ctx.runs.start({
+    run = await ws.runs.start({
       modelName: name,
       family: "builtin",
       params: params as unknown as Record<string, unknown>,
-      datasets: inputs.map((i) => i.lineage),
+      datasets,
     });
   } catch (err) {
-    await ctx.registry.abandon(reservation);
+    await ws.registry.abandon(reservation);
     throw err;
   }
   let trained: TrainRunResult;
   try {
-    const source = await trainingSource(inputs);
-    const datasets = () => inputs.map((i) => i.lineage);
-    const result = await trainBuiltin(source, {
-      name,
+    const result = await produce({
       version: reservation.version,
-      rules: options.rules,
-      params,
-      onProgress: options.onProgress,
-      lineage: { runId: run.id, datasets: datasets(), parentVersion: reservation.parentVersion },
+      runId: run.id,
+      parentVersion: reservation.parentVersion,
     });
     const metrics = {
       validation: {
@@ -119,15 +156,15 @@ export async function trainRun(
       },
       rows: result.rows,
     };
-    const version = await ctx.registry.complete(reservation, {
+    const version = await ws.registry.complete(reservation, {
       artifact: result.artifact,
-      datasets: datasets(),
+      datasets,
       params: result.params as unknown as Record<string, unknown>,
       metrics,
       runId: run.id,
       ...(options.description ? { description: options.description } : {}),
     });
-    const finished = await ctx.runs.succeed(run.id, {
+    const finished = await ws.runs.succeed(run.id, {
       metrics: {
         ...metrics,
         validation: {
@@ -139,23 +176,17 @@ export async function trainRun(
       durationMs: performance.now() - started,
       artifactSha256: version.sha256,
       modelVersion: version.version,
-      datasets: datasets(),
+      datasets,
     });
-    trained = {
-      run: finished,
-      version,
-      result,
-      datasets: datasets(),
-      skippedRows: inputs.reduce((n, i) => n + i.invalid, 0),
-    };
+    trained = { run: finished, version, result, datasets, skippedRows: options.skippedRows };
   } catch (err) {
-    await ctx.registry.abandon(reservation);
-    await ctx.runs.fail(run.id, describeError(err), performance.now() - started).catch(() => undefined);
+    await ws.registry.abandon(reservation);
+    await ws.runs.fail(run.id, describeError(err), performance.now() - started).catch(() => undefined);
     throw err;
   }
   // The run is over and recorded; a refused promotion does not make it a failed run.
   if (options.stage) {
-    const stageChange = await ctx.registry.promote(trained.version, options.stage, {
+    const stageChange = await ws.registry.promote(trained.version, options.stage, {
       reason: `trained by run ${run.id}`,
       ...(options.ifNoProduction ? { ifNoProduction: true } : {}),
     });

@@ -15,7 +15,7 @@ import { isUniqueViolation } from "../db/errors.js";
 import type { DatabaseHandle } from "../db/open.js";
 import type { AuditLogTable } from "../db/schema-auth.js";
 import { writeTransaction } from "../db/transaction.js";
-import type { AuditEntry, AuditSink } from "./audit.js";
+import type { AuditEntry, AuditSink } from "./sink.js";
 import { BucketLockNotEnabledError } from "../storage/errors.js";
 import type { ObjectStore } from "../storage/types.js";
 

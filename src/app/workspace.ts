@@ -1,19 +1,20 @@
 /**
- * Everything the dataset, run and model commands work with, opened from configuration:
- * the metadata database (migrated), the object store, and the three catalogues over them.
- * A server passes its own open `db` and `store` to share them.
+ * A workspace: the three catalogues (datasets, model registry, training runs) over one
+ * metadata database and object store, acting as one actor whose name goes into the audit
+ * trail. Commands open their own from configuration; a server or worker shares its open
+ * `db` and `store`, so opening one per request costs nothing.
  */
-import { defaultActor, type AuditSink } from "../core/audit.js";
+import { defaultActor, type AuditSink } from "../audit/sink.js";
 import type { BulwarkConfig } from "../core/config.js";
 import { DatasetCatalog } from "../data/datasets.js";
 import { openDatabase, type DatabaseHandle } from "../db/open.js";
 import { createObjectStore } from "../storage/index.js";
 import type { ObjectStore } from "../storage/types.js";
 import { RunStore } from "../train/runs.js";
-import { snapshotRetention } from "./config.js";
-import { ModelRegistry } from "./registry.js";
+import { snapshotRetention } from "./registry-settings.js";
+import { ModelRegistry } from "../registry/registry.js";
 
-export interface RegistryContext {
+export interface Workspace {
   config: BulwarkConfig;
   db: DatabaseHandle;
   store: ObjectStore;
@@ -24,7 +25,7 @@ export interface RegistryContext {
   close(): Promise<void>;
 }
 
-export async function openRegistryContext(
+export async function openWorkspace(
   config: BulwarkConfig,
   options: {
     actor?: string;
@@ -33,7 +34,7 @@ export async function openRegistryContext(
     store?: ObjectStore;
     db?: DatabaseHandle;
   } = {},
-): Promise<RegistryContext> {
+): Promise<Workspace> {
   const actor = options.actor ?? defaultActor();
   const store = options.store ?? createObjectStore(config.storage);
   let db: DatabaseHandle;
@@ -63,13 +64,13 @@ export async function openRegistryContext(
   };
 }
 
-/** Opens a context, runs `fn`, and closes the context whatever happens. */
-export async function withRegistry<T>(
+/** Opens a workspace, runs `fn`, and closes it whatever happens. */
+export async function withWorkspace<T>(
   config: BulwarkConfig,
-  fn: (ctx: RegistryContext) => Promise<T>,
+  fn: (ctx: Workspace) => Promise<T>,
   options: { actor?: string; audit?: AuditSink } = {},
 ): Promise<T> {
-  const ctx = await openRegistryContext(config, options);
+  const ctx = await openWorkspace(config, options);
   try {
     return await fn(ctx);
   } finally {

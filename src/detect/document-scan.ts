@@ -3,9 +3,8 @@
  * overlapping windows, each screened on its own, so the answer says where in the document
  * the injection sits and what gave it away, not just that the document is suspicious.
  */
-import type { BuiltinDetector } from "../../detect/builtin.js";
-import type { Category, Evidence, Verdict } from "../../detect/types.js";
-import { windows } from "../../text/windows.js";
+import { windows } from "../text/windows.js";
+import type { Category, Detector, Evidence, Verdict } from "./types.js";
 
 export interface WindowFinding {
   index: number;
@@ -32,24 +31,24 @@ export interface ScanResult {
   windows: WindowFinding[];
 }
 
-export function scanDocument(
-  detector: BuiltinDetector,
+export async function scanDocument(
+  detector: Detector,
   content: string,
   options: ScanOptions = {},
-): ScanResult {
+): Promise<ScanResult> {
   const withEvidence = options.evidence !== false;
-  const verdict = detector.detect(content, {
+  const verdict = await detector.detect(content, {
     ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
     evidence: withEvidence,
   });
-  const size = options.window?.size ?? detector.builtin.meta.window.size;
-  const stride = Math.min(size, options.window?.stride ?? detector.builtin.meta.window.stride);
+  const size = options.window?.size ?? detector.window.size;
+  const stride = Math.min(size, options.window?.stride ?? detector.window.stride);
   const found: WindowFinding[] = [];
   let count = 0;
   let flagged = 0;
   for (const w of windows(content, size, stride)) {
     const index = count++;
-    const v = detector.detect(w.text, { threshold: verdict.threshold, evidence: withEvidence });
+    const v = await detector.detect(w.text, { threshold: verdict.threshold, evidence: withEvidence });
     if (v.flagged) flagged++;
     if (!v.flagged && !options.allWindows) continue;
     found.push({

@@ -5,7 +5,7 @@
  * library and the CLI.
  */
 import { userInfo } from "node:os";
-import { createLogger, type Logger } from "./logger.js";
+import { createLogger, type Logger } from "../core/logger.js";
 
 export type AuditOutcome = "success" | "failure" | "denied";
 

@@ -1,0 +1,57 @@
+/**
+ * The job wiring for every process that touches the queue: the server (producer, and
+ * consumer when jobs run in-process), `bulwark worker` (BullMQ consumer) and the CLI's
+ * `jobs` commands build it here from one App, so they always agree on the job types.
+ */
+import type { Logger } from "pino";
+import { createJobSystem, createJobWorker, type JobSystem } from "../jobs/index.js";
+import { createJobTypes } from "../jobs/job-types.js";
+import type { JobServices } from "../jobs/services.js";
+import type { App } from "./app.js";
+
+export interface JobWiringOptions {
+  logger: Logger;
+  /** Jobs at a time in this process (default: the settings'). */
+  concurrency?: number;
+  /** Told when a job promoted a model to production. */
+  onModelChanged?: () => void;
+}
+
+export function jobServices(app: App, onModelChanged?: () => void): JobServices {
+  return {
+    workspace: (actor) => app.workspace(actor),
+    audit: app.audit,
+    store: app.store,
+    s3: app.config.storage.s3,
+    snapshot: {
+      mode: app.settings.audit.snapshotMode,
+      retentionDays: app.settings.audit.snapshotRetentionDays,
+    },
+    defaultModel: app.config.detector.model,
+    ...(onModelChanged ? { onModelChanged } : {}),
+  };
+}
+
+function systemOptions(app: App, o: JobWiringOptions) {
+  const jobs = app.settings.jobs;
+  return {
+    db: app.db.db,
+    logger: o.logger,
+    types: createJobTypes(jobServices(app, o.onModelChanged)),
+    redisUrl: app.config.redis.url,
+    concurrency: o.concurrency ?? jobs.concurrency,
+    maxAttempts: jobs.maxAttempts,
+    redisPrefix: jobs.redisPrefix,
+    lockDurationMs: jobs.lockDurationMs,
+  };
+}
+
+/** BullMQ when REDIS_URL is set, else the in-process queue. */
+export function openJobSystem(app: App, o: JobWiringOptions): JobSystem {
+  return createJobSystem(systemOptions(app, o));
+}
+
+/** The BullMQ consumer and its reconciler, for `bulwark worker` (needs REDIS_URL). */
+export function openJobWorker(app: App, redisUrl: string, o: JobWiringOptions) {
+  return createJobWorker({ ...systemOptions(app, o), redisUrl });
+}

@@ -1,0 +1,80 @@
+/**
+ * `dataset.import`: http(s):// and s3:// sources read into a new dataset version. Never
+ * the server's own files: a caller must not be able to make the service read its disk.
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import { parseWith } from "../../core/schema.js";
+import { importData } from "../../data/import/index.js";
+import type { ObjectStore } from "../../storage/types.js";
+import { withWorkspace, type JobServices } from "../services.js";
+import type { JobType } from "../types.js";
+
+export const DATASET_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$";
+
+export const DatasetImportPayload = Type.Object(
+  {
+    sources: Type.Array(
+      Type.String({ minLength: 1, maxLength: 4096, pattern: "^(?:[Hh][Tt][Tt][Pp][Ss]?|[Ss]3)://" }),
+      {
+        minItems: 1,
+        maxItems: 100,
+        description: "http(s):// URLs or s3://bucket/prefix addresses (an upload's `source` too)",
+      },
+    ),
+    name: Type.Optional(Type.String({ pattern: DATASET_NAME_PATTERN })),
+    skipInvalid: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+type Payload = Static<typeof DatasetImportPayload>;
+
+/** A store handed to the importer that the importer may "close" without closing ours. */
+function borrowed(store: ObjectStore): ObjectStore {
+  return new Proxy(store, {
+    get: (target, prop, receiver) =>
+      prop === "close" ? async () => undefined : Reflect.get(target, prop, receiver),
+  });
+}
+
+export function datasetImportJob(services: JobServices): JobType {
+  return {
+    validate(payload) {
+      const p = parseWith(DatasetImportPayload, payload);
+      return { ...p, skipInvalid: p.skipInvalid === true };
+    },
+    async run(ctx) {
+      const p = ctx.payload as Payload;
+      let invalid = 0;
+      return withWorkspace(services, ctx.job.createdBy, async (w) => {
+        const result = await importData(w.catalog, p.sources, {
+          ...(p.name ? { name: p.name } : {}),
+          skipInvalid: p.skipInvalid === true,
+          onInvalid: (problem) => {
+            if (invalid++ < 20)
+              ctx.log(
+                `skipped ${problem.file}:${problem.line}: ${problem.field}: ${problem.message}`,
+                "warn",
+              );
+          },
+          s3: services.s3,
+          s3Store: (bucket) =>
+            (bucket === services.store.bucket ? borrowed(services.store) : undefined) as ObjectStore,
+          onSource: (location) => {
+            ctx.log(`reading ${location}`);
+            ctx.progress(0.5, `reading ${location}`);
+          },
+        });
+        const d = result.dataset;
+        ctx.log(`created ${d.ref} (${d.rows} rows, ${result.skippedRows} skipped, sha256 ${d.sha256})`);
+        return {
+          dataset: d.ref,
+          id: d.id,
+          rows: d.rows,
+          skippedRows: result.skippedRows,
+          sha256: d.sha256,
+          sources: result.sources,
+        };
+      });
+    },
+  };
+}

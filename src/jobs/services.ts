@@ -1,0 +1,45 @@
+/**
+ * What job handlers may use, handed in by the application (`app/jobs.ts`), so that the
+ * job layer knows the domain's types but never how the backends were chosen or opened.
+ */
+import type { HashChainAuditLog } from "../audit/chain.js";
+import type { S3Config } from "../core/config.js";
+import type { DatasetCatalog } from "../data/datasets.js";
+import type { ModelRegistry } from "../registry/registry.js";
+import type { LockMode, ObjectStore } from "../storage/types.js";
+import type { RunStore } from "../train/runs.js";
+
+/** The catalogues a job works on, acting as the job's creator so the audit trail names them. */
+export interface JobWorkspace {
+  catalog: DatasetCatalog;
+  registry: ModelRegistry;
+  runs: RunStore;
+  close(): Promise<void>;
+}
+
+export interface JobServices {
+  workspace(actor: string): Promise<JobWorkspace>;
+  audit: HashChainAuditLog;
+  store: ObjectStore;
+  /** Credentials for s3:// imports from buckets other than the store's own. */
+  s3: S3Config;
+  snapshot: { mode: LockMode; retentionDays: number };
+  /** The model a training job trains when it names none: the one the service serves. */
+  defaultModel: string;
+  /** Told when a job promoted a model to production (a server reloads it at once). */
+  onModelChanged?: () => void;
+}
+
+/** Opens the job creator's workspace, runs `fn`, and closes it whatever happens. */
+export async function withWorkspace<T>(
+  services: JobServices,
+  actor: string,
+  fn: (w: JobWorkspace) => Promise<T>,
+): Promise<T> {
+  const w = await services.workspace(actor);
+  try {
+    return await fn(w);
+  } finally {
+    await w.close();
+  }
+}
