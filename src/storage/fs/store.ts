@@ -5,7 +5,7 @@
  * record that makes the version visible). Retention and legal hold live in the record,
  * so they survive restarts, and are enforced here with the same rules S3 applies.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -14,7 +14,6 @@ import type {
   DefaultRetention,
   DeleteOptions,
   DeleteResult,
-  DeletionProtectionReport,
   GetOptions,
   InitOptions,
   ListEntry,
@@ -25,23 +24,23 @@ import type {
   PutOptions,
   PutResult,
   Retention,
-  VerifyReport,
   VersionEntry,
 } from "../types.js";
 import {
-  BucketLockNotEnabledError,
   ChecksumMismatchError,
-  InvalidRangeError,
   NoSuchBucketError,
   NoSuchKeyError,
   NoSuchVersionError,
   StorageArgumentError,
 } from "../errors.js";
 import { validateKey, validatePrefix } from "../keys.js";
-import { type Body, bodyToBuffer, isStreamBody, sha256Hex, streamToBuffer } from "../hashing.js";
+import { type Body, hashBody } from "../hashing.js";
 import {
   assertDeletable,
+  assertLockEnabled,
   assertRetentionChange,
+  initRequest,
+  resolveRange,
   retentionFromDefault,
   validateContentType,
   validateDefaultRetention,
@@ -49,7 +48,7 @@ import {
   validateMetadata,
   validateRetention,
 } from "../rules.js";
-import { testDeletionProtection, verifyObject } from "../checks.js";
+import { ObjectStoreBase } from "../base.js";
 import {
   FsLayout,
   META_DIR,
@@ -115,7 +114,9 @@ function isMissing(err: unknown): boolean {
   return code === "ENOENT" || code === "ENOTDIR";
 }
 
-export class FsObjectStore implements ObjectStore {
+export { resolveRange };
+
+export class FsObjectStore extends ObjectStoreBase implements ObjectStore {
   readonly kind = "fs" as const;
   readonly bucket: string;
   readonly root: string;
@@ -125,6 +126,7 @@ export class FsObjectStore implements ObjectStore {
   private secret: Promise<Buffer> | undefined;
 
   constructor(options: FsStoreOptions) {
+    super();
     this.bucket = validateBucketName(options.bucket);
     this.root = options.root;
     this.layout = new FsLayout(options.root, this.bucket);
@@ -159,14 +161,10 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async init(options: InitOptions = {}): Promise<BucketLockConfig> {
-    const defaultRetention = options.defaultRetention && validateDefaultRetention(options.defaultRetention);
-    const wantLock = options.objectLock ?? this.objectLock;
-    if (defaultRetention && !wantLock) {
-      throw new StorageArgumentError("a default retention needs a bucket with Object Lock (--object-lock)");
-    }
+    const { wantLock, defaultRetention } = initRequest(options, this.objectLock);
     const file = await this.updateBucket((current) => {
       if (current) {
-        if (wantLock && !current.objectLock) throw new BucketLockNotEnabledError(this.bucket);
+        if (wantLock) assertLockEnabled(this.bucket, current.objectLock, "Object Lock");
         return defaultRetention ? { ...current, defaultRetention } : current;
       }
       return {
@@ -186,7 +184,7 @@ export class FsObjectStore implements ObjectStore {
       file = await this.readBucket();
       if (!file) throw new NoSuchBucketError(this.bucket);
     }
-    if (this.objectLock && !file.objectLock) throw new BucketLockNotEnabledError(this.bucket);
+    if (this.objectLock) assertLockEnabled(this.bucket, file.objectLock, "Object Lock");
     return file;
   }
 
@@ -200,7 +198,7 @@ export class FsObjectStore implements ObjectStore {
     const valid = retention && validateDefaultRetention(retention);
     await this.updateBucket((current) => {
       if (!current) throw new NoSuchBucketError(this.bucket);
-      if (!current.objectLock) throw new BucketLockNotEnabledError(this.bucket, "a default retention");
+      assertLockEnabled(this.bucket, current.objectLock, "a default retention");
       const { defaultRetention: _old, ...rest } = current;
       return valid ? { ...rest, defaultRetention: valid } : rest;
     });
@@ -279,9 +277,8 @@ export class FsObjectStore implements ObjectStore {
     const metadata = validateMetadata(options.metadata ?? inherited?.metadata);
     const asked = options.retention && validateRetention(options.retention);
     const bucket = await this.bucketForWrite();
-    if ((asked || options.legalHold) && !bucket.objectLock) {
-      throw new BucketLockNotEnabledError(this.bucket, "retention or legal hold");
-    }
+    if (asked || options.legalHold)
+      assertLockEnabled(this.bucket, bucket.objectLock, "retention or legal hold");
     const retention =
       asked ??
       (bucket.objectLock && bucket.defaultRetention
@@ -332,7 +329,7 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
+  override async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
     validateKey(key);
     const vdir = this.layout.versionsDir(key);
     const { versionId } = options;
@@ -415,7 +412,7 @@ export class FsObjectStore implements ObjectStore {
   ): Promise<void> {
     const bucket = await this.readBucket();
     if (!bucket) throw new NoSuchBucketError(this.bucket);
-    if (!bucket.objectLock) throw new BucketLockNotEnabledError(this.bucket, "retention or legal hold");
+    assertLockEnabled(this.bucket, bucket.objectLock, "retention or legal hold");
     const current = await this.liveRecord(key, versionId);
     await withDirLock(this.layout.versionsDir(key), async () => {
       // Re-read under the lock: the record may have changed since.
@@ -426,7 +423,7 @@ export class FsObjectStore implements ObjectStore {
 
   // ---------- reads ----------
 
-  async head(key: string, options: { versionId?: string } = {}): Promise<ObjectInfo> {
+  override async head(key: string, options: { versionId?: string } = {}): Promise<ObjectInfo> {
     return toInfo(await this.liveRecord(key, options.versionId));
   }
 
@@ -436,8 +433,10 @@ export class FsObjectStore implements ObjectStore {
     return record !== undefined && !record.deleteMarker;
   }
 
-  async get(key: string, options: GetOptions = {}): Promise<Readable> {
+  override async get(key: string, options: GetOptions = {}): Promise<Readable> {
     const record = await this.liveRecord(key, options.versionId);
+    // Checked before the file is opened, so a refused range leaves no handle open.
+    const { start, end } = resolveRange(key, record.size, options.range);
     let handle: FileHandle;
     try {
       handle = await open(this.layout.dataFile(key, record.versionId), "r");
@@ -446,15 +445,10 @@ export class FsObjectStore implements ObjectStore {
       // Deleted between reading the record and opening the data.
       throw options.versionId ? new NoSuchVersionError(key, options.versionId) : new NoSuchKeyError(key);
     }
-    const { start, end } = resolveRange(key, record.size, options.range);
     return handle.createReadStream({ start, ...(end !== undefined ? { end } : {}) });
   }
 
-  async getBuffer(key: string, options: GetOptions = {}): Promise<Buffer> {
-    return streamToBuffer(await this.get(key, options));
-  }
-
-  async list(options: ListOptions = {}): Promise<ListPage> {
+  override async list(options: ListOptions = {}): Promise<ListPage> {
     const prefix = validatePrefix(options.prefix);
     const delimiter = options.delimiter ?? "";
     const limit = pageLimit(options.limit);
@@ -477,15 +471,6 @@ export class FsObjectStore implements ObjectStore {
       last = item.name;
     }
     return { objects, prefixes, ...(more && last !== undefined ? { nextCursor: encodeCursor(last) } : {}) };
-  }
-
-  async *listAll(prefix?: string): AsyncIterable<ListEntry> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.list({ ...(prefix ? { prefix } : {}), ...(cursor ? { cursor } : {}) });
-      yield* page.objects;
-      cursor = page.nextCursor;
-    } while (cursor);
   }
 
   /**
@@ -612,40 +597,18 @@ export class FsObjectStore implements ObjectStore {
     return request;
   }
 
-  verify(key: string, options: { versionId?: string } = {}): Promise<VerifyReport> {
-    return verifyObject(this, key, options);
-  }
-
-  testDeletionProtection(
-    key: string,
-    options: { versionId?: string } = {},
-  ): Promise<DeletionProtectionReport> {
-    return testDeletionProtection(this, key, options);
-  }
-
   async close(): Promise<void> {}
 }
 
-async function writeBody(handle: FileHandle, body: Body): Promise<{ sha256: string; size: number }> {
-  if (!isStreamBody(body)) {
-    const buf = bodyToBuffer(body);
-    await handle.writeFile(buf);
-    return { sha256: sha256Hex(buf), size: buf.length };
-  }
-  const hash = createHash("sha256");
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
-    hash.update(buf);
-    size += buf.length;
-    // Awaiting each write is the back-pressure: memory stays flat whatever the size.
+function writeBody(handle: FileHandle, body: Body): Promise<{ sha256: string; size: number }> {
+  return hashBody(body, async (buf) => {
+    // A write may take only part of the buffer; the rest goes in the next one.
     let offset = 0;
     while (offset < buf.length) {
       const { bytesWritten } = await handle.write(buf, offset, buf.length - offset);
       offset += bytesWritten;
     }
-  }
-  return { sha256: hash.digest("hex"), size };
+  });
 }
 
 /** Data files whose record never got written (a crash between the two renames). */
@@ -655,24 +618,6 @@ async function removeOrphanData(vdir: string, ids: string[]): Promise<void> {
     const m = /^(\d{15}-[0-9a-f]{8})\.data$/.exec(name);
     if (m?.[1] && !live.has(m[1])) await unlink(join(vdir, name)).catch(() => undefined);
   }
-}
-
-export function resolveRange(
-  key: string,
-  size: number,
-  range: GetOptions["range"],
-): { start: number; end: number | undefined } {
-  if (!range) return { start: 0, end: undefined };
-  const { start, end } = range;
-  if (
-    !Number.isInteger(start) ||
-    start < 0 ||
-    (end !== undefined && (!Number.isInteger(end) || end < start))
-  ) {
-    throw new StorageArgumentError(`invalid byte range ${start}-${end ?? ""}`);
-  }
-  if (start >= size) throw new InvalidRangeError(key, start, size);
-  return { start, end: Math.min(end ?? size - 1, size - 1) };
 }
 
 function toInfo(record: VersionRecord): ObjectInfo {

@@ -13,7 +13,6 @@ import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { createHash } from "node:crypto";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -41,7 +40,6 @@ import type {
   DefaultRetention,
   DeleteOptions,
   DeleteResult,
-  DeletionProtectionReport,
   GetOptions,
   InitOptions,
   ListEntry,
@@ -52,11 +50,9 @@ import type {
   PutOptions,
   PutResult,
   Retention,
-  VerifyReport,
   VersionEntry,
 } from "../types.js";
 import {
-  BucketLockNotEnabledError,
   NoSuchBucketError,
   NoSuchKeyError,
   NoSuchVersionError,
@@ -64,18 +60,21 @@ import {
   StorageArgumentError,
 } from "../errors.js";
 import { validateKey, validatePrefix } from "../keys.js";
-import { type Body, bodyToBuffer, isStreamBody, sha256Hex, streamToBuffer } from "../hashing.js";
+import { type Body, bodyToBuffer, hashBody, isStreamBody, sha256Hex } from "../hashing.js";
 import {
   SHA256_META,
   assertDeletable,
+  assertLockEnabled,
   assertRetentionChange,
+  initRequest,
   validateContentType,
   validateDefaultRetention,
   validateExpiry,
   validateMetadata,
+  validateRange,
   validateRetention,
 } from "../rules.js";
-import { testDeletionProtection, verifyObject } from "../checks.js";
+import { ObjectStoreBase } from "../base.js";
 import { pageLimit } from "../listing.js";
 import { validateBucketName } from "../fs/paths.js";
 import { describeS3Error, isLockRefusal, mapS3Error, type ErrorContext } from "./errors.js";
@@ -109,7 +108,7 @@ interface Spooled {
   cleanup: () => Promise<void>;
 }
 
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore extends ObjectStoreBase implements ObjectStore {
   readonly kind = "s3" as const;
   readonly bucket: string;
   readonly client: S3Client;
@@ -117,6 +116,7 @@ export class S3ObjectStore implements ObjectStore {
   private ready: Promise<BucketLockConfig> | undefined;
 
   constructor(options: S3StoreOptions) {
+    super();
     this.bucket = validateBucketName(options.bucket);
     this.options = options;
     // The SDK warns on every process under Node 20 about its releases of 2027; Bulwark pins
@@ -163,11 +163,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async init(options: InitOptions = {}): Promise<BucketLockConfig> {
-    const defaultRetention = options.defaultRetention && validateDefaultRetention(options.defaultRetention);
-    const wantLock = options.objectLock ?? this.options.objectLock ?? false;
-    if (defaultRetention && !wantLock) {
-      throw new StorageArgumentError("a default retention needs a bucket with Object Lock (--object-lock)");
-    }
+    const { wantLock, defaultRetention } = initRequest(options, this.options.objectLock ?? false);
     if (!(await this.bucketExists())) {
       try {
         await this.client.send(
@@ -191,7 +187,7 @@ export class S3ObjectStore implements ObjectStore {
       }
     }
     const config = await this.getLockConfig();
-    if (wantLock && !config.enabled) throw new BucketLockNotEnabledError(this.bucket);
+    if (wantLock) assertLockEnabled(this.bucket, config.enabled, "Object Lock");
     // Every write must make a version, as on disk (a lock bucket has versioning already).
     if (!config.enabled) {
       const v = await this.send("GetBucketVersioning", () =>
@@ -217,11 +213,8 @@ export class S3ObjectStore implements ObjectStore {
 
   /** Checked once per store: the bucket exists (created as configured) and has versioning. */
   private bucketForWrite(): Promise<BucketLockConfig> {
-    this.ready ??= (async () => {
-      const config = await this.init({ objectLock: this.options.objectLock ?? false });
-      if (this.options.objectLock && !config.enabled) throw new BucketLockNotEnabledError(this.bucket);
-      return config;
-    })().catch((err: unknown) => {
+    // init refuses a bucket without Object Lock when the configuration claims it.
+    this.ready ??= this.init({ objectLock: this.options.objectLock ?? false }).catch((err: unknown) => {
       this.ready = undefined;
       throw err;
     });
@@ -254,7 +247,7 @@ export class S3ObjectStore implements ObjectStore {
   async setDefaultRetention(retention: DefaultRetention | undefined): Promise<void> {
     const valid = retention && validateDefaultRetention(retention);
     const config = await this.getLockConfig();
-    if (!config.enabled) throw new BucketLockNotEnabledError(this.bucket, "a default retention");
+    assertLockEnabled(this.bucket, config.enabled, "a default retention");
     await this.send("PutObjectLockConfiguration", () =>
       this.client.send(
         new PutObjectLockConfigurationCommand({
@@ -285,9 +278,8 @@ export class S3ObjectStore implements ObjectStore {
     const metadata = validateMetadata(options.metadata);
     const retention = options.retention && validateRetention(options.retention);
     const bucket = await this.bucketForWrite();
-    if ((retention || options.legalHold) && !bucket.enabled) {
-      throw new BucketLockNotEnabledError(this.bucket, "retention or legal hold");
-    }
+    if (retention || options.legalHold)
+      assertLockEnabled(this.bucket, bucket.enabled, "retention or legal hold");
     const spooled = await this.spool(body);
     try {
       const params = {
@@ -422,9 +414,8 @@ export class S3ObjectStore implements ObjectStore {
       const buffer = bodyToBuffer(body);
       return { sha256: sha256Hex(buffer), size: buffer.length, buffer, cleanup: none };
     }
-    const hash = createHash("sha256");
     const chunks: Buffer[] = [];
-    let size = 0;
+    let held = 0;
     let dir: string | undefined;
     let handle: Awaited<ReturnType<typeof open>> | undefined;
     const cleanup = async () => {
@@ -432,33 +423,29 @@ export class S3ObjectStore implements ObjectStore {
       if (dir) await rm(dir, { recursive: true, force: true });
     };
     try {
-      for await (const chunk of body) {
-        const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
-        hash.update(buf);
-        size += buf.length;
-        if (!handle) {
-          chunks.push(buf);
-          if (size <= IN_MEMORY_LIMIT) continue;
-          dir = await mkdtemp(join(this.options.spoolDir ?? tmpdir(), "bulwark-spool-"));
-          handle = await open(join(dir, "body"), "wx", 0o600);
-          for (const c of chunks.splice(0)) await handle.write(c);
-        } else {
+      const { sha256, size } = await hashBody(body, async (buf) => {
+        if (handle) {
           await handle.write(buf);
+          return;
         }
-      }
-      if (!handle) {
-        return { sha256: hash.digest("hex"), size, buffer: Buffer.concat(chunks), cleanup: none };
-      }
+        chunks.push(buf);
+        held += buf.length;
+        if (held <= IN_MEMORY_LIMIT) return;
+        dir = await mkdtemp(join(this.options.spoolDir ?? tmpdir(), "bulwark-spool-"));
+        handle = await open(join(dir, "body"), "wx", 0o600);
+        for (const c of chunks.splice(0)) await handle.write(c);
+      });
+      if (!handle) return { sha256, size, buffer: Buffer.concat(chunks), cleanup: none };
       await handle.close();
       handle = undefined;
-      return { sha256: hash.digest("hex"), size, file: join(dir as string, "body"), cleanup };
+      return { sha256, size, file: join(dir as string, "body"), cleanup };
     } catch (err) {
       await cleanup();
       throw err;
     }
   }
 
-  async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
+  override async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
     validateKey(key);
     const { versionId } = options;
     if (versionId === undefined) {
@@ -528,9 +515,8 @@ export class S3ObjectStore implements ObjectStore {
     );
     const retention = options.retention && validateRetention(options.retention);
     const bucket = await this.bucketForWrite();
-    if ((retention || options.legalHold) && !bucket.enabled) {
-      throw new BucketLockNotEnabledError(this.bucket, "retention or legal hold");
-    }
+    if (retention || options.legalHold)
+      assertLockEnabled(this.bucket, bucket.enabled, "retention or legal hold");
     const replace = options.contentType !== undefined || options.metadata !== undefined;
     if (source.size > 5 * 1024 ** 3) {
       // CopyObject stops at 5 GiB; stream it through instead.
@@ -596,7 +582,7 @@ export class S3ObjectStore implements ObjectStore {
 
   private async lockTarget(key: string, versionId: string | undefined): Promise<ObjectInfo> {
     const config = await this.getLockConfig();
-    if (!config.enabled) throw new BucketLockNotEnabledError(this.bucket, "retention or legal hold");
+    assertLockEnabled(this.bucket, config.enabled, "retention or legal hold");
     return this.head(key, versionId ? { versionId } : {});
   }
 
@@ -628,7 +614,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async head(key: string, options: { versionId?: string } = {}): Promise<ObjectInfo> {
+  override async head(key: string, options: { versionId?: string } = {}): Promise<ObjectInfo> {
     validateKey(key);
     return toInfo(key, await this.headRaw(key, options.versionId));
   }
@@ -643,19 +629,10 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async get(key: string, options: GetOptions = {}): Promise<Readable> {
+  override async get(key: string, options: GetOptions = {}): Promise<Readable> {
     validateKey(key);
     const { versionId, range } = options;
-    if (range) {
-      const { start, end } = range;
-      if (
-        !Number.isInteger(start) ||
-        start < 0 ||
-        (end !== undefined && (!Number.isInteger(end) || end < start))
-      ) {
-        throw new StorageArgumentError(`invalid byte range ${start}-${end ?? ""}`);
-      }
-    }
+    validateRange(range);
     try {
       const out = await this.client.send(
         new GetObjectCommand({
@@ -674,11 +651,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async getBuffer(key: string, options: GetOptions = {}): Promise<Buffer> {
-    return streamToBuffer(await this.get(key, options));
-  }
-
-  async list(options: ListOptions = {}): Promise<ListPage> {
+  override async list(options: ListOptions = {}): Promise<ListPage> {
     const prefix = validatePrefix(options.prefix);
     const limit = pageLimit(options.limit);
     try {
@@ -705,15 +678,6 @@ export class S3ObjectStore implements ObjectStore {
       if (describeS3Error(err).code === "NoSuchBucket") return { objects: [], prefixes: [] };
       throw mapS3Error(err, this.ctx("ListObjectsV2"));
     }
-  }
-
-  async *listAll(prefix?: string): AsyncIterable<ListEntry> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.list({ ...(prefix ? { prefix } : {}), ...(cursor ? { cursor } : {}) });
-      yield* page.objects;
-      cursor = page.nextCursor;
-    } while (cursor);
   }
 
   async listVersions(key: string): Promise<VersionEntry[]> {
@@ -804,17 +768,6 @@ export class S3ObjectStore implements ObjectStore {
     return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: expiresInSeconds,
     });
-  }
-
-  verify(key: string, options: { versionId?: string } = {}): Promise<VerifyReport> {
-    return verifyObject(this, key, options);
-  }
-
-  testDeletionProtection(
-    key: string,
-    options: { versionId?: string } = {},
-  ): Promise<DeletionProtectionReport> {
-    return testDeletionProtection(this, key, options);
   }
 
   async close(): Promise<void> {
