@@ -33,7 +33,7 @@ import {
   NoSuchVersionError,
   StorageArgumentError,
 } from "../errors.js";
-import { validateKey, validatePrefix } from "../keys.js";
+import { validateBucketName, validateKey, validatePrefix } from "../keys.js";
 import { type Body, hashBody } from "../hashing.js";
 import {
   assertDeletable,
@@ -49,15 +49,7 @@ import {
   validateRetention,
 } from "../rules.js";
 import { ObjectStoreBase } from "../base.js";
-import {
-  FsLayout,
-  META_DIR,
-  VERSIONS_DIR,
-  decodeSegment,
-  isVersionId,
-  validateBucketName,
-  versionIdAfter,
-} from "./paths.js";
+import { FsLayout, META_DIR, VERSIONS_DIR, decodeSegment, isVersionId, versionIdAfter } from "./paths.js";
 import { fsyncDir, sweepTemporaries, tempName, writeFileAtomic } from "./atomic.js";
 import { withDirLock } from "./locks.js";
 import {

@@ -59,7 +59,7 @@ import {
   ObjectLockedError,
   StorageArgumentError,
 } from "../errors.js";
-import { validateKey, validatePrefix } from "../keys.js";
+import { validateBucketName, validateKey, validatePrefix } from "../keys.js";
 import { type Body, bodyToBuffer, hashBody, isStreamBody, sha256Hex } from "../hashing.js";
 import {
   SHA256_META,
@@ -76,7 +76,6 @@ import {
 } from "../rules.js";
 import { ObjectStoreBase } from "../base.js";
 import { pageLimit } from "../listing.js";
-import { validateBucketName } from "../fs/paths.js";
 import { describeS3Error, isLockRefusal, mapS3Error, type ErrorContext } from "./errors.js";
 
 export interface S3StoreOptions {
