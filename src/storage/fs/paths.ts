@@ -66,6 +66,13 @@ export function isVersionId(id: string): boolean {
   return VERSION_ID.test(id);
 }
 
+/** The version id a `.v/` file name belongs to, or undefined for the folder's other files. */
+export function versionIdOfFile(name: string, suffix: ".json" | ".data"): string | undefined {
+  if (!name.endsWith(suffix)) return undefined;
+  const id = name.slice(0, -suffix.length);
+  return isVersionId(id) ? id : undefined;
+}
+
 export function versionIdAfter(latest: string | undefined, now: number, random: string): string {
   const last = latest ? Number(latest.slice(0, 15)) : 0;
   const t = Math.max(now, last + 1);
