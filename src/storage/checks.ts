@@ -11,7 +11,7 @@ import { isRetentionActive, protectionReason } from "./rules.js";
 const SAFETY_MARGIN_MS = 60_000;
 
 export async function verifyObject(
-  store: ObjectStore,
+  store: Pick<ObjectStore, "head" | "get">,
   key: string,
   options: { versionId?: string } = {},
 ): Promise<VerifyReport> {
@@ -33,7 +33,7 @@ export async function verifyObject(
 }
 
 export async function testDeletionProtection(
-  store: ObjectStore,
+  store: Pick<ObjectStore, "head" | "delete">,
   key: string,
   options: { versionId?: string } = {},
 ): Promise<DeletionProtectionReport> {

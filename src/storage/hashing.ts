@@ -40,16 +40,35 @@ export function bodyToBuffer(body: Exclude<Body, Readable>): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
-/** Reads a stream to its end and returns its SHA-256 and length. */
-export async function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
+/**
+ * Hands a body's bytes to `onChunk` in order and returns their SHA-256 and length. A stream
+ * is read a chunk at a time and `onChunk` is awaited before the next one is read, so a slow
+ * sink holds the stream back and memory stays flat whatever the size; any other body is one
+ * chunk.
+ */
+export async function hashBody(
+  body: Body,
+  onChunk: (chunk: Buffer) => Promise<void> | void,
+): Promise<{ sha256: string; size: number }> {
+  if (!isStreamBody(body)) {
+    const buf = bodyToBuffer(body);
+    await onChunk(buf);
+    return { sha256: sha256Hex(buf), size: buf.length };
+  }
   const hash = createHash("sha256");
   let size = 0;
-  for await (const chunk of stream) {
-    const buf = chunk as Buffer;
+  for await (const chunk of body) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
     hash.update(buf);
     size += buf.length;
+    await onChunk(buf);
   }
   return { sha256: hash.digest("hex"), size };
+}
+
+/** Reads a stream to its end and returns its SHA-256 and length. */
+export function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
+  return hashBody(stream, () => undefined);
 }
 
 export async function streamToBuffer(stream: Readable): Promise<Buffer> {

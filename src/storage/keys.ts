@@ -1,9 +1,9 @@
 /**
- * Object key rules, shared by both backends so that a key accepted on local disk is
- * accepted on S3 and the other way round. They are S3's rules (UTF-8, at most 1024
- * bytes) narrowed so that no key can name a path outside the store's folder.
+ * Object key and bucket name rules, shared by both backends so that a name accepted on
+ * local disk is accepted on S3 and the other way round. They are S3's rules (UTF-8, at
+ * most 1024 bytes) narrowed so that no key can name a path outside the store's folder.
  */
-import { InvalidKeyError } from "./errors.js";
+import { InvalidKeyError, StorageArgumentError } from "./errors.js";
 
 export const MAX_KEY_BYTES = 1024;
 /** Leaves room under the 255-byte file-name limit for the local backend's escaping. */
@@ -53,6 +53,16 @@ export function validatePrefix(prefix: string | undefined): string {
   for (const segment of segments) checkSegment(prefix, segment);
   if (last === "..") throw new InvalidKeyError(prefix, '".." is not allowed as a path segment');
   return prefix;
+}
+
+/** S3's bucket-name rules; on local disk the name is also a folder name. */
+export function validateBucketName(bucket: string): string {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes("..")) {
+    throw new StorageArgumentError(
+      `bucket name "${bucket}" is not valid: 3-63 lower-case letters, digits, "." or "-", starting and ending with a letter or digit`,
+    );
+  }
+  return bucket;
 }
 
 /** Splits a key into its folder part and last segment, the way S3 consoles show it. */

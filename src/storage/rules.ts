@@ -2,10 +2,17 @@
  * Object Lock semantics (S3's), as pure functions: when a version may be deleted, when a
  * retention may be changed, and how a bucket default turns into a date. The local backend
  * enforces them itself; the S3 backend uses them to explain a refusal with the same typed
- * error, while the server remains the one that enforces.
+ * error, while the server remains the one that enforces. The arguments both backends take
+ * (metadata, ranges, expiries, init options) are checked here too, so they refuse alike.
  */
-import type { DefaultRetention, LockMode, Retention } from "./types.js";
-import { ObjectLockedError, RetentionShorteningError, StorageArgumentError } from "./errors.js";
+import type { DefaultRetention, GetOptions, InitOptions, LockMode, Retention } from "./types.js";
+import {
+  BucketLockNotEnabledError,
+  InvalidRangeError,
+  ObjectLockedError,
+  RetentionShorteningError,
+  StorageArgumentError,
+} from "./errors.js";
 
 export const LOCK_MODES: readonly LockMode[] = ["GOVERNANCE", "COMPLIANCE"];
 export const DEFAULT_CONTENT_TYPE = "application/octet-stream";
@@ -63,6 +70,30 @@ export function retentionFromDefault(d: DefaultRetention, now = Date.now()): Ret
   if (d.days !== undefined) until.setTime(now + d.days * 86_400_000);
   else until.setUTCFullYear(until.getUTCFullYear() + (d.years ?? 0));
   return { mode: d.mode, retainUntil: until.toISOString() };
+}
+
+/** What a bucket without Object Lock was asked for, as its refusal names it. */
+export type LockUse = "Object Lock" | "retention or legal hold" | "a default retention";
+
+/** S3 cannot turn Object Lock on later, so every use of it on a bucket without is refused alike. */
+export function assertLockEnabled(bucket: string, enabled: boolean, use: LockUse): void {
+  if (!enabled) throw new BucketLockNotEnabledError(bucket, use);
+}
+
+/**
+ * What init() is asked for: Object Lock (the call's choice, else the store's configuration)
+ * and a checked default retention, which only a bucket with Object Lock can have.
+ */
+export function initRequest(
+  options: InitOptions,
+  configuredLock: boolean,
+): { wantLock: boolean; defaultRetention: DefaultRetention | undefined } {
+  const defaultRetention = options.defaultRetention && validateDefaultRetention(options.defaultRetention);
+  const wantLock = options.objectLock ?? configuredLock;
+  if (defaultRetention && !wantLock) {
+    throw new StorageArgumentError("a default retention needs a bucket with Object Lock (--object-lock)");
+  }
+  return { wantLock, defaultRetention };
 }
 
 export interface LockState {
@@ -191,4 +222,33 @@ export function validateExpiry(seconds: number): number {
     );
   }
   return seconds;
+}
+
+/** A byte range as HTTP's Range: bytes=start-end asks for it: whole numbers, the end not before the start. */
+export function validateRange(range: GetOptions["range"]): void {
+  if (!range) return;
+  const { start, end } = range;
+  if (
+    !Number.isInteger(start) ||
+    start < 0 ||
+    (end !== undefined && (!Number.isInteger(end) || end < start))
+  ) {
+    throw new StorageArgumentError(`invalid byte range ${start}-${end ?? ""}`);
+  }
+}
+
+/**
+ * The bytes a range reads from an object of `size` bytes, the way S3 answers it: a start
+ * past the end is INVALID_RANGE (HTTP 416), an end past it stops at the last byte.
+ */
+export function resolveRange(
+  key: string,
+  size: number,
+  range: GetOptions["range"],
+): { start: number; end: number | undefined } {
+  if (!range) return { start: 0, end: undefined };
+  validateRange(range);
+  const { start, end } = range;
+  if (start >= size) throw new InvalidRangeError(key, start, size);
+  return { start, end: Math.min(end ?? size - 1, size - 1) };
 }

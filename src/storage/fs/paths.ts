@@ -9,7 +9,6 @@
  *   <root>/<bucket>/<seg>/.../<seg>/.v/   <versionId>.data + <versionId>.json, .lock, .tmp-*
  */
 import { join } from "node:path";
-import { StorageArgumentError } from "../errors.js";
 
 export const VERSIONS_DIR = ".v";
 export const META_DIR = ".bulwark";
@@ -22,16 +21,6 @@ export function encodeSegment(segment: string): string {
 export function decodeSegment(name: string): string | undefined {
   if (name.startsWith(".")) return undefined;
   return name.startsWith("%") ? name.slice(1) : name;
-}
-
-/** S3's bucket-name rules; on local disk the name is also a folder name. */
-export function validateBucketName(bucket: string): string {
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes("..")) {
-    throw new StorageArgumentError(
-      `bucket name "${bucket}" is not valid: 3-63 lower-case letters, digits, "." or "-", starting and ending with a letter or digit`,
-    );
-  }
-  return bucket;
 }
 
 export class FsLayout {
@@ -75,6 +64,13 @@ const VERSION_ID = /^\d{15}-[0-9a-f]{8}$/;
 
 export function isVersionId(id: string): boolean {
   return VERSION_ID.test(id);
+}
+
+/** The version id a `.v/` file name belongs to, or undefined for the folder's other files. */
+export function versionIdOfFile(name: string, suffix: ".json" | ".data"): string | undefined {
+  if (!name.endsWith(suffix)) return undefined;
+  const id = name.slice(0, -suffix.length);
+  return isVersionId(id) ? id : undefined;
 }
 
 export function versionIdAfter(latest: string | undefined, now: number, random: string): string {
