@@ -20,6 +20,8 @@ export interface ProductionDetectorOptions {
   /** BULWARK_HOME to use instead of the configured one. */
   home?: string;
   onTrainProgress?: (p: TrainProgress) => void;
+  /** Told when there was no production model and one was put there: the shipped one, or one trained. */
+  onBootstrap?: (how: "shipped" | "trained", ref: string) => void;
   /** Where warnings go (default: process warnings), e.g. a refused production artifact. */
   onWarning?: (message: string) => void;
   /** Receives audit entries (a refused artifact, the first-start promotion). */
@@ -34,7 +36,7 @@ export async function productionDetector(options: ProductionDetectorOptions = {}
   checkThreshold(threshold);
   const common = { threshold, ...(options.window ? { window: options.window } : {}) };
   if (options.model) return createDetector({ model: options.model, ...common });
-  const { model } = await loadDefaultModel({
+  const { model, version, bootstrapped } = await loadDefaultModel({
     config,
     ...(options.onTrainProgress ? { onTrainProgress: options.onTrainProgress } : {}),
     onWarning: options.onWarning ?? ((m) => process.emitWarning(m, "BulwarkModelWarning")),
@@ -42,5 +44,6 @@ export async function productionDetector(options: ProductionDetectorOptions = {}
     ...(options.db ? { db: options.db } : {}),
     ...(options.store ? { store: options.store } : {}),
   });
+  if (bootstrapped) options.onBootstrap?.(bootstrapped, version.ref);
   return createDetector({ model, ...common });
 }

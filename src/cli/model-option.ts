@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from "commander";
 import { productionDetector } from "../app/production-detector.js";
 import type { BuiltinDetector } from "../detect/builtin.js";
-import { firstStartProgress } from "./progress.js";
+import { announceBootstrap, firstStartProgress } from "./progress.js";
 
 export function parseThreshold(value: string): number {
   const n = Number(value);
@@ -21,6 +21,7 @@ export async function detectorFromOptions(opts: {
       model: opts.model,
       threshold: opts.threshold,
       onTrainProgress: progress.onTrainProgress,
+      onBootstrap: announceBootstrap,
     });
   } finally {
     progress.stop();

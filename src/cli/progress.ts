@@ -44,6 +44,15 @@ export function createProgress(enabled = process.stderr.isTTY === true): Progres
   };
 }
 
+/** What a first start did when the registry had no production model. */
+export function announceBootstrap(how: "shipped" | "trained", ref: string): void {
+  process.stderr.write(
+    how === "shipped"
+      ? `bulwark: no model in production yet; registered the model shipped with Bulwark as ${ref} and promoted it\n`
+      : `bulwark: trained ${ref} from the bundled corpus and promoted it\n`,
+  );
+}
+
 /**
  * Progress for the first-start training of the default model: one notice, then a bar over
  * the training phase. `onTrainProgress` fits createDetector's and startServer's callback.

@@ -1,7 +1,7 @@
 /**
  * What the built-in model sees of one window of text: the normal form, the rule hits, the
  * obfuscation signals and the hashed feature vector. Training and detection both go
- * through `analyseWindow`, so a model can never be trained on features it will not see.
+ * through `WindowAnalyser.analyse`, so a model can never be trained on features it will not see.
  */
 import { normalize, type Signal } from "../text/normalize.js";
 import type { FeatureExtractor } from "./features.js";

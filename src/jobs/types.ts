@@ -1,6 +1,6 @@
 /**
- * Jobs: long work (training, dataset imports, red-team campaigns, retention and audit
- * snapshots) run outside the request. Their state, progress and log live in the metadata
+ * Jobs: long work (training runs, dataset imports, audit snapshots; the table is
+ * `job-types.ts`) run outside the request. Their state, progress and log live in the metadata
  * database whichever queue carries them, so the API and the CLI see the same thing for
  * the in-process queue and for BullMQ workers.
  */

@@ -32,8 +32,6 @@ import { installValidators } from "./validation.js";
 
 export interface AppOptions {
   https?: { key: Buffer; cert: Buffer } | undefined;
-  /** Extra route groups (other modules' routes: datasets, models, runs, training). */
-  routes?: ((ctx: ServerContext) => (app: FastifyInstance) => Promise<void>)[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -91,6 +89,5 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(datasetRoutes(ctx));
   await app.register(modelRoutes(ctx));
   await app.register(trainingRoutes(ctx));
-  for (const group of options.routes ?? []) await app.register(group(ctx));
   return app;
 }

@@ -13,7 +13,7 @@ import { packageVersion } from "../core/version.js";
 import type { DatabaseHandle } from "../db/index.js";
 import { openApp } from "../app/app.js";
 import { openJobSystem } from "../app/jobs.js";
-import { buildApp, type AppOptions } from "./app.js";
+import { buildApp } from "./app.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { ApiKeyStore } from "./auth/keys.js";
 import { loadOrCreateSecret } from "./auth/secrets.js";
@@ -40,8 +40,8 @@ export interface StartOptions {
   /** Shown the generated admin credential on first start (once). */
   onFirstAdmin?: (credential: { username: string; password: string }) => void;
   onTrainProgress?: (p: TrainProgress) => void;
-  /** Extra route groups. */
-  routes?: AppOptions["routes"];
+  /** Told when the first start put a model into production: the one shipped in the package, or one trained. */
+  onModelBootstrap?: (how: "shipped" | "trained", ref: string) => void;
   /** Start the periodic audit snapshots and model polling (default true). */
   timers?: boolean;
 }
@@ -123,6 +123,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
           store,
           audit,
           onTrainProgress: options.onTrainProgress,
+          onBootstrap: options.onModelBootstrap,
           onWarning: (message) => logger.warn({ warning: message }, "model warning"),
         }),
       metrics,
@@ -163,7 +164,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       config.server.tlsCert && config.server.tlsKey
         ? { cert: readFileSync(config.server.tlsCert), key: readFileSync(config.server.tlsKey) }
         : undefined;
-    const http = await buildApp(ctx, { https, routes: options.routes });
+    const http = await buildApp(ctx, { https });
     cleanup.push(() => http.close());
     await http.listen({ host: config.server.host, port: config.server.port });
     const address = http.server.address();

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { CLI } from "../helpers/cli.js";
@@ -17,6 +17,8 @@ function serve(env: Record<string, string>): Promise<Served> {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // A failed assertion must not leave a server running (the test file would never end).
+  after(() => void child.kill("SIGKILL"));
   let out = "";
   let err = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
@@ -41,7 +43,7 @@ function serve(env: Record<string, string>): Promise<Served> {
 }
 
 test(
-  "first start: a generated admin credential shown once and a trained model in production",
+  "first start: a generated admin credential shown once and the shipped model in production",
   { timeout: 240_000 },
   async () => {
     const home = tempDir("bulwark-serve-");
@@ -51,7 +53,9 @@ test(
     const password = /password: (\S+)/.exec(first.stderr())?.[1];
     assert.ok(password && password.length >= 20, first.stderr());
     assert.match(first.stderr(), /username: admin/);
-    assert.match(first.stderr(), /training the built-in model/);
+    assert.match(first.stderr(), /registered the model shipped with Bulwark as builtin@1\.0\.0/);
+    assert.match(first.stderr(), /serving on http:\S+ .*model builtin@1\.0\.0/);
+    assert.doesNotMatch(first.stderr(), /training/);
     const ready = (await (await fetch(`${first.url}/ready`)).json()) as {
       data: { ready: boolean; model: { name: string } };
     };
@@ -76,7 +80,7 @@ test(
     assert.match(first.stdout(), /"msg":"bulwark is serving"/);
 
     const second = await serve(env);
-    assert.doesNotMatch(second.stderr(), /password:|training/);
+    assert.doesNotMatch(second.stderr(), /password:|training|registered/);
     const again = await fetch(`${second.url}/v1/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -1,17 +1,16 @@
 import { writeFileSync } from "node:fs";
 import { loadBundledCorpus } from "../../src/data/corpus.js";
 import type { Sample } from "../../src/data/sample.js";
+import { loadShippedModel } from "../../src/detect/create.js";
 import type { BuiltinModel } from "../../src/detect/model.js";
 import { loadRulesFile } from "../../src/detect/rules.js";
 import { trainBuiltin, type TrainParams } from "../../src/train/builtin-trainer.js";
 
 let full: Promise<BuiltinModel> | undefined;
 
-/** The built-in model trained on the whole bundled corpus, once per test process. */
+/** The built-in model trained on the whole bundled corpus: the one the build ships (SHA-256 checked). */
 export function fullModel(): Promise<BuiltinModel> {
-  full ??= loadBundledCorpus().then(
-    async (samples) => (await trainBuiltin(samples, { rules: loadRulesFile() })).model,
-  );
+  full ??= loadShippedModel().then((shipped) => shipped.model);
   return full;
 }
 

@@ -51,7 +51,8 @@ describe("POST /v1/detect", () => {
       json: { text: BENIGN, detectors: ["nope"] },
     });
     assert.equal(unknown.status, 400);
-    assert.equal(unknown.body.code, "VALIDATION_ERROR");
+    assert.equal(unknown.body.code, "UNKNOWN_DETECTOR");
+    assert.match(unknown.body.error, /unknown detector "nope" \(available: builtin\)/);
   });
 
   test("wrong types are refused, not coerced", async () => {

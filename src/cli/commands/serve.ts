@@ -1,12 +1,12 @@
 /**
  * `bulwark serve`: the HTTP service on the configured (or embedded default) backends.
- * On first start it prints the generated admin credential once and trains the built-in
- * model with a progress bar; afterwards it starts in about a second.
+ * On first start it prints the generated admin credential once and registers the model
+ * shipped in the package (or trains one, with a progress bar, when it cannot serve).
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../../core/config.js";
 import { action } from "../output.js";
-import { firstStartProgress } from "../progress.js";
+import { announceBootstrap, firstStartProgress } from "../progress.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -48,11 +48,15 @@ export function registerServe(program: Command): void {
             config,
             onFirstAdmin: printFirstAdmin,
             onTrainProgress: progress.onTrainProgress,
+            onModelBootstrap: announceBootstrap,
           });
         } finally {
           progress.stop();
         }
-        process.stderr.write(`bulwark: serving on ${server.url} (docs at ${server.url}/docs)\n`);
+        const model = server.ctx.models.model;
+        process.stderr.write(
+          `bulwark: serving on ${server.url} (docs at ${server.url}/docs)${model ? `, model ${model.name}@${model.version}` : ""}\n`,
+        );
         await new Promise<void>((resolve) => {
           const stop = (signal: string) => {
             process.stderr.write(`bulwark: ${signal}, shutting down\n`);

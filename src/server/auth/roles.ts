@@ -1,7 +1,7 @@
 /**
  * Who may do what. Three roles, each a superset of the one below:
- * client (detect only) < analyst (read everything, run training, imports and campaigns)
- * < admin (everything: users, keys, promotions, retention, audit).
+ * client (detect only) < analyst (read everything, run training and imports)
+ * < admin (everything: users, keys, promotions, Object Lock bypass, audit).
  * Routes name the access they need; this table is the only place that maps it to roles.
  */
 export const ROLES = ["admin", "analyst", "client"] as const;

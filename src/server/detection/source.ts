@@ -20,13 +20,15 @@ export interface SourceDeps {
   audit: AuditSink;
   onTrainProgress?: ((p: TrainProgress) => void) | undefined;
   onWarning?: (message: string) => void;
+  /** Told when there was no production model and one was put there: the shipped one, or one trained. */
+  onBootstrap?: ((how: "shipped" | "trained", ref: string) => void) | undefined;
 }
 
 export function registryModelSource(config: BulwarkConfig, deps: SourceDeps): ModelSource {
   const registry = new ModelRegistry(deps.db, deps.store, { actor: "system:server", audit: deps.audit });
   return {
     async load() {
-      const { model } = await loadDefaultModel({
+      const { model, version, bootstrapped } = await loadDefaultModel({
         config,
         actor: "system:server",
         audit: deps.audit,
@@ -35,6 +37,7 @@ export function registryModelSource(config: BulwarkConfig, deps: SourceDeps): Mo
         ...(deps.onTrainProgress ? { onTrainProgress: deps.onTrainProgress } : {}),
         ...(deps.onWarning ? { onWarning: deps.onWarning } : {}),
       });
+      if (bootstrapped) deps.onBootstrap?.(bootstrapped, version.ref);
       return new BuiltinDetector(model, { threshold: config.detector.threshold });
     },
     productionSha256: async () => (await registry.production(config.detector.model))?.sha256,

@@ -48,7 +48,7 @@ export async function installDocs(
         { name: "auth", description: "Log in" },
         { name: "users", description: "People (admin)" },
         { name: "keys", description: "API keys for services (admin)" },
-        { name: "jobs", description: "Long-running work: training, imports, campaigns, retention" },
+        { name: "jobs", description: "Long-running work: training runs, dataset imports, audit snapshots" },
         { name: "datasets", description: "The dataset catalogue: list, stats, export, import" },
         { name: "training", description: "Training jobs and runs" },
         { name: "models", description: "The model registry: versions, promotion, rollback, integrity" },
