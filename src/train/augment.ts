@@ -6,7 +6,7 @@
  * text is safe. Seeded, and drawn only from training rows so validation stays clean.
  */
 import type { Sample } from "../data/sample.js";
-import { mulberry32 } from "./random.js";
+import { mulberry32 } from "../core/random.js";
 
 const CONTEXT_MIN = 400;
 const PAYLOAD_MAX = 400;

@@ -24,7 +24,7 @@ import { windows } from "../text/windows.js";
 import { benignChat, indirectInjections, isChatBase, isContext, isPayload } from "./augment.js";
 import { WindowLearner, type WindowFeatures } from "./learner.js";
 import { binaryMetrics, metricsBy, thresholdForFpr, type BinaryMetrics } from "./metrics.js";
-import { mulberry32, shuffleInPlace } from "./random.js";
+import { mulberry32, shuffleInPlace } from "../core/random.js";
 import {
   isStream,
   Reservoir,
