@@ -4,7 +4,7 @@
  * threshold for at most `maxFpr` false positives on benign validation texts. Deterministic
  * for a seed.
  *
- * The front door: it resolves the parameters, picks a path and hands the trained learner to
+ * The front door: it checks the parameters, picks a path and hands the trained learner to
  * finish.ts. The paths share every learning step: in memory (in-memory.ts: features computed
  * once and reused by every epoch) and streaming (streaming.ts: the source read once per
  * epoch, memory bounded), so a dataset of any size trains.
@@ -23,7 +23,15 @@ import { trainStreaming } from "./streaming.js";
 import type { PathResult, TrainOptions, TrainResult } from "./types.js";
 
 export { FeatureCache } from "./feature-cache.js";
-export { DEFAULT_PARAMS, resolveParams, type TrainParams, type TrainParamsOverrides } from "./params.js";
+export {
+  DEFAULT_PARAMS,
+  parseTrainParams,
+  resolveParams,
+  TrainParamsOverridesSchema,
+  TrainParamsSchema,
+  type TrainParams,
+  type TrainParamsOverrides,
+} from "./params.js";
 export type {
   TrainOptions,
   TrainPhase,
