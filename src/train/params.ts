@@ -7,7 +7,7 @@
  * the job can reuse the schema.
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { Value, type ValueError } from "@sinclair/typebox/value";
+import { Value, ValueErrorType, type ValueError } from "@sinclair/typebox/value";
 import { ValidationError } from "../core/errors.js";
 import { loadEmbeddings } from "../detect/embeddings.js";
 import { DEFAULT_FEATURES } from "../detect/features.js";
@@ -204,7 +204,7 @@ function describe(error: ValueError): string {
     }
   }
   const path = dotted(error.path);
-  if (error.message === "Unexpected property") {
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) {
     const known = Object.keys((error.schema as { properties?: object }).properties ?? {});
     return `${path} is not a training parameter (known here: ${known.join(", ")})`;
   }
