@@ -4,9 +4,14 @@
  * Public corpora hold few injections hidden in e-mails, tables and web pages, which is where
  * indirect injection lives; without such examples a model learns that long benign-looking
  * text is safe. Seeded, and drawn only from training rows so validation stays clean.
+ *
+ * Both training paths augment through AugmentPools: training rows are offered as they go
+ * by, and the pools size and draw the synthetic rows, so the two paths cannot drift apart.
  */
+import { mulberry32 } from "../core/random.js";
 import type { Sample } from "../data/sample.js";
-import { mulberry32 } from "./random.js";
+import type { TrainParams } from "./params.js";
+import { Reservoir } from "./sources.js";
 
 const CONTEXT_MIN = 400;
 const PAYLOAD_MAX = 400;
@@ -105,4 +110,48 @@ export function benignChat(bases: readonly Sample[], count: number, seed: number
     out.push({ text, label: 0, category: "benign", source: "synthetic:chat", lang: base.lang });
   }
   return out;
+}
+
+/**
+ * What augmentation draws from, collected from the training rows: hosts for injections,
+ * injections to hide, requests to wrap, and the attack and benign counts that size the
+ * synthetic sets. `capacity` bounds each pool (a reservoir sample) on the streaming path;
+ * in memory it is Infinity and the pools hold every candidate in order.
+ */
+export class AugmentPools {
+  private attacks = 0;
+  private benign = 0;
+  private readonly contexts: Reservoir<Sample>;
+  private readonly payloads: Reservoir<Sample>;
+  private readonly chatBases: Reservoir<Sample>;
+
+  constructor(capacity: number, seed: number) {
+    this.contexts = new Reservoir<Sample>(capacity, seed + 1);
+    this.payloads = new Reservoir<Sample>(capacity, seed + 2);
+    this.chatBases = new Reservoir<Sample>(capacity, seed + 3);
+  }
+
+  offer(s: Sample): void {
+    if (s.label === 1) this.attacks++;
+    else this.benign++;
+    if (isContext(s)) this.contexts.offer(s);
+    if (isPayload(s)) this.payloads.offer(s);
+    if (isChatBase(s)) this.chatBases.offer(s);
+  }
+
+  /** The synthetic rows for these pools: indirect injections, then wrapped requests, at most `limit` of each. */
+  synthesise(p: Pick<TrainParams, "augmentIndirect" | "augmentChat" | "seed">, limit = Infinity): Sample[] {
+    const indirect = indirectInjections(
+      this.contexts.items,
+      this.payloads.items,
+      Math.min(limit, Math.round(p.augmentIndirect * this.attacks)),
+      p.seed,
+    );
+    const chat = benignChat(
+      this.chatBases.items,
+      Math.min(limit, Math.round(p.augmentChat * this.benign)),
+      p.seed,
+    );
+    return [...indirect, ...chat];
+  }
 }

@@ -3,7 +3,7 @@
  * (a dataset of any size, with memory bounded by the model and a few fixed-size buffers).
  */
 import type { Sample } from "../data/sample.js";
-import { mulberry32 } from "./random.js";
+import { mulberry32 } from "../core/random.js";
 
 export interface SampleStream {
   /** A fresh pass over every sample; called once per epoch. */

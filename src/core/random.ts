@@ -1,4 +1,8 @@
-/** Seeded randomness: training and red-team generation are reproducible for a seed. */
+/**
+ * The project's one seeded random generator (mulberry32), so training, the fuzz bench and
+ * red-team generation are reproducible for a seed and a failing case can be replayed. One
+ * copy, because two generators that drift apart make "the same seed" mean two things.
+ */
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

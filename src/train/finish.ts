@@ -1,0 +1,126 @@
+/**
+ * The end of a training run, shared by both paths: the learner's weights become a model,
+ * which is calibrated (Platt scaling) and given a threshold on the validation split, then
+ * evaluated there and serialised with its parameters, metrics and lineage. Validation texts
+ * are scored exactly as detection will score them, so the threshold means what it says.
+ */
+import { cpus, platform, release } from "node:os";
+import { performance } from "node:perf_hooks";
+import type { Sample } from "../data/sample.js";
+import { BuiltinDetector } from "../detect/builtin.js";
+import { fitPlatt } from "../detect/calibration.js";
+import { BuiltinModel, MODEL_FORMAT, sigmoid, type ModelMeta } from "../detect/model.js";
+import { isCategory } from "../detect/types.js";
+import type { WindowLearner } from "./learner.js";
+import { binaryMetrics, metricsBy, thresholdForFpr } from "./metrics.js";
+import type { TrainParams } from "./params.js";
+import type { OnProgress, TrainOptions, TrainResult, TrainRows, ValidationReport } from "./types.js";
+import { yieldToLoop } from "./yield.js";
+
+export async function finish(
+  learner: WindowLearner,
+  validation: readonly Sample[],
+  rows: TrainRows,
+  p: TrainParams,
+  options: TrainOptions,
+  progress: OnProgress,
+  started: number,
+): Promise<TrainResult> {
+  const meta: ModelMeta = {
+    format: MODEL_FORMAT,
+    name: options.name ?? "builtin",
+    version: options.version ?? "1.0.0",
+    createdAt: new Date().toISOString(),
+    features: p.features,
+    categoryBits: p.categoryBits,
+    window: p.window,
+    calibration: { a: 1, b: 0 },
+    threshold: 0.5,
+    bias: learner.binary.bias,
+    categoryBias: Array.from(learner.category.bias),
+    rules: options.rules,
+    params: { ...p },
+    metrics: {},
+    training: {},
+  };
+  const provisional = new BuiltinModel(meta, learner.binary.weights(), learner.category.w);
+  const scores = await calibrate(provisional, validation, p, progress);
+
+  progress({ phase: "evaluate", done: 0, total: 1 });
+  const final = new BuiltinModel(meta, provisional.weights, provisional.categoryWeights);
+  const report = evaluate(final, validation, scores);
+  const durationMs = performance.now() - started;
+  meta.metrics = {
+    validation: { ...report.overall, threshold: meta.threshold, categoryAccuracy: report.categoryAccuracy },
+  };
+  meta.training = {
+    rows,
+    durationMs: Math.round(durationMs),
+    environment: { node: process.version, platform: platform(), release: release(), cpus: cpus().length },
+    ...options.lineage,
+  };
+  const artifact = final.serialize();
+  const model = BuiltinModel.deserialize(artifact);
+  progress({ phase: "evaluate", done: 1, total: 1 });
+  return { model, artifact, report, durationMs, params: p, rows };
+}
+
+/**
+ * Sets the model's calibration and threshold (at most `maxFpr` false positives on benign
+ * validation texts) and returns the calibrated validation scores.
+ */
+async function calibrate(
+  model: BuiltinModel,
+  validation: readonly Sample[],
+  p: TrainParams,
+  progress: OnProgress,
+): Promise<number[]> {
+  const detector = new BuiltinDetector(model);
+  const logits: number[] = [];
+  for (let i = 0; i < validation.length; i++) {
+    logits.push(detector.score(validation[i]!.text).logit);
+    if (i % 500 === 0) {
+      progress({ phase: "calibrate", done: i, total: validation.length });
+      await yieldToLoop();
+    }
+  }
+  const labels = validation.map((s) => s.label);
+  const calibration = fitPlatt(logits, labels);
+  model.meta.calibration = calibration;
+  const scores = logits.map((z) => sigmoid(calibration.a * z + calibration.b));
+  model.meta.threshold = thresholdForFpr(
+    scores.filter((_, i) => labels[i] === 0),
+    p.maxFpr,
+  );
+  return scores;
+}
+
+/** Metrics on the validation split, overall and per source and category, and how often flagged attacks get the right category. */
+function evaluate(
+  model: BuiltinModel,
+  validation: readonly Sample[],
+  scores: readonly number[],
+): ValidationReport {
+  const threshold = model.meta.threshold;
+  const scored = validation.map((s, i) => ({
+    score: scores[i]!,
+    label: s.label,
+    source: s.source,
+    category: s.category,
+  }));
+  const detector = new BuiltinDetector(model);
+  let right = 0;
+  let flaggedAttacks = 0;
+  validation.forEach((s, i) => {
+    if (s.label !== 1 || scores[i]! < threshold || !isCategory(s.category)) return;
+    flaggedAttacks++;
+    if (detector.detect(s.text, { evidence: false }).category === s.category) right++;
+  });
+  return {
+    threshold,
+    overall: binaryMetrics(scored, threshold),
+    bySource: metricsBy(scored, (x) => x.source, threshold),
+    byCategory: metricsBy(scored, (x) => x.category, threshold),
+    categoryAccuracy: flaggedAttacks ? right / flaggedAttacks : null,
+  };
+}
