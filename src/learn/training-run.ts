@@ -22,6 +22,7 @@ import {
   type TrainProgress,
   type TrainResult,
 } from "../train/builtin-trainer.js";
+import type { TrainParamsOverrides } from "../train/params.js";
 import type { RunRecord, RunStore } from "../train/runs.js";
 import type { SampleSource } from "../train/sources.js";
 
@@ -41,7 +42,7 @@ export interface TrainRunOptions {
   name?: string;
   version?: string;
   bump?: Bump;
-  params?: Partial<TrainParams>;
+  params?: TrainParamsOverrides;
   rules: RulesDocument;
   skipInvalid?: boolean;
   onInvalid?: (problem: InvalidRow) => void;

@@ -75,6 +75,6 @@ test("with versions but none in production, the first detection trains one from 
   }[];
   assert.deepEqual(list.map((v) => `${v.ref} ${v.stage}`).sort(), [
     "builtin@1.0.0 none",
-    "builtin@1.0.1 production",
+    "builtin@1.1.0 production",
   ]);
 });

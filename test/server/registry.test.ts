@@ -93,8 +93,10 @@ describe("datasets, training, runs and models over HTTP", async () => {
       json: { sources: ["/etc/passwd"] },
     });
     assert.equal(local.status, 400);
+    assert.equal(local.body.code, "VALIDATION_ERROR");
     const path = await server.call("/v1/training", { key: analyst, json: { datasets: ["../../etc"] } });
     assert.equal(path.status, 400);
+    assert.equal(path.body.code, "VALIDATION_ERROR");
     const client = await keyFor(server, "client", "no-import");
     assert.equal(
       (
@@ -105,6 +107,27 @@ describe("datasets, training, runs and models over HTTP", async () => {
       ).status,
       403,
     );
+  });
+
+  test("training parameters that would never finish are refused before anything is queued", async () => {
+    const before = (await server.call("/v1/jobs", { key: analyst })).body.data.length;
+    for (const [params, message] of [
+      [{ window: { stride: 1e-300 } }, /params\/window\/stride|integer/],
+      [{ epochs: 1e9 }, /params\/epochs|<= 100/],
+      [
+        { window: { size: 128, stride: 512 } },
+        /window\.stride must be an integer from 16 to window\.size \(128\)/,
+      ],
+      [{ alpha: "fast" }, /params\/alpha|number/],
+      [{ learningRate: 1 }, /additional properties|params/],
+    ] as const) {
+      const r = await server.call("/v1/training", { key: analyst, json: { params } });
+      assert.equal(r.status, 400, `${JSON.stringify(params)}: ${r.text}`);
+      assert.equal(r.body.code, "VALIDATION_ERROR", r.text);
+      assert.match(r.body.error, message, r.text);
+    }
+    const after = (await server.call("/v1/jobs", { key: analyst })).body.data.length;
+    assert.equal(after, before, "no job was created");
   });
 
   test("an analyst trains into staging; only an admin may go straight to production", async () => {

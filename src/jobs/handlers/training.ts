@@ -9,6 +9,7 @@ import { loadRulesFile } from "../../detect/rules.js";
 import { trainRun } from "../../learn/training-run.js";
 import { MODEL_NAME_PATTERN, VERSION_PATTERN } from "../../registry/versions.js";
 import type { TrainPhase } from "../../train/builtin-trainer.js";
+import { parseTrainParams, TrainParamsOverridesSchema } from "../../train/params.js";
 import { withWorkspace, type JobServices } from "../services.js";
 import type { JobType } from "../types.js";
 
@@ -29,9 +30,7 @@ export const TrainingPayload = Type.Object(
     ),
     version: Type.Optional(Type.String({ pattern: VERSION_PATTERN })),
     bump: Type.Optional(Type.Union([Type.Literal("major"), Type.Literal("minor"), Type.Literal("patch")])),
-    params: Type.Optional(
-      Type.Object({}, { additionalProperties: true, description: 'Training parameters, e.g. {"epochs": 4}' }),
-    ),
+    params: Type.Optional(TrainParamsOverridesSchema),
     stage: Type.Optional(
       Type.Union([Type.Literal("none"), Type.Literal("staging"), Type.Literal("production")], {
         description: "production needs an admin",
@@ -55,6 +54,8 @@ export function trainingJob(services: JobServices): JobType {
   return {
     validate(payload) {
       const p = parseWith(TrainingPayload, payload ?? {});
+      // The rules between parameters (a stride no longer than the window) too, before queueing.
+      if (p.params) parseTrainParams(p.params);
       const { stage, ...rest } = p;
       return {
         ...rest,
