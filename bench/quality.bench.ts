@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../src/core/paths.js";
 import { loadBundledCorpus } from "../src/data/corpus.js";
-import { loadSamples } from "../src/data/read.js";
+import { loadSamples } from "../src/data/files.js";
 import { BuiltinDetector } from "../src/detect/builtin.js";
 import { loadRulesFile } from "../src/detect/rules.js";
 import { trainBuiltin } from "../src/train/builtin-trainer.js";

@@ -5,7 +5,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { BUNDLED_CORPUS_DIR } from "../core/paths.js";
-import { loadSamples } from "./read.js";
+import { loadSamples } from "./files.js";
 import type { Sample } from "./sample.js";
 
 export function bundledCorpusFiles(): string[] {

@@ -30,7 +30,7 @@ import {
   type DatasetManifest,
   type DatasetOrigin,
 } from "./manifest.js";
-import { readSamples } from "./read.js";
+import { readDataFile } from "./formats.js";
 import type { Sample } from "./sample.js";
 
 export const BUNDLED = "bundled";
@@ -346,7 +346,7 @@ export class DatasetCatalog {
    */
   async *samples(d: DatasetRecord): AsyncGenerator<Sample> {
     if (d.id === BUNDLED) {
-      for (const f of bundledCorpusFiles()) yield* readSamples(f);
+      for (const f of bundledCorpusFiles()) yield* readDataFile(f);
       return;
     }
     const summary = emptySummary();
@@ -384,7 +384,7 @@ export function bundledDataset(): Promise<DatasetRecord> {
       list.update(`${basename(f)} ${createHash("sha256").update(bytes).digest("hex")}\n`);
     }
     const counts = new CountsAccumulator();
-    for (const f of files) for await (const s of readSamples(f)) counts.add(s);
+    for (const f of files) for await (const s of readDataFile(f)) counts.add(s);
     const c = counts.result();
     return {
       id: BUNDLED,

@@ -7,6 +7,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { basename } from "node:path";
 import { pipeline, Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
@@ -19,7 +20,7 @@ import {
   type EnvelopeEvent,
   type EnvelopeHeader,
 } from "./envelope.js";
-import { formatInvalid, type InvalidRow, type ReadOptions } from "./read.js";
+import { formatInvalid, type InvalidRow, type ReadOptions } from "./problems.js";
 import { checkSample, type Sample } from "./sample.js";
 
 export type DataFormat = "jsonl" | "envelope";
@@ -275,6 +276,17 @@ async function* readEnvelope(
   for (const p of problems) options.onInvalid?.({ file, line: 0, ...p });
   const first = problems[0];
   if (first) throw new ValidationError(formatInvalid({ file, line: 0, ...first }), { file, ...first });
+}
+
+/** Whether a file starts with gzip's magic bytes (names lie; contents do not). */
+export async function isGzipFile(path: string): Promise<boolean> {
+  const fh = await open(path, "r");
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Validated samples of a local file, JSONL or envelope, gzip or not. */

@@ -10,7 +10,8 @@ import { BUNDLED, bundledDataset, lineageOf, type DatasetCatalog, type DatasetLi
 import { DatasetNotFoundError } from "./errors.js";
 import { DATA_FILE_KINDS, DATA_FILE_PATTERN, emptySummary, readDataFile } from "./formats.js";
 import { bundledCorpusFiles } from "./corpus.js";
-import { expandInputs, readSamples, type ReadOptions } from "./read.js";
+import { expandInputs } from "./files.js";
+import type { ReadOptions } from "./problems.js";
 import type { Sample } from "./sample.js";
 
 export interface DataInput {
@@ -48,7 +49,7 @@ export async function resolveInputs(
         bytes: d.size,
         invalid: 0,
         async *samples() {
-          for (const f of bundledCorpusFiles()) yield* readSamples(f);
+          for (const f of bundledCorpusFiles()) yield* readDataFile(f);
         },
       });
       continue;

@@ -6,7 +6,7 @@
 import { describeError, isBulwarkError } from "../core/errors.js";
 import { emptySummary, readDataFile, type DataFormat } from "./formats.js";
 import { CountsAccumulator, type DatasetCounts } from "./manifest.js";
-import { formatInvalid, type InvalidRow } from "./read.js";
+import { formatInvalid, type InvalidRow } from "./problems.js";
 
 export interface FileValidation {
   file: string;

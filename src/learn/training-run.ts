@@ -9,7 +9,7 @@ import { DEFAULT_MODEL_NAME } from "../core/config.js";
 import { describeError } from "../core/errors.js";
 import type { DatasetCatalog, DatasetLineage } from "../data/datasets.js";
 import { allSamples, resolveInputs, type DataInput } from "../data/inputs.js";
-import type { InvalidRow } from "../data/read.js";
+import type { InvalidRow } from "../data/problems.js";
 import type { Sample } from "../data/sample.js";
 import { MODEL_FORMAT } from "../detect/model.js";
 import type { RulesDocument } from "../detect/rules.js";

@@ -20,7 +20,8 @@ import {
   RULE_DESCRIPTIONS,
   type ConflictRule,
 } from "../../data/merge.js";
-import { expandInputs, formatInvalid, type InvalidRow } from "../../data/read.js";
+import { expandInputs } from "../../data/files.js";
+import { formatInvalid, type InvalidRow } from "../../data/problems.js";
 import { validateFiles } from "../../data/validate.js";
 import { withWorkspace } from "../../app/workspace.js";
 import { table } from "../format.js";

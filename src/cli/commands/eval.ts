@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import { loadBundledCorpus } from "../../data/corpus.js";
-import { expandInputs, loadSamples } from "../../data/read.js";
+import { expandInputs, loadSamples } from "../../data/files.js";
 import { loadRulesFile } from "../../detect/rules.js";
 import { leaveOneSourceOut } from "../../train/crossval.js";
 import { evaluateDetector, type EvaluationReport } from "../../train/evaluate.js";

@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { ValidationError } from "../../core/errors.js";
-import { isGzipFile } from "../../data/jsonl.js";
+import { isGzipFile } from "../../data/formats.js";
 import type { Detector } from "../../detect/types.js";
 import { detectorFromOptions, parseThreshold } from "../model-option.js";
 import { action, printJson } from "../output.js";

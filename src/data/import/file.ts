@@ -1,6 +1,6 @@
 /** Local files and folders (searched recursively for data files). */
 import { createReadStream } from "node:fs";
-import { expandInputs } from "../read.js";
+import { expandInputs } from "../files.js";
 import { DATA_FILE_KINDS, DATA_FILE_PATTERN } from "../formats.js";
 import type { ImportSource } from "./source.js";
 

@@ -9,7 +9,7 @@ import type { DatasetCatalog, DatasetRecord } from "../datasets.js";
 import { nameFromSource } from "../datasets.js";
 import { emptySummary, readData } from "../formats.js";
 import type { OriginEntry } from "../manifest.js";
-import type { InvalidRow } from "../read.js";
+import type { InvalidRow } from "../problems.js";
 import type { Sample } from "../sample.js";
 import { fileSources } from "./file.js";
 import { s3Sources, s3StoreFor, parseS3Url } from "./s3.js";
