@@ -138,6 +138,7 @@ export class BullQueue implements JobQueue {
 
   private async readd(job: Job, why: string): Promise<void> {
     if (job.attempts >= job.maxAttempts) {
+      await this.store.log(job.id, `${why}; no attempts left`, "error");
       await this.store.finish(job.id, "failed", { error: `${why} after ${job.attempts} attempt(s)` });
       return;
     }
@@ -176,7 +177,11 @@ export class BullWorker {
     this.worker.on("failed", (job, err) => {
       // BullMQ gives up on its own only for jobs that stalled too often: record it.
       if (job && /stalled/.test(err.message)) {
-        void this.store.finish(job.data.id, "failed", { error: err.message }).catch(() => undefined);
+        const id = job.data.id;
+        void this.store
+          .log(id, `the queue gave up: ${err.message}`, "error")
+          .then(() => this.store.finish(id, "failed", { error: err.message }))
+          .catch(() => undefined);
       }
     });
   }

@@ -20,6 +20,8 @@ export class InProcessQueue implements JobQueue {
   readonly kind = "inprocess" as const;
   private readonly waiting: string[] = [];
   private readonly known = new Set<string>();
+  /** Jobs waiting out their retry delay: queued in the database, but not to be run yet. */
+  private readonly backingOff = new Set<string>();
   private running = 0;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
@@ -83,7 +85,7 @@ export class InProcessQueue implements JobQueue {
   }
 
   private push(id: string): void {
-    if (this.known.has(id) || this.closed) return;
+    if (this.known.has(id) || this.backingOff.has(id) || this.closed) return;
     this.known.add(id);
     this.waiting.push(id);
     this.pump();
@@ -109,7 +111,11 @@ export class InProcessQueue implements JobQueue {
       const outcome = await this.runner.run(job);
       if (outcome === "retry" && !this.closed) {
         const delay = Math.min(30_000, 1000 * 2 ** (job.attempts - 1));
-        setTimeout(() => this.push(id), delay).unref();
+        this.backingOff.add(id);
+        setTimeout(() => {
+          this.backingOff.delete(id);
+          this.push(id);
+        }, delay).unref();
       }
     } catch (err) {
       this.logger.error({ jobId: id, err }, "job bookkeeping failed");
