@@ -1,7 +1,9 @@
 /** The registry's vocabulary: stages, model versions, their manifests and stage changes. */
 import type { AuditSink } from "../audit/sink.js";
 import type { DatasetLineage } from "../data/datasets.js";
+import type { DatabaseHandle } from "../db/open.js";
 import type { ModelVersionsTable } from "../db/schema.js";
+import type { ObjectStore } from "../storage/types.js";
 import type { SnapshotRetention } from "./config.js";
 import type { SnapshotResult } from "./snapshot.js";
 import type { Bump } from "./versions.js";
@@ -133,4 +135,16 @@ export interface RegistryOptions {
   actor?: string;
   audit?: AuditSink;
   snapshotRetention?: SnapshotRetention;
+}
+
+/**
+ * What every part of the registry works with: the metadata database, the object store,
+ * who is acting, where audit entries go, and how production snapshots are retained.
+ */
+export interface RegistryContext {
+  db: DatabaseHandle;
+  store: ObjectStore;
+  actor: string;
+  audit: AuditSink;
+  retention: SnapshotRetention;
 }

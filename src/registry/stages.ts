@@ -1,0 +1,245 @@
+/**
+ * Stage changes: the one place a version moves between none, staging, production and
+ * archived. Exactly one production version per model, whatever number of processes
+ * promote at once: the model's rows are locked (PostgreSQL) or the write lock taken up
+ * front (SQLite), the previous production version is archived in the same transaction,
+ * and a partial unique index refuses anything that slips through. A version whose
+ * artifact fails its check never reaches staging or production. Every change is kept in
+ * the stage history with who, when and why, and each production change leaves a snapshot
+ * of the model's versions and history in the object store, under Object Lock when it has it.
+ */
+import { safeRecord } from "../audit/sink.js";
+import { describeError, isBulwarkError } from "../core/errors.js";
+import { isUniqueViolation } from "../db/errors.js";
+import { newId } from "../db/ids.js";
+import type { ModelStageEventsTable, ModelVersionsTable } from "../db/schema.js";
+import { forUpdate, writeTransaction, type Tx } from "../db/transaction.js";
+import { ModelNotFoundError, StageChangeRefusedError } from "./errors.js";
+import { refused, verify } from "./integrity.js";
+import { history, list, previousProduction, production, resolve } from "./queries.js";
+import { manifestOf, toEvent, toVersion } from "./records.js";
+import { writeSnapshot, type SnapshotResult } from "./snapshot.js";
+import type { ModelVersion, RegistryContext, Stage, StageChange, StageEvent } from "./types.js";
+import { validateModelName } from "./versions.js";
+
+/**
+ * Moves a version to a stage. Promotion to staging or production first verifies the
+ * artifact (a version that fails is refused and the current production version stays);
+ * a production promotion demotes the previous production version to archived in the
+ * same transaction and writes a registry snapshot.
+ */
+export async function promote(
+  ctx: RegistryContext,
+  ref: string | ModelVersion,
+  stage: Stage = "production",
+  options: {
+    reason?: string;
+    action?: string;
+    /** Production only: leave things as they are when another version is in production. */
+    ifNoProduction?: boolean;
+  } = {},
+): Promise<StageChange> {
+  const target = typeof ref === "string" ? await resolve(ctx, ref) : ref;
+  const action = options.action ?? (stage === "archived" ? "archive" : "promote");
+  if (stage === "production" || stage === "staging") {
+    const check = await verify(ctx, target);
+    if (!check.ok) throw await refused(ctx, target, `model.${action}`, check);
+  }
+  const at = new Date().toISOString();
+  let result: { version: ModelVersion; demoted?: ModelVersion; event: StageEvent | null };
+  try {
+    result = await writeTransaction(
+      ctx.db,
+      (tx) => changeStage(ctx, tx, target, stage, action, options.reason ?? null, at, options.ifNoProduction),
+      { retryOn: isUniqueViolation },
+    );
+  } catch (err) {
+    await safeRecord(ctx.audit, {
+      actor: ctx.actor,
+      action: `model.${action}`,
+      target: target.ref,
+      outcome: isBulwarkError(err) && err.status < 500 ? "denied" : "failure",
+      details: { stage, error: describeError(err) },
+    });
+    throw err;
+  }
+  const change: StageChange = { ...result };
+  if (stage === "production" && result.event) {
+    try {
+      change.snapshot = await snapshot(ctx, target.name, result.event);
+      await ctx.db.db
+        .updateTable("model_stage_events")
+        .set({ snapshot_key: change.snapshot.key, snapshot_locked: change.snapshot.locked ? 1 : 0 })
+        .where("id", "=", result.event.id)
+        .execute();
+      result.event.snapshotKey = change.snapshot.key;
+      result.event.snapshotLocked = change.snapshot.locked;
+    } catch (err) {
+      change.snapshotError = describeError(err);
+    }
+  }
+  await safeRecord(ctx.audit, {
+    actor: ctx.actor,
+    action: `model.${action}`,
+    target: target.ref,
+    outcome: "success",
+    details: {
+      from: result.event?.from ?? target.stage,
+      to: stage,
+      demoted: result.demoted?.ref,
+      reason: options.reason,
+      snapshot: change.snapshot?.key,
+      snapshotLocked: change.snapshot?.locked,
+      snapshotError: change.snapshotError,
+    },
+  });
+  return change;
+}
+
+/**
+ * Puts back the version that was in production before the current one (or `to`),
+ * provided its artifact still verifies; the current one is archived.
+ */
+export async function rollback(
+  ctx: RegistryContext,
+  name: string,
+  options: { to?: string; reason?: string } = {},
+): Promise<StageChange> {
+  validateModelName(name);
+  const current = await production(ctx, name);
+  let target: ModelVersion | undefined;
+  if (options.to) target = await resolve(ctx, `${name}@${options.to}`);
+  else {
+    for (const candidate of await previousProduction(ctx, name, current?.version)) {
+      if ((await verify(ctx, candidate)).ok) {
+        target = candidate;
+        break;
+      }
+    }
+  }
+  if (!target)
+    throw new StageChangeRefusedError(
+      `no earlier production version of ${name} to roll back to${current ? ` (current: ${current.version})` : ""}; name one with --to`,
+      { name },
+    );
+  if (current && target.id === current.id)
+    throw new StageChangeRefusedError(`${target.ref} is already the production version`, {
+      ref: target.ref,
+    });
+  return promote(ctx, target, "production", {
+    action: "rollback",
+    ...(options.reason ? { reason: options.reason } : {}),
+  });
+}
+
+export async function archive(
+  ctx: RegistryContext,
+  ref: string,
+  options: { reason?: string } = {},
+): Promise<StageChange> {
+  return promote(ctx, ref, "archived", options);
+}
+
+async function changeStage(
+  ctx: RegistryContext,
+  tx: Tx,
+  target: ModelVersion,
+  stage: Stage,
+  action: string,
+  reason: string | null,
+  at: string,
+  ifNoProduction = false,
+): Promise<{ version: ModelVersion; demoted?: ModelVersion; event: StageEvent | null }> {
+  // Lock the model's rows (PostgreSQL); SQLite's IMMEDIATE transaction already excludes writers.
+  let q = tx.selectFrom("model_versions").selectAll().where("name", "=", target.name);
+  if (forUpdate(ctx.db)) q = q.forUpdate();
+  const rows = await q.execute();
+  const current = rows.find((r) => r.id === target.id);
+  if (!current || current.status !== "ready") throw new ModelNotFoundError(target.ref);
+  const from = current.stage as Stage;
+  if (from === stage) return { version: toVersion(current), event: null };
+  if (from === "production" && stage !== "production")
+    throw new StageChangeRefusedError(
+      `${target.ref} is the production version: promote another version (or \`bulwark models rollback ${target.name}\`) instead of moving it to ${stage}, so the model is never left without one`,
+      { ref: target.ref },
+    );
+  let demoted: ModelVersion | undefined;
+  if (stage === "production") {
+    const prod = rows.find((r) => r.stage === "production" && r.id !== target.id);
+    if (prod && ifNoProduction) return { version: toVersion(current), event: null };
+    if (prod) {
+      await tx
+        .updateTable("model_versions")
+        .set({ stage: "archived", stage_changed_at: at, stage_changed_by: ctx.actor })
+        .where("id", "=", prod.id)
+        .execute();
+      await tx
+        .insertInto("model_stage_events")
+        .values(eventRow(ctx, prod, "production", "archived", "demote", reason, at))
+        .execute();
+      demoted = toVersion({ ...prod, stage: "archived", stage_changed_at: at, stage_changed_by: ctx.actor });
+    }
+  }
+  await tx
+    .updateTable("model_versions")
+    .set({ stage, stage_changed_at: at, stage_changed_by: ctx.actor })
+    .where("id", "=", target.id)
+    .execute();
+  const row = eventRow(ctx, current, from, stage, action, reason, at);
+  await tx.insertInto("model_stage_events").values(row).execute();
+  return {
+    version: toVersion({ ...current, stage, stage_changed_at: at, stage_changed_by: ctx.actor }),
+    ...(demoted ? { demoted } : {}),
+    event: toEvent(row),
+  };
+}
+
+function eventRow(
+  ctx: RegistryContext,
+  row: ModelVersionsTable,
+  from: string,
+  to: string,
+  action: string,
+  reason: string | null,
+  at: string,
+): ModelStageEventsTable {
+  return {
+    id: newId("ev"),
+    model_name: row.name,
+    version: row.version,
+    from_stage: from,
+    to_stage: to,
+    action,
+    actor: ctx.actor,
+    reason,
+    at,
+    snapshot_key: null,
+    snapshot_locked: null,
+  };
+}
+
+/** The model's versions and stage history as they stand after a production change. */
+async function snapshot(ctx: RegistryContext, name: string, event: StageEvent): Promise<SnapshotResult> {
+  const versions = await list(ctx, { name });
+  const prod = versions.find((v) => v.stage === "production");
+  return writeSnapshot(
+    ctx.store,
+    name,
+    {
+      kind: "bulwark-registry-snapshot",
+      model: name,
+      at: event.at,
+      actor: event.actor,
+      event,
+      production: prod ? { version: prod.version, sha256: prod.sha256, artifact: prod.artifactKey } : null,
+      versions: versions.map((v) => ({
+        ...manifestOf(v),
+        stage: v.stage,
+        stageChangedAt: v.stageChangedAt,
+        stageChangedBy: v.stageChangedBy,
+      })),
+      history: await history(ctx, name),
+    },
+    ctx.retention,
+  );
+}
