@@ -32,6 +32,7 @@ import type {
   LoadedModel,
   ModelManifest,
   ModelVersion,
+  PromotionStage,
   RegisterInput,
   RegistryContext,
   RegistryOptions,
@@ -40,6 +41,7 @@ import type {
   Stage,
   StageChange,
   StageEvent,
+  StageOptions,
   VerifyResult,
 } from "./types.js";
 
@@ -151,22 +153,32 @@ export class ModelRegistry {
     return loading.reloadProduction<M>(this.ctx, name, current);
   }
 
-  /** Moves a version to a stage (production by default); the artifact is verified first. */
+  /**
+   * Moves a version to any stage (what `promote`, `archive` and `rollback` name). Staging
+   * and production verify the artifact first; a production change archives the previous
+   * production version; the production version itself never moves elsewhere.
+   */
+  setStage(ref: string | ModelVersion, stage: Stage, options: StageOptions = {}): Promise<StageChange> {
+    return stages.setStage(this.ctx, ref, stage, options);
+  }
+
+  /** To production (the default, archiving the current one) or staging; verified first. */
   promote(
     ref: string | ModelVersion,
-    stage: Stage = "production",
-    options: { reason?: string; action?: string; ifNoProduction?: boolean } = {},
+    stage: PromotionStage = "production",
+    options: StageOptions = {},
   ): Promise<StageChange> {
     return stages.promote(this.ctx, ref, stage, options);
+  }
+
+  /** Out of use; refused for the production version (promote another or roll back). */
+  archive(ref: string | ModelVersion, options: { reason?: string } = {}): Promise<StageChange> {
+    return stages.archive(this.ctx, ref, options);
   }
 
   /** Puts back the previous production version (or `to`); the current one is archived. */
   rollback(name: string, options: { to?: string; reason?: string } = {}): Promise<StageChange> {
     return stages.rollback(this.ctx, name, options);
-  }
-
-  archive(ref: string, options: { reason?: string } = {}): Promise<StageChange> {
-    return stages.archive(this.ctx, ref, options);
   }
 
   /** Detectors over two verified versions, for side-by-side evaluation. */

@@ -19,38 +19,45 @@ import { refused, verify } from "./integrity.js";
 import { history, list, previousProduction, production, resolve } from "./queries.js";
 import { manifestOf, toEvent, toVersion } from "./records.js";
 import { writeSnapshot, type SnapshotResult } from "./snapshot.js";
-import type { ModelVersion, RegistryContext, Stage, StageChange, StageEvent } from "./types.js";
+import type {
+  ModelVersion,
+  PromotionStage,
+  RegistryContext,
+  Stage,
+  StageChange,
+  StageEvent,
+  StageOptions,
+} from "./types.js";
 import { validateModelName } from "./versions.js";
 
+/** The verb a stage change is recorded under, in the stage history and as `model.<action>`. */
+type StageAction = "promote" | "archive" | "rollback";
+
 /**
- * Moves a version to a stage. Promotion to staging or production first verifies the
- * artifact (a version that fails is refused and the current production version stays);
- * a production promotion demotes the previous production version to archived in the
- * same transaction and writes a registry snapshot.
+ * Moves a version to any stage: the general form that `promote`, `archive` and `rollback`
+ * name. Moving to staging or production first verifies the artifact (a version that fails
+ * is refused and the current production version stays); a production change archives the
+ * previous production version in the same transaction and writes a registry snapshot.
+ * The production version itself never moves elsewhere: promote another or roll back.
  */
-export async function promote(
+export async function setStage(
   ctx: RegistryContext,
   ref: string | ModelVersion,
-  stage: Stage = "production",
-  options: {
-    reason?: string;
-    action?: string;
-    /** Production only: leave things as they are when another version is in production. */
-    ifNoProduction?: boolean;
-  } = {},
+  stage: Stage,
+  options: StageOptions = {},
+  action: StageAction = stage === "archived" ? "archive" : "promote",
 ): Promise<StageChange> {
   const target = typeof ref === "string" ? await resolve(ctx, ref) : ref;
-  const action = options.action ?? (stage === "archived" ? "archive" : "promote");
   if (stage === "production" || stage === "staging") {
     const check = await verify(ctx, target);
     if (!check.ok) throw await refused(ctx, target, `model.${action}`, check);
   }
   const at = new Date().toISOString();
-  let result: { version: ModelVersion; demoted?: ModelVersion; event: StageEvent | null };
+  let result: Moved;
   try {
     result = await writeTransaction(
       ctx.db,
-      (tx) => changeStage(ctx, tx, target, stage, action, options.reason ?? null, at, options.ifNoProduction),
+      (tx) => move(ctx, tx, target, stage, action, options.reason ?? null, at, options.ifNoProduction),
       { retryOn: isUniqueViolation },
     );
   } catch (err) {
@@ -96,6 +103,25 @@ export async function promote(
   return change;
 }
 
+/** To staging, or to production (the default) in place of the current production version. */
+export function promote(
+  ctx: RegistryContext,
+  ref: string | ModelVersion,
+  stage: PromotionStage = "production",
+  options: StageOptions = {},
+): Promise<StageChange> {
+  return setStage(ctx, ref, stage, options, "promote");
+}
+
+/** Out of use; refused for the production version. */
+export function archive(
+  ctx: RegistryContext,
+  ref: string | ModelVersion,
+  options: { reason?: string } = {},
+): Promise<StageChange> {
+  return setStage(ctx, ref, "archived", options, "archive");
+}
+
 /**
  * Puts back the version that was in production before the current one (or `to`),
  * provided its artifact still verifies; the current one is archived.
@@ -126,30 +152,22 @@ export async function rollback(
     throw new StageChangeRefusedError(`${target.ref} is already the production version`, {
       ref: target.ref,
     });
-  return promote(ctx, target, "production", {
-    action: "rollback",
-    ...(options.reason ? { reason: options.reason } : {}),
-  });
+  return setStage(ctx, target, "production", options.reason ? { reason: options.reason } : {}, "rollback");
 }
 
-export async function archive(
-  ctx: RegistryContext,
-  ref: string,
-  options: { reason?: string } = {},
-): Promise<StageChange> {
-  return promote(ctx, ref, "archived", options);
-}
+type Moved = { version: ModelVersion; demoted?: ModelVersion; event: StageEvent | null };
 
-async function changeStage(
+/** The stage change itself, inside the write transaction. */
+async function move(
   ctx: RegistryContext,
   tx: Tx,
   target: ModelVersion,
   stage: Stage,
-  action: string,
+  action: StageAction,
   reason: string | null,
   at: string,
   ifNoProduction = false,
-): Promise<{ version: ModelVersion; demoted?: ModelVersion; event: StageEvent | null }> {
+): Promise<Moved> {
   // Lock the model's rows (PostgreSQL); SQLite's IMMEDIATE transaction already excludes writers.
   let q = tx.selectFrom("model_versions").selectAll().where("name", "=", target.name);
   if (forUpdate(ctx.db)) q = q.forUpdate();

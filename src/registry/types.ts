@@ -15,6 +15,16 @@ export function isStage(value: string): value is Stage {
   return (STAGES as readonly string[]).includes(value);
 }
 
+/** The stages a version is promoted to; the others are reached by archiving (or `setStage`). */
+export type PromotionStage = Extract<Stage, "staging" | "production">;
+
+export interface StageOptions {
+  /** Why, kept in the stage history and the audit trail. */
+  reason?: string;
+  /** Production only: leave things as they are when another version is in production. */
+  ifNoProduction?: boolean;
+}
+
 export interface ModelVersion {
   id: string;
   name: string;
