@@ -87,6 +87,7 @@ export async function reserve(ctx: RegistryContext, input: ReserveInput): Promis
         sha256: null,
         size_bytes: null,
         artifact_version_id: null,
+        companions: null,
         parent_version: parent,
         run_id: input.runId ?? null,
         datasets: "[]",
