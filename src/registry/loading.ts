@@ -1,6 +1,6 @@
 /**
- * Loading a version into something that detects: its verified bytes handed to its format's
- * loader. For the production version, what a service needs to stay up: when the artifact
+ * Loading a version into something that detects: its verified files (the artifact and any
+ * companion files) handed to its format's loader. For the production version, what a service needs to stay up: when the artifact
  * fails its check, fall back to the most recent earlier production version that passes
  * (audited), and a long-running server keeps the model it has instead of a refused one.
  * Stages are never changed here; a refused version is left for an operator to look at.
@@ -8,7 +8,7 @@
 import { safeRecord } from "../audit/sink.js";
 import { IntegrityError } from "../core/errors.js";
 import { modelFormat } from "./formats.js";
-import { verifiedArtifact } from "./integrity.js";
+import { verifiedFiles } from "./integrity.js";
 import { previousProduction, production, resolve } from "./queries.js";
 import type { LoadedModel, ModelVersion, RegistryContext } from "./types.js";
 
@@ -28,8 +28,12 @@ export async function load<M = unknown>(
   refOrVersion: string | ModelVersion,
 ): Promise<LoadedModel<M>> {
   const v = typeof refOrVersion === "string" ? await resolve(ctx, refOrVersion) : refOrVersion;
-  const bytes = await verifiedArtifact(ctx, v);
-  const model = modelFormat(v.format).load(bytes, `${v.ref} (${v.artifactKey})`) as M;
+  const files = await verifiedFiles(ctx, v);
+  const model = modelFormat(v.format).load(
+    files.artifact,
+    `${v.ref} (${v.artifactKey})`,
+    files.companions,
+  ) as M;
   return { version: v, model };
 }
 

@@ -1,10 +1,17 @@
 /**
- * How the registry writes things down: a database row read as a ModelVersion or a
- * StageEvent, and a version written out as the manifest stored beside its artifact (and
- * copied into every production snapshot). One place, so every part reads rows the same way.
+ * How the registry writes things down: where a version's files go, a database row read as
+ * a ModelVersion or a StageEvent, and a version written out as the manifest stored beside
+ * its artifact (and copied into every production snapshot). One place, so every part reads
+ * rows the same way.
  */
 import { fromJson, toNumber, type ModelStageEventsTable, type ModelVersionsTable } from "../db/schema.js";
+import { PREFIXES } from "../storage/layout.js";
 import type { ModelManifest, ModelVersion, Stage, StageEvent } from "./types.js";
+
+/** The folder of a version's artifact, companion files and manifest: models/{name}/{version}/. */
+export function versionDir(name: string, version: string): string {
+  return `${PREFIXES.models}${name}/${version}/`;
+}
 
 export function toVersion(row: ModelVersionsTable): ModelVersion {
   return {
@@ -20,6 +27,7 @@ export function toVersion(row: ModelVersionsTable): ModelVersion {
     artifactKey: row.artifact_key,
     manifestKey: row.manifest_key,
     artifactVersionId: row.artifact_version_id,
+    companions: fromJson(row.companions, []),
     parentVersion: row.parent_version,
     runId: row.run_id,
     datasets: fromJson(row.datasets, []),
@@ -56,6 +64,7 @@ export function manifestOf(v: ModelVersion): ModelManifest {
     family: v.family,
     format: v.format,
     artifact: { key: v.artifactKey, sha256: v.sha256, size: v.size, versionId: v.artifactVersionId },
+    ...(v.companions.length > 0 ? { companions: v.companions } : {}),
     lineage: { datasets: v.datasets, parentVersion: v.parentVersion, runId: v.runId },
     params: v.params,
     metrics: v.metrics,

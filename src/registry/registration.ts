@@ -2,22 +2,23 @@
  * Registering a model version, in three steps so that processes sharing the database
  * never collide: `reserve` takes a version number under a unique constraint before the
  * artifact exists (a trainer can embed it, and the artifact is written under a key no one
- * else can be using), `complete` stores the artifact and its manifest and makes the
- * version visible, and `abandon` gives the number back when the artifact never comes.
- * A version, once complete, is never overwritten.
+ * else can be using), `complete` stores the artifact, the companion files its format owns
+ * and the manifest, records every file's SHA-256 and makes the version visible, and
+ * `abandon` gives the number back when the artifact never comes. A version, once
+ * complete, is never overwritten.
  */
 import { safeRecord } from "../audit/sink.js";
-import { IntegrityError } from "../core/errors.js";
+import { IntegrityError, ValidationError } from "../core/errors.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { newId } from "../db/ids.js";
 import { toJson, type ModelVersionsTable } from "../db/schema.js";
 import { writeTransaction } from "../db/transaction.js";
 import { sha256Hex } from "../detect/model.js";
-import { PREFIXES } from "../storage/layout.js";
 import { ModelVersionExistsError } from "./errors.js";
-import { modelFormat } from "./formats.js";
-import { manifestOf, toVersion } from "./records.js";
+import { companionsOf, modelFormat, type CompanionSpec, type ModelFormat } from "./formats.js";
+import { manifestOf, toVersion, versionDir } from "./records.js";
 import type {
+  CompanionFile,
   CompleteInput,
   ModelVersion,
   RegisterInput,
@@ -72,7 +73,7 @@ export async function reserve(ctx: RegistryContext, input: ReserveInput): Promis
                 .where("stage", "=", "production")
                 .executeTakeFirst()
             )?.version ?? null);
-      const dir = `${PREFIXES.models}${name}/${version}/`;
+      const dir = versionDir(name, version);
       const row: ModelVersionsTable = {
         id,
         name,
@@ -112,7 +113,10 @@ export async function reserve(ctx: RegistryContext, input: ReserveInput): Promis
   return { id, name, version: row.version, format: format.format, parentVersion: row.parent_version, row };
 }
 
-/** Stores the artifact and manifest of a reserved version and makes it visible. */
+/**
+ * Stores the artifact, the format's companion files and the manifest of a reserved
+ * version, each checked against the SHA-256 of the bytes handed in, and makes it visible.
+ */
 export async function complete(
   ctx: RegistryContext,
   reservation: Reservation,
@@ -120,21 +124,37 @@ export async function complete(
 ): Promise<ModelVersion> {
   const format = modelFormat(reservation.format);
   const { name } = reservation;
+  const ref = `${name}@${reservation.version}`;
   try {
+    const files = companionFiles(format, input.companions ?? {}, ref);
+    const metadata = { model: name, version: reservation.version, format: format.format };
     const bytes = input.artifact;
-    const sha256 = sha256Hex(bytes);
-    const put = await ctx.store.put(reservation.row.artifact_key, bytes, {
-      contentType: format.contentType,
-      metadata: { model: name, version: reservation.version, format: format.format },
-    });
-    if (put.sha256 !== sha256)
-      throw new IntegrityError(`artifact of ${name}@${reservation.version} was altered while being stored`);
+    const { sha256, versionId } = await storeFile(
+      ctx,
+      reservation.row.artifact_key,
+      bytes,
+      { contentType: format.contentType, metadata },
+      `artifact of ${ref}`,
+    );
+    const companions: CompanionFile[] = [];
+    for (const { spec, bytes: content } of files) {
+      const key = `${versionDir(name, reservation.version)}${spec.fileName}`;
+      const put = await storeFile(
+        ctx,
+        key,
+        content,
+        { contentType: spec.contentType, metadata },
+        `${spec.fileName} of ${ref}`,
+      );
+      companions.push({ file: spec.fileName, key, size: content.length, ...put });
+    }
     const row: ModelVersionsTable = {
       ...reservation.row,
       status: "ready",
       sha256,
       size_bytes: bytes.length,
-      artifact_version_id: put.versionId,
+      artifact_version_id: versionId,
+      companions: companions.length > 0 ? toJson(companions) : null,
       run_id: input.runId ?? reservation.row.run_id,
       datasets: toJson(input.datasets ?? []),
       params: toJson(input.params ?? {}),
@@ -151,7 +171,8 @@ export async function complete(
         status: "ready",
         sha256,
         size_bytes: bytes.length,
-        artifact_version_id: put.versionId,
+        artifact_version_id: versionId,
+        companions: row.companions,
         run_id: row.run_id,
         datasets: row.datasets,
         params: row.params,
@@ -165,7 +186,15 @@ export async function complete(
       action: "model.register",
       target: version.ref,
       outcome: "success",
-      details: { sha256, size: bytes.length, format: format.format, runId: version.runId },
+      details: {
+        sha256,
+        size: bytes.length,
+        format: format.format,
+        runId: version.runId,
+        ...(companions.length > 0
+          ? { companions: Object.fromEntries(companions.map((c) => [c.file, c.sha256])) }
+          : {}),
+      },
     });
     return version;
   } catch (err) {
@@ -182,4 +211,37 @@ export async function abandon(ctx: RegistryContext, reservation: Reservation): P
     .where("status", "=", "pending")
     .execute()
     .catch(() => undefined);
+}
+
+/** The companion files handed in: one for each file the format declares, and no other. */
+function companionFiles(
+  format: ModelFormat,
+  given: Readonly<Record<string, Buffer>>,
+  ref: string,
+): { spec: CompanionSpec; bytes: Buffer }[] {
+  const specs = companionsOf(format);
+  const declared = specs.map((c) => c.fileName);
+  const missing = declared.filter((file) => !Object.hasOwn(given, file));
+  const foreign = Object.keys(given).filter((file) => !declared.includes(file));
+  if (missing.length > 0 || foreign.length > 0)
+    throw new ValidationError(
+      `${ref}: format ${format.format} owns ${declared.length > 0 ? `the companion files ${declared.join(", ")}` : "no companion files"} beside ${format.fileName}` +
+        (missing.length > 0 ? `; missing: ${missing.join(", ")}` : "") +
+        (foreign.length > 0 ? `; not its own: ${foreign.join(", ")}` : ""),
+    );
+  return specs.map((spec) => ({ spec, bytes: given[spec.fileName]! }));
+}
+
+/** Writes one file and checks the store kept the bytes it was given. */
+async function storeFile(
+  ctx: RegistryContext,
+  key: string,
+  bytes: Buffer,
+  options: { contentType: string; metadata: Record<string, string> },
+  what: string,
+): Promise<{ sha256: string; versionId: string }> {
+  const sha256 = sha256Hex(bytes);
+  const put = await ctx.store.put(key, bytes, options);
+  if (put.sha256 !== sha256) throw new IntegrityError(`${what} was altered while being stored`);
+  return { sha256, versionId: put.versionId };
 }

@@ -1,14 +1,15 @@
 /**
- * The model registry: versions of named models, their artifacts in the object store
- * (models/{name}/{version}/ with a manifest beside the artifact), lineage, stages and the
- * history of every stage change, over the metadata database.
+ * The model registry: versions of named models, their files in the object store
+ * (models/{name}/{version}/: the artifact, any companion files its format owns, and a
+ * manifest), lineage, stages and the history of every stage change, over the metadata
+ * database.
  *
  * Guarantees, whatever number of processes share the database and the store:
  * - version numbers are unique per model (a unique constraint; auto-allocation retries);
  * - at most one production version per model (a partial unique index, and promotions
  *   that demote the previous production version in the same transaction);
- * - an artifact is only ever read through its SHA-256 check; one that fails is refused
- *   with IntegrityError and an audit entry, and is never promoted.
+ * - a version's files are only ever read through their SHA-256 checks; a version with one
+ *   that fails is refused with IntegrityError and an audit entry, and is never promoted.
  *
  * This class only holds the context (database, store, actor, audit sink) and names the
  * operations; each job has its own module: registration.ts (reserve, complete, abandon),
@@ -30,6 +31,7 @@ import * as stages from "./stages.js";
 import type {
   CompleteInput,
   LoadedModel,
+  ModelFiles,
   ModelManifest,
   ModelVersion,
   PromotionStage,
@@ -112,7 +114,7 @@ export class ModelRegistry {
     return queries.previousProduction(this.ctx, name, except);
   }
 
-  /** Reads an artifact and checks it against the SHA-256 recorded at registration. */
+  /** Reads a version's files and checks them against the SHA-256s recorded at registration. */
   verify(v: ModelVersion): Promise<VerifyResult> {
     return integrity.verify(this.ctx, v);
   }
@@ -127,9 +129,14 @@ export class ModelRegistry {
     return integrity.verifyMany(this.ctx, versions);
   }
 
-  /** The verified artifact's bytes; IntegrityError (and an audit entry) when it fails its check. */
-  artifact(v: ModelVersion, action = "model.load"): Promise<Buffer> {
-    return integrity.verifiedArtifact(this.ctx, v, action);
+  /** The verified artifact's bytes; IntegrityError (and an audit entry) when any file fails its check. */
+  async artifact(v: ModelVersion, action = "model.load"): Promise<Buffer> {
+    return (await integrity.verifiedFiles(this.ctx, v, action)).artifact;
+  }
+
+  /** The verified artifact and companion files; IntegrityError (and an audit entry) when any fails. */
+  files(v: ModelVersion, action = "model.load"): Promise<ModelFiles> {
+    return integrity.verifiedFiles(this.ctx, v, action);
   }
 
   /** A verified, loaded model version. */

@@ -15,7 +15,7 @@ import { newId } from "../db/ids.js";
 import type { ModelStageEventsTable, ModelVersionsTable } from "../db/schema.js";
 import { forUpdate, writeTransaction, type Tx } from "../db/transaction.js";
 import { ModelNotFoundError, StageChangeRefusedError } from "./errors.js";
-import { refused, verify } from "./integrity.js";
+import { verify, verifyOrRefuse } from "./integrity.js";
 import { history, list, previousProduction, production, resolve } from "./queries.js";
 import { manifestOf, toEvent, toVersion } from "./records.js";
 import { writeSnapshot, type SnapshotResult } from "./snapshot.js";
@@ -48,10 +48,7 @@ export async function setStage(
   action: StageAction = stage === "archived" ? "archive" : "promote",
 ): Promise<StageChange> {
   const target = typeof ref === "string" ? await resolve(ctx, ref) : ref;
-  if (stage === "production" || stage === "staging") {
-    const check = await verify(ctx, target);
-    if (!check.ok) throw await refused(ctx, target, `model.${action}`, check);
-  }
+  if (stage === "production" || stage === "staging") await verifyOrRefuse(ctx, target, `model.${action}`);
   const at = new Date().toISOString();
   let result: Moved;
   try {
