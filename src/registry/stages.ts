@@ -3,8 +3,8 @@
  * archived. Exactly one production version per model, whatever number of processes
  * promote at once: the model's rows are locked (PostgreSQL) or the write lock taken up
  * front (SQLite), the previous production version is archived in the same transaction,
- * and a partial unique index refuses anything that slips through. A version whose
- * artifact fails its check never reaches staging or production. Every change is kept in
+ * and a partial unique index refuses anything that slips through. A version with a file
+ * that fails its check never reaches staging or production. Every change is kept in
  * the stage history with who, when and why, and each production change leaves a snapshot
  * of the model's versions and history in the object store, under Object Lock when it has it.
  */
@@ -35,7 +35,7 @@ type StageAction = "promote" | "archive" | "rollback";
 
 /**
  * Moves a version to any stage: the general form that `promote`, `archive` and `rollback`
- * name. Moving to staging or production first verifies the artifact (a version that fails
+ * name. Moving to staging or production first verifies its files (a version that fails
  * is refused and the current production version stays); a production change archives the
  * previous production version in the same transaction and writes a registry snapshot.
  * The production version itself never moves elsewhere: promote another or roll back.
@@ -121,7 +121,7 @@ export function archive(
 
 /**
  * Puts back the version that was in production before the current one (or `to`),
- * provided its artifact still verifies; the current one is archived.
+ * provided its files still verify; the current one is archived.
  */
 export async function rollback(
   ctx: RegistryContext,
