@@ -79,6 +79,11 @@ export interface ModelVersionsTable {
   size_bytes: number | string | null;
   /** The object store's version id of the artifact as written. */
   artifact_version_id: string | null;
+  /**
+   * JSON: the files a multi-file format owns beside the artifact, each as written
+   * ([{file, key, sha256, size, versionId}]); null for a version of one file.
+   */
+  companions: string | null;
   parent_version: string | null;
   run_id: string | null;
   /** JSON: [{id, name, version, sha256, rows}]. */

@@ -187,7 +187,7 @@ export async function recordRun(
   }
   // The run is over and recorded; a refused promotion does not make it a failed run.
   if (options.stage) {
-    const stageChange = await ws.registry.promote(trained.version, options.stage, {
+    const stageChange = await ws.registry.setStage(trained.version, options.stage, {
       reason: `trained by run ${run.id}`,
       ...(options.ifNoProduction ? { ifNoProduction: true } : {}),
     });

@@ -3,22 +3,40 @@
  * nothing else about a model; turning verified bytes into something that detects is the
  * format's job. The built-in family registers itself here; other families (ONNX
  * transformers...) register their own formats the same way.
+ *
+ * A format owns one primary file, the artifact, whose SHA-256 is the version's, and may
+ * own companion files beside it (an ONNX transformer: model.onnx, then tokenizer.json and
+ * config.json). Every file is stored under models/{name}/{version}/, its SHA-256 recorded
+ * at registration and checked on every load before `load` sees any of them.
  */
+import { ValidationError } from "../core/errors.js";
 import { BuiltinDetector } from "../detect/builtin.js";
 import { BuiltinModel, MODEL_FORMAT } from "../detect/model.js";
 import type { Detector } from "../detect/types.js";
 import { UnknownModelFormatError } from "./errors.js";
+
+/** A file a format owns beside its artifact. */
+export interface CompanionSpec {
+  /** Object name under models/{name}/{version}/, e.g. "tokenizer.json". */
+  fileName: string;
+  contentType: string;
+}
 
 export interface ModelFormat<M = unknown> {
   /** Stored with every version, e.g. "bulwark-builtin/1". */
   format: string;
   /** The trainer family that produces it, e.g. "builtin". */
   family: string;
-  /** Artifact object name under models/{name}/{version}/. */
+  /** Artifact (primary file) object name under models/{name}/{version}/. */
   fileName: string;
   contentType: string;
-  /** Turns verified bytes into a model; throws IntegrityError on malformed bytes. */
-  load(bytes: Buffer, source: string): M;
+  /** Files registered, verified and loaded together with the artifact; none when left out. */
+  companions?: readonly CompanionSpec[];
+  /**
+   * Turns verified bytes into a model; `companions` holds the verified companion files by
+   * file name. Throws IntegrityError on malformed bytes.
+   */
+  load(bytes: Buffer, source: string, companions: Readonly<Record<string, Buffer>>): M;
   /** A detector over a loaded model (for comparisons and serving), when the family detects. */
   detector?(model: M, options?: { threshold?: number }): Detector;
 }
@@ -34,7 +52,17 @@ export const builtinFormat: ModelFormat<BuiltinModel> = {
 
 const formats = new Map<string, ModelFormat>([[builtinFormat.format, builtinFormat as ModelFormat]]);
 
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Adds (or replaces) a format; its file names must be plain, distinct and not the manifest's. */
 export function registerModelFormat<M>(format: ModelFormat<M>): void {
+  const names = [format.fileName, ...companionsOf(format).map((c) => c.fileName)];
+  for (const [i, name] of names.entries()) {
+    if (!FILE_NAME.test(name) || name === "manifest.json" || names.indexOf(name) !== i)
+      throw new ValidationError(
+        `model format ${format.format}: file name "${name}" must be a plain file name (letters, digits, ".", "_", "-"), not manifest.json, and used once`,
+      );
+  }
   formats.set(format.format, format as ModelFormat);
 }
 
@@ -46,4 +74,9 @@ export function modelFormat(name: string): ModelFormat {
 
 export function knownFormats(): string[] {
   return [...formats.keys()];
+}
+
+/** The companion files a format declares (none for a format of one file). */
+export function companionsOf(format: ModelFormat<unknown>): readonly CompanionSpec[] {
+  return format.companions ?? [];
 }

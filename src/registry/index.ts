@@ -6,8 +6,10 @@ export {
   registerModelFormat,
   modelFormat,
   knownFormats,
+  companionsOf,
   builtinFormat,
   type ModelFormat,
+  type CompanionSpec,
 } from "./formats.js";
 export { DEFAULT_SNAPSHOT_RETENTION, type SnapshotRetention } from "./config.js";
 export { writeSnapshot, type SnapshotResult } from "./snapshot.js";

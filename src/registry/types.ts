@@ -1,7 +1,9 @@
 /** The registry's vocabulary: stages, model versions, their manifests and stage changes. */
 import type { AuditSink } from "../audit/sink.js";
 import type { DatasetLineage } from "../data/datasets.js";
+import type { DatabaseHandle } from "../db/open.js";
 import type { ModelVersionsTable } from "../db/schema.js";
+import type { ObjectStore } from "../storage/types.js";
 import type { SnapshotRetention } from "./config.js";
 import type { SnapshotResult } from "./snapshot.js";
 import type { Bump } from "./versions.js";
@@ -11,6 +13,16 @@ export type Stage = (typeof STAGES)[number];
 
 export function isStage(value: string): value is Stage {
   return (STAGES as readonly string[]).includes(value);
+}
+
+/** The stages a version is promoted to; the others are reached by archiving (or `setStage`). */
+export type PromotionStage = Extract<Stage, "staging" | "production">;
+
+export interface StageOptions {
+  /** Why, kept in the stage history and the audit trail. */
+  reason?: string;
+  /** Production only: leave things as they are when another version is in production. */
+  ifNoProduction?: boolean;
 }
 
 export interface ModelVersion {
@@ -27,6 +39,8 @@ export interface ModelVersion {
   artifactKey: string;
   manifestKey: string;
   artifactVersionId: string | null;
+  /** Files the format owns beside the artifact, as registered (empty for a format of one file). */
+  companions: CompanionFile[];
   parentVersion: string | null;
   runId: string | null;
   datasets: DatasetLineage[];
@@ -37,6 +51,23 @@ export interface ModelVersion {
   createdBy: string;
   stageChangedAt: string | null;
   stageChangedBy: string | null;
+}
+
+/** A file a version owns beside its artifact, under the same models/{name}/{version}/. */
+export interface CompanionFile {
+  /** Its file name, as the format declares it (e.g. "tokenizer.json"). */
+  file: string;
+  key: string;
+  /** Recorded at registration; every load checks the stored bytes against it. */
+  sha256: string;
+  size: number;
+  versionId: string | null;
+}
+
+/** A version's files, read and verified: the artifact and its companion files by file name. */
+export interface ModelFiles {
+  artifact: Buffer;
+  companions: Record<string, Buffer>;
 }
 
 export interface StageEvent {
@@ -58,7 +89,10 @@ export interface ModelManifest {
   version: string;
   family: string;
   format: string;
+  /** The primary file; its SHA-256 is the version's. */
   artifact: { key: string; sha256: string; size: number; versionId: string | null };
+  /** Only for a format that owns files beside the artifact. */
+  companions?: CompanionFile[];
   lineage: { datasets: DatasetLineage[]; parentVersion: string | null; runId: string | null };
   params: Record<string, unknown>;
   metrics: Record<string, unknown>;
@@ -80,6 +114,8 @@ export interface ReserveInput {
 
 export interface CompleteInput {
   artifact: Buffer;
+  /** The format's companion files by file name, e.g. {"tokenizer.json": bytes}: all it declares, no others. */
+  companions?: Record<string, Buffer>;
   datasets?: DatasetLineage[];
   params?: Record<string, unknown>;
   metrics?: Record<string, unknown>;
@@ -106,6 +142,7 @@ export interface VerifyResult {
   version: string;
   stage: Stage;
   ok: boolean;
+  /** SHA-256s and size of the artifact, or of the companion file that failed its check. */
   expected: string;
   actual: string | null;
   size: number | null;
@@ -133,4 +170,16 @@ export interface RegistryOptions {
   actor?: string;
   audit?: AuditSink;
   snapshotRetention?: SnapshotRetention;
+}
+
+/**
+ * What every part of the registry works with: the metadata database, the object store,
+ * who is acting, where audit entries go, and how production snapshots are retained.
+ */
+export interface RegistryContext {
+  db: DatabaseHandle;
+  store: ObjectStore;
+  actor: string;
+  audit: AuditSink;
+  retention: SnapshotRetention;
 }

@@ -35,6 +35,37 @@ export function testArtifact(label: string): Buffer {
   return Buffer.concat([Buffer.from("TEST"), Buffer.from(label.padEnd(4096, "."))]);
 }
 
+export const PAIR_FORMAT = "test-pair/1";
+
+/** What the two-file test format loads: weights and the tokenizer that goes with them. */
+export interface PairModel {
+  weights: Buffer;
+  tokenizer: { label: string; vocab: string[] };
+}
+
+/** A format that owns two files, as a transformer does (weights plus tokenizer.json). */
+registerModelFormat<PairModel>({
+  format: PAIR_FORMAT,
+  family: "test",
+  fileName: "weights.bin",
+  contentType: "application/octet-stream",
+  companions: [{ fileName: "tokenizer.json", contentType: "application/json" }],
+  load: (weights, source, companions) => {
+    const tokenizer = companions["tokenizer.json"];
+    if (!tokenizer) throw new IntegrityError(`${source} has no tokenizer.json`);
+    return { weights, tokenizer: JSON.parse(tokenizer.toString()) as PairModel["tokenizer"] };
+  },
+});
+
+/** The two files of a test-pair model. */
+export function pairFiles(label: string): { artifact: Buffer; companions: Record<string, Buffer> } {
+  const tokenizer = { label, vocab: ["ignore", "previous", "instructions", label] };
+  return {
+    artifact: testArtifact(label),
+    companions: { "tokenizer.json": Buffer.from(JSON.stringify(tokenizer, null, 2)) },
+  };
+}
+
 export interface TestRegistry {
   db: DatabaseHandle;
   store: FsObjectStore;
@@ -97,9 +128,14 @@ export async function dataFileOf(
   return join(root, bucket, ...key.split("/"), ".v", `${info.versionId}.data`);
 }
 
-/** Rewrites an artifact's bytes on disk behind the store's back. */
-export async function tamper(t: TestRegistry, v: ModelVersion, how: "flip" | "truncate"): Promise<void> {
-  const file = await dataFileOf(t.store, t.root, t.bucket, v.artifactKey);
+/** Rewrites an artifact's bytes (or another file's, by key) on disk behind the store's back. */
+export async function tamper(
+  t: TestRegistry,
+  v: ModelVersion,
+  how: "flip" | "truncate",
+  key = v.artifactKey,
+): Promise<void> {
+  const file = await dataFileOf(t.store, t.root, t.bucket, key);
   const bytes = readFileSync(file);
   chmodSync(file, 0o644);
   if (how === "truncate") writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)));

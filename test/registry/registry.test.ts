@@ -126,7 +126,12 @@ for (const d of await testDatabases()) {
       );
       const staged = await registerTest(t, "roll", "c");
       assert.equal((await t.registry.promote(staged.ref, "staging")).version.stage, "staging");
-      assert.equal((await t.registry.archive(staged.ref)).version.stage, "archived");
+      const archived = await t.registry.archive(staged.ref);
+      assert.deepEqual([archived.version.stage, archived.event?.action], ["archived", "archive"]);
+      // setStage is the general form: archiving through it is recorded as an archive too.
+      await t.registry.setStage(staged.ref, "staging");
+      const again = await t.registry.setStage(staged.ref, "archived", { reason: "superseded" });
+      assert.deepEqual([again.event?.action, again.event?.reason], ["archive", "superseded"]);
     });
 
     test("refs resolve by version, stage, latest, or to production by default", async () => {

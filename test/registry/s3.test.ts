@@ -1,7 +1,7 @@
 /**
  * The registry over a real S3 server with Object Lock (the dev Ceph RGW): artifacts and
  * manifests written and verified, the production snapshot retained under the server's own
- * lock, and an artifact replaced behind the registry's back refused.
+ * lock, and an artifact (or a companion file) replaced behind the registry's back refused.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,7 +13,7 @@ import { ModelRegistry } from "../../src/registry/registry.js";
 import { S3ObjectStore } from "../../src/storage/s3/store.js";
 import { createSqliteSettings } from "../db/databases.js";
 import { findTestS3 } from "../storage/s3-env.js";
-import { testArtifact, TEST_FORMAT } from "./helpers.js";
+import { pairFiles, testArtifact, PAIR_FORMAT, TEST_FORMAT } from "./helpers.js";
 
 const s3 = await findTestS3();
 
@@ -69,6 +69,12 @@ if (!s3) {
       await assert.rejects(registry.promote(b.ref), (err: BulwarkError) => err.code === "INTEGRITY_ERROR");
       assert.equal((await registry.production("edge"))?.ref, a.ref);
       assert.ok(audit.entries.some((e) => e.action === "model.load" && e.outcome === "denied"));
+
+      // A format of two files: the companion replaced on the server is refused the same way.
+      const pair = await registry.register({ name: "edge-pair", format: PAIR_FORMAT, ...pairFiles("p") });
+      assert.equal((await registry.load(pair.ref)).version.companions[0]?.file, "tokenizer.json");
+      await store.put(pair.companions[0]!.key, pairFiles("evil").companions["tokenizer.json"]!);
+      await assert.rejects(registry.load(pair.ref), /companion file tokenizer\.json SHA-256 is/);
     } finally {
       await db.close();
       await store.close();

@@ -149,7 +149,7 @@ export function registerModels(program: Command): void {
     .action(
       action(async (ref: string, opts: { stage: Stage; reason?: string; json?: boolean }) => {
         const change = await withCli((ctx) =>
-          ctx.registry.promote(ref, opts.stage, opts.reason ? { reason: opts.reason } : {}),
+          ctx.registry.setStage(ref, opts.stage, opts.reason ? { reason: opts.reason } : {}),
         );
         if (opts.json) printJson(change);
         else printChange(change);

@@ -5,8 +5,10 @@
 import type { Migration } from "kysely";
 import * as m001 from "./001_registry.js";
 import * as m002 from "./002_auth.js";
+import * as m003 from "./003_model_companions.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
   "002_auth": m002,
+  "003_model_companions": m003,
 };

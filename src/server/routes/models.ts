@@ -6,7 +6,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { parseModelRef } from "../../registry/versions.js";
-import type { StageChange } from "../../registry/registry.js";
+import type { Stage, StageChange } from "../../registry/registry.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
 import { workspaceFor } from "./workspace.js";
@@ -173,9 +173,9 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
       async (request) => {
         const r = await workspaceFor(ctx, request);
-        const change = await r.registry.promote(
+        const change = await r.registry.setStage(
           request.params.ref,
-          (request.body.stage ?? "production") as "production",
+          (request.body.stage ?? "production") as Stage,
           {
             ...(request.body.reason ? { reason: request.body.reason } : {}),
           },
