@@ -5,7 +5,7 @@
  */
 import { BulwarkError } from "../core/errors.js";
 import type { Detector } from "../detect/types.js";
-import { modelFormat } from "./formats.js";
+import { modelFormat } from "./model-formats.js";
 import { load } from "./loading.js";
 import type { LoadedModel, RegistryContext } from "./types.js";
 

@@ -10,6 +10,6 @@ export {
   builtinFormat,
   type ModelFormat,
   type CompanionSpec,
-} from "./formats.js";
+} from "./model-formats.js";
 export { DEFAULT_SNAPSHOT_RETENTION, type SnapshotRetention } from "./config.js";
 export { writeSnapshot, type SnapshotResult } from "./snapshot.js";

@@ -7,7 +7,7 @@
  */
 import { safeRecord } from "../audit/sink.js";
 import { IntegrityError } from "../core/errors.js";
-import { modelFormat } from "./formats.js";
+import { modelFormat } from "./model-formats.js";
 import { verifiedFiles } from "./integrity.js";
 import { previousProduction, production, resolve } from "./queries.js";
 import type { LoadedModel, ModelVersion, RegistryContext } from "./types.js";

@@ -15,7 +15,7 @@ import { toJson, type ModelVersionsTable } from "../db/schema.js";
 import { writeTransaction } from "../db/transaction.js";
 import { sha256Hex } from "../detect/model.js";
 import { ModelVersionExistsError } from "./errors.js";
-import { companionsOf, modelFormat, type CompanionSpec, type ModelFormat } from "./formats.js";
+import { companionsOf, modelFormat, type CompanionSpec, type ModelFormat } from "./model-formats.js";
 import { manifestOf, toVersion, versionDir } from "./records.js";
 import type {
   CompanionFile,

@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { BulwarkError, IntegrityError } from "../../src/core/errors.js";
-import { registerModelFormat } from "../../src/registry/formats.js";
+import { registerModelFormat } from "../../src/registry/model-formats.js";
 import { testDatabases } from "../db/databases.js";
 import {
   pairFiles,

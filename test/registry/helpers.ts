@@ -11,7 +11,7 @@ import type { DatabaseHandle } from "../../src/db/open.js";
 import { FsObjectStore } from "../../src/storage/fs/store.js";
 import type { ObjectStore } from "../../src/storage/types.js";
 import { ModelRegistry, type ModelVersion } from "../../src/registry/registry.js";
-import { registerModelFormat } from "../../src/registry/formats.js";
+import { registerModelFormat } from "../../src/registry/model-formats.js";
 import { IntegrityError } from "../../src/core/errors.js";
 import { RunStore } from "../../src/train/runs.js";
 import { tempDir } from "../helpers/tmp.js";
