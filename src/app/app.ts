@@ -10,6 +10,7 @@ import { openDatabase, type DatabaseHandle } from "../db/index.js";
 import { createObjectStore } from "../storage/index.js";
 import { NoSuchBucketError } from "../storage/errors.js";
 import type { ObjectStore } from "../storage/types.js";
+import { preparePrivateHome } from "./home.js";
 import { loadServiceSettings, type ServiceSettings } from "./settings.js";
 import { openWorkspace, type Workspace } from "./workspace.js";
 
@@ -32,6 +33,8 @@ export interface OpenAppOptions {
   publicUrl?: string;
   /** Wraps the store once it is created (a server counts its calls for metrics). */
   wrapStore?: (store: ObjectStore) => ObjectStore;
+  /** Told about problems that do not stop the start (a home other users can read). */
+  onWarning?: (message: string) => void;
 }
 
 /** A local store of a fresh install is created with Object Lock, so audit snapshots can be locked. */
@@ -49,6 +52,8 @@ export async function openApp(options: OpenAppOptions = {}): Promise<App> {
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfig(env);
   const settings = options.settings ?? loadServiceSettings(env);
+  const warning = preparePrivateHome(config);
+  if (warning) (options.onWarning ?? ((m) => process.emitWarning(m, "BulwarkSecurityWarning")))(warning);
   const db = await openDatabase(config);
   let store: ObjectStore | undefined;
   try {

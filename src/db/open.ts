@@ -3,7 +3,7 @@
  * default (the file beside the data) and PostgreSQL when DATABASE_URL is set. Pending
  * migrations run on open, safely when several processes start at once.
  */
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import {
   Kysely,
@@ -112,9 +112,12 @@ async function openSqlite(path: string, options: OpenOptions): Promise<DatabaseH
   const key = resolve(path);
   let entry = sharedSqlite.get(key);
   if (!entry) {
-    mkdirSync(dirname(key), { recursive: true });
+    // The file holds the token signing key: private to this user from its first byte.
+    // SQLite gives the -wal and -shm files the database file's permissions.
+    mkdirSync(dirname(key), { recursive: true, mode: 0o700 });
     let native: InstanceType<typeof BetterSqlite3>;
     try {
+      closeSync(openSync(key, "a", 0o600));
       native = new BetterSqlite3(key, { timeout: options.busyTimeoutMs ?? 15_000 });
       // WAL lets readers work while one process writes; NORMAL sync is durable in WAL mode
       // except for the last transactions on power loss, never corrupting.

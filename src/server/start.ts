@@ -90,6 +90,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       env,
       publicUrl,
       wrapStore: (store) => instrumentStore(store, metrics),
+      onWarning: (message) => logger.warn({ warning: message }, "security warning"),
     });
     cleanup.push(() => app.close());
     const { db, store, audit } = app;

@@ -103,5 +103,9 @@ test("version files are read-only and versions are separate files", async () => 
     `${b.versionId}.data`,
     `${b.versionId}.json`,
   ]);
-  assert.equal(statSync(join(dir, `${a.versionId}.data`)).mode & 0o777, 0o444);
+  assert.equal(
+    statSync(join(dir, `${a.versionId}.data`)).mode & 0o777,
+    0o400,
+    "read-only, and private to the owner",
+  );
 });

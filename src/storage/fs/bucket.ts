@@ -4,6 +4,7 @@
  * folder's lock and written atomically, so concurrent processes never lose a change.
  */
 import { mkdir } from "node:fs/promises";
+import { DIR_MODE, FILE_MODE } from "./modes.js";
 import { join } from "node:path";
 import type { BucketLockConfig, DefaultRetention, InitOptions } from "../types.js";
 import { NoSuchBucketError } from "../errors.js";
@@ -36,10 +37,10 @@ export class FsBucket {
 
   private async update(fn: (current: BucketFile | undefined) => BucketFile): Promise<BucketFile> {
     const dir = join(this.layout.bucketDir, META_DIR);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
     return withDirLock(dir, async () => {
       const next = fn(await this.read());
-      await writeFileAtomic(this.layout.bucketConfigFile, JSON.stringify(next, null, 2), dir);
+      await writeFileAtomic(this.layout.bucketConfigFile, JSON.stringify(next, null, 2), dir, FILE_MODE);
       return next;
     });
   }

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { link, readFile, stat, unlink, writeFile } from "node:fs/promises";
+import { FILE_MODE } from "./modes.js";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { StorageError } from "../errors.js";
@@ -64,7 +65,7 @@ async function breakIfStale(dir: string, token: string): Promise<boolean> {
 
   const breakerPath = join(dir, BREAKER_NAME);
   try {
-    await writeFile(breakerPath, token, { flag: "wx" });
+    await writeFile(breakerPath, token, { flag: "wx", mode: FILE_MODE });
   } catch {
     // Someone else is breaking it; a breaker left by a killed process expires quickly.
     const info = await stat(breakerPath).catch(() => undefined);
@@ -88,7 +89,7 @@ async function acquire(dir: string, timeoutMs: number): Promise<() => Promise<vo
   const lockPath = join(dir, LOCK_NAME);
   const mine = join(dir, `.lock-${token}`);
   const owner: Owner = { pid: process.pid, host: HOST, token, at: new Date().toISOString() };
-  await writeFile(mine, JSON.stringify(owner), { flag: "wx" });
+  await writeFile(mine, JSON.stringify(owner), { flag: "wx", mode: FILE_MODE });
   const deadline = Date.now() + timeoutMs;
   try {
     for (let attempt = 0; ; attempt++) {

@@ -6,6 +6,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmod, mkdir, open, readFile } from "node:fs/promises";
+import { DIR_MODE } from "./modes.js";
 import { dirname } from "node:path";
 import { PresignExpiredError, PresignInvalidError } from "../errors.js";
 import { validateKey } from "../keys.js";
@@ -33,7 +34,7 @@ export async function loadOrCreateSecret(file: string): Promise<Buffer> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await mkdir(dirname(file), { recursive: true, mode: DIR_MODE });
   const secret = randomBytes(32);
   try {
     // "wx": if another process won the race, use its secret rather than replacing it.

@@ -11,6 +11,7 @@ import { NoSuchKeyError, NoSuchVersionError } from "../errors.js";
 import { validateKey } from "../keys.js";
 import { type FsLayout, isVersionId, versionIdAfter, versionIdOfFile } from "./paths.js";
 import { writeFileAtomic } from "./atomic.js";
+import { FILE_MODE } from "./modes.js";
 import { readJsonIfPresent, readdirIfPresent } from "./files.js";
 
 export interface VersionRecord {
@@ -55,7 +56,12 @@ export class FsRecords {
 
   async write(record: VersionRecord): Promise<void> {
     const vdir = this.layout.versionsDir(record.key);
-    await writeFileAtomic(this.layout.recordFile(record.key, record.versionId), JSON.stringify(record), vdir);
+    await writeFileAtomic(
+      this.layout.recordFile(record.key, record.versionId),
+      JSON.stringify(record),
+      vdir,
+      FILE_MODE,
+    );
   }
 
   /** The record a read or lock call addresses; throws the S3-equivalent 404 otherwise. */

@@ -6,6 +6,7 @@
  * swept by the next write to the key.
  */
 import { mkdir, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
+import { DIR_MODE, VERSION_FILE_MODE } from "./modes.js";
 import { join } from "node:path";
 import type { ObjectInfo, PutOptions, PutResult, Retention } from "../types.js";
 import { ChecksumMismatchError } from "../errors.js";
@@ -83,10 +84,10 @@ export class FsUploads {
 
   private async writeVersion(key: string, body: Body, spec: WriteSpec): Promise<PutResult> {
     const vdir = this.layout.versionsDir(key);
-    await mkdir(vdir, { recursive: true });
+    await mkdir(vdir, { recursive: true, mode: DIR_MODE });
     // Read-only from birth: a version's bytes never change once written.
     const tmp = tempName(vdir, ".data");
-    const handle = await open(tmp, "wx", 0o444);
+    const handle = await open(tmp, "wx", VERSION_FILE_MODE);
     let sha256: string;
     let size: number;
     try {

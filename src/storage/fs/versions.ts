@@ -4,6 +4,7 @@
  * enforced, under the key's folder lock so no lock change can slip in between.
  */
 import { mkdir, unlink } from "node:fs/promises";
+import { DIR_MODE } from "./modes.js";
 import type { DeleteOptions, DeleteResult, VersionEntry } from "../types.js";
 import { NoSuchVersionError } from "../errors.js";
 import { validateKey } from "../keys.js";
@@ -66,7 +67,7 @@ export class FsVersions {
   private async addDeleteMarker(key: string): Promise<DeleteResult> {
     await this.bucket.forWrite();
     const vdir = this.layout.versionsDir(key);
-    await mkdir(vdir, { recursive: true });
+    await mkdir(vdir, { recursive: true, mode: DIR_MODE });
     return withDirLock(vdir, async () => {
       const markerId = nextVersionId(await this.records.versionIds(vdir));
       await this.records.write({
