@@ -48,6 +48,7 @@ test("audit verify passes on an intact trail and fails on an edited or removed e
   sqlite("delete from audit_log where seq = 4");
   const removed = await runCli(["audit", "verify", "--json"], { env });
   assert.equal(removed.code, 2);
+  assert.match(removed.stderr, /tampered/);
   const report = JSON.parse(removed.stdout.split("\n{")[0]!);
   assert.equal(report.ok, false);
   assert.ok(report.problems.some((p: { kind: string; seq: number }) => p.kind === "edited" && p.seq === 2));

@@ -112,9 +112,14 @@ test("data import prints the new dataset's id, and ls, stats and export find it"
 });
 
 test("data import from a URL sends the header and the filters", async () => {
-  const denied = await runCli(["data", "import", `${base}/rows`, "--retries", "0"], { env });
+  const denied = await runCli(["data", "import", `${base}/rows`, "--name", "web", "--retries", "0"], { env });
   assert.notEqual(denied.code, 0);
-  assert.match(denied.stderr, /answered 403/);
+  assert.match(
+    denied.stderr,
+    /\/rows answered 403 Forbidden \(pass credentials with --header 'Authorization: \.\.\.'\)/,
+  );
+  const none = JSON.parse((await runCli(["data", "ls", "--json"], { env })).stdout) as { name: string }[];
+  assert.ok(!none.some((d) => d.name === "web"), "no dataset was created");
   const r = await runCli(
     [
       "data",
@@ -136,7 +141,7 @@ test("data import from a URL sends the header and the filters", async () => {
   assert.equal(ds.origin.sources[0].location, `${base}/rows?lang=de`);
   const badHeader = await runCli(["data", "import", `${base}/rows`, "--header", "nonsense"], { env });
   assert.equal(badHeader.code, 2);
-  assert.match(badHeader.stderr, /must look like "Name: value"/);
+  assert.match(badHeader.stderr, /header "nonsense" must look like "Name: value"/);
 });
 
 test("data merge dedups and reports conflicts under the chosen rule", async () => {

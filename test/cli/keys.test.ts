@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
-import { startTestServer } from "../server/helpers.js";
+import { assertError, startTestServer } from "../server/helpers.js";
 
 const home = tempDir("bulwark-cli-keys-");
 const env = { BULWARK_HOME: home, DATABASE_URL: "", REDIS_URL: "", BULWARK_ACTOR: "cli:provisioner" };
@@ -38,11 +38,16 @@ test("keys create prints a key once that the service accepts, until revoked", as
     env: { BULWARK_AUTH_CACHE_TTL_MS: "0" },
   });
   assert.equal((await server.call("/v1/detect", { key, json: { text: "hello" } })).status, 200);
-  assert.equal((await server.call("/v1/users", { key })).status, 403);
+  assertError(await server.call("/v1/users", { key }), 403, "FORBIDDEN", /the client role may not do this/);
 
   const revoked = await runCli(["keys", "revoke", "chat-frontend"], { env });
   assert.equal(revoked.code, 0, revoked.stderr);
-  assert.equal((await server.call("/v1/detect", { key, json: { text: "hello" } })).status, 401);
+  assertError(
+    await server.call("/v1/detect", { key, json: { text: "hello" } }),
+    401,
+    "UNAUTHENTICATED",
+    /the API key was revoked/,
+  );
 
   await server.ctx.audit.flush();
   const entries = await server.ctx.audit.list({ actor: "cli:provisioner" });
@@ -54,9 +59,16 @@ test("keys create prints a key once that the service accepts, until revoked", as
 
 test("keys create refuses a bad role or a missing name", async () => {
   const bad = await runCli(["keys", "create", "--role", "root", "--name", "x"], { env });
-  assert.notEqual(bad.code, 0);
-  assert.match(bad.stderr, /admin, analyst, client/);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /option '--role <role>' argument 'root' is invalid\. must be one of admin, analyst, client/,
+  );
   const missing = await runCli(["keys", "create", "--role", "client"], { env });
-  assert.notEqual(missing.code, 0);
-  assert.match(missing.stderr, /--name/);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /required option '--name <name>' not specified/);
+  const names = JSON.parse((await runCli(["keys", "list", "--json"], { env })).stdout).map(
+    (k: { name: string }) => k.name,
+  );
+  assert.ok(!names.includes("x"), "no key was created");
 });

@@ -90,7 +90,12 @@ test("promote and rollback keep exactly one production version, and detect uses 
   assert.equal((await json(["detect", "hello"])).model.version, "1.0.0");
   const archiveProd = await runCli(["models", "archive", "builtin@1.0.0"], { env });
   assert.equal(archiveProd.code, 2);
-  assert.match(archiveProd.stderr, /is the production version/);
+  assert.match(archiveProd.stderr, /builtin@1\.0\.0 is the production version/);
+  assert.deepEqual(
+    (await json(["models", "ls", "--stage", "production"])).map((v: { ref: string }) => v.ref),
+    ["builtin@1.0.0"],
+    "production is unchanged",
+  );
   const show = await runCli(["models", "show", "builtin@1.0.0"], { env });
   assert.match(show.stdout, /history {4}.* none -> production \(promote\) by cli:.*: first release/);
   assert.match(show.stdout, /history {4}.* archived -> production \(rollback\)/);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
-import { startTestServer } from "../server/helpers.js";
+import { assertError, startTestServer } from "../server/helpers.js";
 
 const home = tempDir("bulwark-cli-users-");
 const env = { BULWARK_HOME: home, DATABASE_URL: "", REDIS_URL: "" };
@@ -31,11 +31,16 @@ test("users create reads the password from stdin; the user logs in to the servic
   assert.equal(login.status, 200);
   const token = login.body.data.token as string;
   assert.equal((await server.call("/v1/jobs", { token })).status, 200);
-  assert.equal((await server.call("/v1/users", { token })).status, 403);
+  assertError(
+    await server.call("/v1/users", { token }),
+    403,
+    "FORBIDDEN",
+    /the analyst role may not do this/,
+  );
 
   const disabled = await runCli(["users", "update", "bob", "--disable"], { env });
   assert.equal(disabled.code, 0, disabled.stderr);
-  assert.equal((await server.call("/v1/jobs", { token })).status, 401);
+  assertError(await server.call("/v1/jobs", { token }), 401, "UNAUTHENTICATED", /the user is disabled/);
 
   const repassword = await runCli(["users", "update", "bob", "--enable", "--password-stdin"], {
     env,
@@ -62,7 +67,12 @@ test("users create refuses a password on the command line, a short one, and dupl
     { env, input: "short" },
   );
   assert.equal(short.code, 2);
-  assert.match(short.stderr, /at least 12 characters/);
+  assert.match(short.stderr, /a password needs at least 12 characters/);
+  const users = async () =>
+    JSON.parse((await runCli(["users", "list", "--json"], { env })).stdout).map(
+      (u: { username: string }) => u.username,
+    ) as string[];
+  assert.ok(!(await users()).includes("eve"), "no user was created");
   const ok = await runCli(["users", "create", "--role", "client", "--username", "eve", "--password-stdin"], {
     env,
     input: "long enough password",
@@ -73,5 +83,6 @@ test("users create refuses a password on the command line, a short one, and dupl
     input: "long enough password",
   });
   assert.equal(dup.code, 2);
-  assert.match(dup.stderr, /already exists/);
+  assert.match(dup.stderr, /a user named "eve" already exists/);
+  assert.equal((await users()).filter((u) => u === "eve").length, 1, "eve is not written twice");
 });

@@ -39,6 +39,15 @@ async function* chunked(buf: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
+/** Asserts a VALIDATION_ERROR whose message says where the problem is. */
+async function invalid(p: Promise<unknown> | (() => Promise<unknown>), message: RegExp): Promise<void> {
+  await assert.rejects(p, (err: Error & { code?: string }) => {
+    assert.equal(err.code, "VALIDATION_ERROR", err.message);
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
 async function readAll(
   buf: Buffer,
   size = 7,
@@ -93,16 +102,16 @@ test("an invalid sample in an envelope names the file, the sample index and the 
 });
 
 test("envelope header problems are reported and never skipped", async () => {
-  await assert.rejects(
+  await invalid(
     readAll(Buffer.from(envelope(ROWS, { total_samples: 5 })), 64, "cut.json"),
     /cut\.json: field "metadata\.total_samples": says 5 but "samples" holds 3/,
   );
   const noVersion = JSON.stringify({ metadata: {}, samples: ROWS });
-  await assert.rejects(readAll(Buffer.from(noVersion), 64, "v.json"), /v\.json: field "version": missing/);
+  await invalid(readAll(Buffer.from(noVersion), 64, "v.json"), /v\.json: field "version": missing/);
   const extra = JSON.stringify({ version: "1", metadata: {}, samples: [], rows: [] });
-  await assert.rejects(readAll(Buffer.from(extra), 64, "x.json"), /field "rows": unknown field/);
+  await invalid(readAll(Buffer.from(extra), 64, "x.json"), /field "rows": unknown field/);
   const date = envelope(ROWS, { collection_date: "last tuesday" });
-  await assert.rejects(
+  await invalid(
     readAll(Buffer.from(date), 64, "d.json"),
     /metadata\.collection_date": expected an ISO-8601 date/,
   );
@@ -110,12 +119,12 @@ test("envelope header problems are reported and never skipped", async () => {
 
 test("a broken envelope says where it breaks", async () => {
   const cut = envelope(ROWS).slice(0, -40);
-  await assert.rejects(
+  await invalid(
     readAll(Buffer.from(cut), 9, "cut.json"),
     /cut\.json:\d+: not a valid JSON envelope: the document ends/,
   );
   const comma = '{"version":"1","metadata":{},\n"samples":[{"text":"a","label":0},\n]}';
-  await assert.rejects(
+  await invalid(
     readAll(Buffer.from(comma), 4, "c.json"),
     /c\.json:3: not a valid JSON envelope: trailing comma after samples\[0\]/,
   );
@@ -182,7 +191,7 @@ test("files: the SHA-256 is that of the bytes on disk, and JSONL errors keep the
 
   const bad = join(dir, "bad.jsonl");
   writeFileSync(bad, '{"text":"fine","label":0}\n\n{"text":"oops","label":"yes"}\n');
-  await assert.rejects(async () => {
+  await invalid(async () => {
     for await (const _ of readDataFile(bad));
   }, /bad\.jsonl:3: field "label": expected 0 or 1, got "yes"/);
 });

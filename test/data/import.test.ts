@@ -40,6 +40,15 @@ const envelope = (r: Sample[], meta: Record<string, unknown> = {}) =>
   });
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 
+/** Asserts the import fails with this code and a message that says what went wrong. */
+async function failsWith(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  await assert.rejects(p, (err: BulwarkError) => {
+    assert.equal(err.code, code, err.message);
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
 const folder = join(dir, "incoming");
 before(() => {
   mkdirSync(join(folder, "sub", "deep"), { recursive: true });
@@ -106,8 +115,9 @@ for (const d of await testDatabases()) {
       const catalog = new DatasetCatalog(await d.open(), store);
       const bad = join(dir, "bad.jsonl");
       writeFileSync(bad, jsonl(rows(2, 0, "ok")) + '{"text":"x","label":1}\n' + jsonl(rows(1, 1, "ok")));
-      await assert.rejects(
+      await failsWith(
         importData(catalog, [bad], { name: "strict" }),
+        "VALIDATION_ERROR",
         /bad\.jsonl:3: field "category": required for label 1/,
       );
       assert.deepEqual(await catalog.list({ name: "strict" }), []);
@@ -202,10 +212,12 @@ describe("URL import against a local HTTP server", () => {
 
   test("an auth header and query filters reach the server; header values are not stored", async () => {
     const c = await catalog();
-    await assert.rejects(
+    await failsWith(
       importData(c, [`${base}/rows.jsonl`], { http: fast }),
-      (err: BulwarkError) => err.code === "IMPORT_FAILED" && /answered 401.*--header/.test(err.message),
+      "IMPORT_FAILED",
+      /answered 401.*--header/,
     );
+    assert.deepEqual(await c.list(), [], "no dataset was created");
     const r = await importData(c, [`${base}/rows.jsonl`], {
       name: "web-attacks",
       http: { ...fast, headers: { Authorization: "Bearer s3cret" }, filters: { label: "1" } },
@@ -224,37 +236,46 @@ describe("URL import against a local HTTP server", () => {
     assert.equal(r.dataset.rows, 7);
     assert.equal(hits.get("/flaky.json"), 3);
     assert.equal(r.sources[0]!.details?.attempts, 3);
-    await assert.rejects(
+    await failsWith(
       importData(c, [`${base}/always-down`], { http: { ...fast, retries: 2 } }),
+      "IMPORT_FAILED",
       /could not be fetched after 3 attempts: .*answered 500/,
     );
-    await assert.rejects(
+    await failsWith(
       importData(c, [`${base}/missing`], { http: { ...fast, retries: 5 } }),
-      /answered 404/,
+      "IMPORT_FAILED",
+      /\/missing answered 404/,
     );
     assert.equal(hits.get("/missing"), 1);
+    assert.equal((await c.list()).length, 1, "only the flaky source's dataset was created");
   });
 
   test("a slow server times out, per attempt", async () => {
     const c = await catalog();
     const started = Date.now();
-    await assert.rejects(
+    await failsWith(
       importData(c, [`${base}/slow`], { http: { timeoutMs: 200, retries: 1, retryDelayMs: 10 } }),
-      (err: BulwarkError) => err.code === "IMPORT_TIMEOUT" && /within 200 ms \(2 attempts/.test(err.message),
+      "IMPORT_TIMEOUT",
+      /within 200 ms \(2 attempts; raise it with --timeout\)/,
     );
     assert.ok(Date.now() - started < 1400);
+    assert.deepEqual(await c.list(), [], "no dataset was created");
   });
 
   test("the size limit holds whether or not the server declares a length", async () => {
     const c = await catalog();
-    await assert.rejects(
+    const tooLarge = /is larger than the limit of 1000000 bytes \(raise it with --max-bytes\)/;
+    await failsWith(
       importData(c, [`${base}/big`], { http: { ...fast, maxBytes: 1_000_000 } }),
-      (err: BulwarkError) => err.code === "IMPORT_TOO_LARGE",
+      "IMPORT_TOO_LARGE",
+      tooLarge,
     );
-    await assert.rejects(
+    await failsWith(
       importData(c, [`${base}/big-chunked`], { http: { ...fast, maxBytes: 1_000_000 } }),
-      (err: BulwarkError) => err.code === "IMPORT_TOO_LARGE",
+      "IMPORT_TOO_LARGE",
+      tooLarge,
     );
+    assert.deepEqual(await c.list(), [], "no dataset was created");
   });
 
   test("a gzip envelope over HTTP keeps its metadata in the origin", async () => {
@@ -308,7 +329,11 @@ if (!s3) {
       const one = await importData(c, [`s3://${bucket}/elsewhere/c.jsonl`], { s3: settings });
       assert.equal(one.dataset.name, "c");
       assert.equal(one.dataset.rows, 9);
-      await assert.rejects(importData(c, [`s3://${bucket}/nothing/`], { s3: settings }), /no data objects/);
+      await failsWith(
+        importData(c, [`s3://${bucket}/nothing/`], { s3: settings }),
+        "INVALID_SOURCE",
+        /no data objects \(\.jsonl, \.ndjson, \.json, optionally \.gz\) under s3:\/\//,
+      );
     } finally {
       await source.close();
     }

@@ -12,6 +12,15 @@ import { smallModel } from "../helpers/model.js";
 import { tamper, testArtifact, testRegistry, TEST_FORMAT, type TestRegistry } from "./helpers.js";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+/** Asserts a typed error of this code whose message says what is wrong or what to do. */
+async function refusedWith(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  await assert.rejects(p, (err: BulwarkError) => {
+    assert.equal(err.code, code, err.message);
+    assert.match(err.message, message);
+    return true;
+  });
+}
 const small = smallModel({ epochs: 1 }, 400);
 
 async function registerTest(t: TestRegistry, name: string, label: string, version?: string) {
@@ -43,14 +52,18 @@ for (const d of await testDatabases()) {
         bump: "patch",
       });
       assert.equal(next.version, "2.0.1");
-      await assert.rejects(
+      await refusedWith(
         registerTest(t, "counter", "e", "1.1.0"),
-        (err: BulwarkError) => err.code === "MODEL_VERSION_EXISTS",
+        "MODEL_VERSION_EXISTS",
+        /model counter already has version 1\.1\.0; versions are immutable/,
       );
       assert.deepEqual(
         (await t.registry.list({ name: "counter" })).map((v) => v.version),
         ["2.0.1", "2.0.0", "1.1.0", "1.0.0"],
       );
+      const kept = await t.registry.resolve("counter@1.1.0");
+      assert.equal(kept.sha256, b.sha256, "the taken version is unchanged");
+      assert.equal(sha(await t.store.getBuffer(kept.artifactKey)), b.sha256);
     });
 
     test("the artifact and its manifest sit in models/{name}/{version}/ with the SHA-256 and lineage", async () => {
@@ -110,19 +123,22 @@ for (const d of await testDatabases()) {
       const b = await registerTest(t, "roll", "b");
       await t.registry.promote(a.ref);
       await t.registry.promote(b.ref);
-      await assert.rejects(
+      await refusedWith(
         t.registry.archive(b.ref),
-        (err: BulwarkError) => err.code === "STAGE_CHANGE_REFUSED",
+        "STAGE_CHANGE_REFUSED",
+        /roll@1\.1\.0 is the production version: promote another version/,
       );
+      assert.equal((await t.registry.production("roll"))?.ref, b.ref, "production is unchanged");
       const back = await t.registry.rollback("roll");
       assert.equal(back.version.ref, a.ref);
       assert.equal(back.event?.action, "rollback");
       assert.equal((await t.registry.production("roll"))?.ref, a.ref);
       // Rolling back again goes to b, the one before a's return.
       assert.equal((await t.registry.rollback("roll")).version.ref, b.ref);
-      await assert.rejects(
+      await refusedWith(
         t.registry.rollback("nothing-here"),
-        (err: BulwarkError) => err.code === "STAGE_CHANGE_REFUSED",
+        "STAGE_CHANGE_REFUSED",
+        /no earlier production version of nothing-here to roll back to/,
       );
       const staged = await registerTest(t, "roll", "c");
       assert.equal((await t.registry.promote(staged.ref, "staging")).version.stage, "staging");
@@ -164,7 +180,7 @@ for (const d of await testDatabases()) {
         assert.match(err.message, /tamper@1\.0\.0 refused: artifact SHA-256 is [0-9a-f]{64}, not the/);
         return true;
       });
-      await assert.rejects(t.registry.load(b.ref), /truncated \(2050 of 4100 bytes\)/);
+      await refusedWith(t.registry.load(b.ref), "INTEGRITY_ERROR", /truncated \(2050 of 4100 bytes\)/);
       const denied = t.audit.entries.filter((e) => e.outcome === "denied");
       assert.deepEqual(
         denied.map((e) => [e.action, e.target]),
@@ -189,11 +205,17 @@ for (const d of await testDatabases()) {
       const serving = await t.registry.loadProduction<BuiltinModel>("serve");
       assert.ok(serving?.model instanceof BuiltinModel);
       await tamper(t, bad, "flip");
-      await assert.rejects(
+      await refusedWith(
         t.registry.promote(bad.ref),
-        (err: BulwarkError) => err.code === "INTEGRITY_ERROR",
+        "INTEGRITY_ERROR",
+        /serve@1\.1\.0 refused: artifact SHA-256 is [0-9a-f]{64}, not the/,
       );
       assert.equal((await t.registry.production("serve"))?.ref, good.ref);
+      assert.equal(
+        (await t.registry.resolve(bad.ref)).stage,
+        "none",
+        "the tampered version stays where it was",
+      );
       assert.ok(
         t.audit.entries.some(
           (e) => e.action === "model.promote" && e.target === bad.ref && e.outcome === "denied",
@@ -242,9 +264,15 @@ for (const d of await testDatabases()) {
       assert.equal(lockedChange.snapshot?.mode, "GOVERNANCE");
       const info = await locked.store.head(lockedChange.snapshot!.key);
       assert.equal(info.retention?.mode, "GOVERNANCE");
-      await assert.rejects(
+      await refusedWith(
         locked.store.delete(lockedChange.snapshot!.key, { versionId: info.versionId }),
-        (err: BulwarkError) => err.code === "OBJECT_LOCKED",
+        "OBJECT_LOCKED",
+        /GOVERNANCE/,
+      );
+      assert.equal(
+        JSON.parse((await locked.store.getBuffer(lockedChange.snapshot!.key)).toString()).production.version,
+        "1.0.0",
+        "the snapshot is still there",
       );
       const event = (await locked.registry.history("snap-locked"))[0]!;
       assert.equal(event.snapshotKey, lockedChange.snapshot!.key);
@@ -273,9 +301,15 @@ for (const d of await testDatabases()) {
       assert.equal(v.family, "test");
       const loaded = await t.registry.load<Buffer>(v.ref);
       assert.ok(loaded.model.subarray(4).toString().startsWith("payload"));
-      await assert.rejects(
+      await refusedWith(
         t.registry.register({ name: "other-family", format: "onnx/99", artifact: Buffer.from("x") }),
-        (err: BulwarkError) => err.code === "UNKNOWN_MODEL_FORMAT",
+        "UNKNOWN_MODEL_FORMAT",
+        /no loader for model format "onnx\/99" \(known: /,
+      );
+      assert.deepEqual(
+        (await t.registry.list({ name: "other-family" })).map((x) => x.version),
+        ["1.0.0"],
+        "nothing was registered",
       );
     });
   });

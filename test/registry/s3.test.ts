@@ -66,9 +66,19 @@ if (!s3) {
       // Someone with write access puts other bytes under b's key: a new object version.
       await store.put(b.artifactKey, testArtifact("evil"));
       await assert.rejects(registry.load(b.ref), (err: BulwarkError) => err.code === "INTEGRITY_ERROR");
-      await assert.rejects(registry.promote(b.ref), (err: BulwarkError) => err.code === "INTEGRITY_ERROR");
+      await assert.rejects(registry.promote(b.ref), (err: BulwarkError) => {
+        assert.equal(err.code, "INTEGRITY_ERROR");
+        assert.match(err.message, /edge@1\.1\.0 refused: artifact SHA-256/);
+        return true;
+      });
       assert.equal((await registry.production("edge"))?.ref, a.ref);
+      assert.equal((await registry.resolve(b.ref)).stage, "none", "the replaced version was not promoted");
       assert.ok(audit.entries.some((e) => e.action === "model.load" && e.outcome === "denied"));
+      assert.ok(
+        audit.entries.some(
+          (e) => e.action === "model.promote" && e.target === b.ref && e.outcome === "denied",
+        ),
+      );
 
       // A format of two files: the companion replaced on the server is refused the same way.
       const pair = await registry.register({ name: "edge-pair", format: PAIR_FORMAT, ...pairFiles("p") });

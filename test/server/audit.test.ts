@@ -5,7 +5,7 @@ import { HashChainAuditLog, listSnapshots, snapshotAudit } from "../../src/audit
 import { FsObjectStore } from "../../src/storage/fs/store.js";
 import { tempDir } from "../helpers/tmp.js";
 import { testDatabases } from "../db/databases.js";
-import { startTestServer } from "./helpers.js";
+import { assertError, keyFor, startTestServer } from "./helpers.js";
 
 for (const database of await testDatabases()) {
   describe(`hash-chained audit log on ${database.dialect}`, async () => {
@@ -147,7 +147,17 @@ describe("audit over HTTP", async () => {
     assert.ok(refused.body.data.entries.length >= 1);
     assert.ok(refused.body.data.entries.every((e: { action: string }) => e.action === "auth.refused"));
     const bad = await server.call("/v1/audit?limit=abc", { key: server.adminKey });
-    assert.equal(bad.status, 400);
+    assertError(bad, 400, "VALIDATION_ERROR", /querystring\.limit must be integer/);
+    const analyst = await keyFor(server, "analyst", "audit-reader");
+    const denied = await server.call("/v1/audit", { key: analyst });
+    assertError(denied, 403, "FORBIDDEN", /the analyst role may not do this \(it needs admin\)/);
+    assert.equal(denied.body.data, undefined, "no entries are shown");
+    await server.ctx.audit.flush();
+    const refusal = (await server.ctx.audit.list({ action: "auth.refused", order: "desc", limit: 1 }))[0]!;
+    assert.deepEqual(
+      [refusal.actor, refusal.target, refusal.outcome, refusal.details?.reason],
+      ["key:audit-reader", "GET /v1/audit", "denied", "forbidden_role"],
+    );
   });
 
   test("GET /v1/audit/verify and a snapshot job", async () => {

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { loadOrCreateSecret } from "../../src/server/auth/secrets.js";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from "../../src/server/auth/tokens.js";
 import { testDatabases } from "../db/databases.js";
-import { keyFor, startTestServer } from "./helpers.js";
+import { assertError, keyFor, startTestServer } from "./helpers.js";
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
 
@@ -38,10 +38,10 @@ for (const database of await testDatabases()) {
 
     test("a wrong password is refused with 401 and audited", async () => {
       const r = await login("admin", "not-the-password");
-      assert.equal(r.status, 401);
-      assert.equal(r.body.code, "UNAUTHENTICATED");
+      assertError(r, 401, "UNAUTHENTICATED", /wrong username or password/);
+      assert.equal(r.body.data, undefined, "no token is issued");
       const unknown = await login("nobody", "whatever-password");
-      assert.equal(unknown.status, 401);
+      assertError(unknown, 401, "UNAUTHENTICATED");
       assert.equal(unknown.body.error, r.body.error, "same answer for unknown users");
       assert.ok((await refusals()).some((d) => d.reason === "invalid_password"));
     });
@@ -87,11 +87,16 @@ for (const database of await testDatabases()) {
         ],
         ["empty bearer", { authorization: "Bearer " }, "malformed_credentials"],
       ];
+      // What the caller is told to do, where there is something to do.
+      const hints: Record<string, RegExp> = {
+        missing_credentials: /send Authorization: Bearer <API key or token>, or X-API-Key/,
+        expired_token: /expired: log in again/,
+        malformed_credentials: /use Bearer <API key or token>/,
+      };
       const before = (await refusals()).length;
       for (const [label, headers, reason] of cases) {
         const r = await server.call("/v1/users", { headers });
-        assert.equal(r.status, 401, label);
-        assert.equal(r.body.code, "UNAUTHENTICATED", label);
+        assertError(r, 401, "UNAUTHENTICATED", hints[reason], label);
         assert.match(r.headers.get("www-authenticate") ?? "", /^Bearer/, label);
         const latest = (await refusals()).at(-1);
         assert.equal(latest?.reason, reason, label);
@@ -123,7 +128,14 @@ for (const database of await testDatabases()) {
         ] as const) {
           const r = await server.call(path, { method, key, ...(json ? { json } : {}) });
           assert.equal(r.status, expected[role], `${role} ${method} ${path}`);
-          if (r.status === 403) assert.equal(r.body.code, "FORBIDDEN");
+          if (r.status === 403)
+            assertError(
+              r,
+              403,
+              "FORBIDDEN",
+              new RegExp(`the ${role} role may not do this`),
+              `${role} ${path}`,
+            );
         }
       }
       const denied = (await refusals()).filter((d) => d.reason === "forbidden_role");
@@ -161,11 +173,10 @@ for (const database of await testDatabases()) {
       assert.equal(revoked.status, 200);
       assert.ok(revoked.body.data.revokedAt);
       const after = await server.call("/v1/detect", { key, json: { text: "hi" } });
-      assert.equal(after.status, 401);
-      assert.match(after.body.error, /revoked/);
+      assertError(after, 401, "UNAUTHENTICATED", /the API key was revoked/);
     });
 
-    test("a disabled user's token stops working", async () => {
+    test("a disabled user's token stops working; bad, duplicate and unknown-role users are refused", async () => {
       const create = await server.call("/v1/users", {
         key: server.adminKey,
         json: { username: "carol", password: "correct horse battery", role: "analyst" },
@@ -181,23 +192,39 @@ for (const database of await testDatabases()) {
         json: { disabled: true },
       });
       assert.equal(disabled.status, 200);
-      assert.equal((await server.call("/v1/jobs", { token })).status, 401);
-      assert.equal((await login("carol", "correct horse battery")).status, 401);
+      assertError(await server.call("/v1/jobs", { token }), 401, "UNAUTHENTICATED", /the user is disabled/);
+      assertError(
+        await login("carol", "correct horse battery"),
+        401,
+        "UNAUTHENTICATED",
+        /wrong username or password/,
+      );
+      assert.ok((await refusals()).some((d) => d.reason === "disabled_user"));
+
       const short = await server.call("/v1/users", {
         key: server.adminKey,
         json: { username: "dave", password: "short", role: "client" },
       });
-      assert.equal(short.status, 400);
+      assertError(short, 400, "VALIDATION_ERROR", /a password needs at least 12 characters/);
       const dup = await server.call("/v1/users", {
         key: server.adminKey,
         json: { username: "carol", password: "another long one", role: "client" },
       });
-      assert.equal(dup.status, 409);
+      assertError(dup, 409, "CONFLICT", /a user named "carol" already exists/);
       const badRole = await server.call("/v1/users", {
         key: server.adminKey,
         json: { username: "erin", password: "another long one", role: "root" },
       });
-      assert.equal(badRole.status, 400);
+      assertError(badRole, 400, "VALIDATION_ERROR", /body\.role/);
+      const users = (await server.call("/v1/users", { key: server.adminKey })).body.data as {
+        username: string;
+        role: string;
+      }[];
+      assert.ok(!users.some((u) => u.username === "dave" || u.username === "erin"), "no user was written");
+      assert.equal(users.find((u) => u.username === "carol")?.role, "analyst", "carol is unchanged");
+      await server.ctx.audit.flush();
+      const created = await server.ctx.audit.list({ action: "user.create", limit: 1000 });
+      assert.ok(!created.some((e) => /^user:(dave|erin)$/.test(e.target)), "no user creation was recorded");
     });
 
     test("users change their own password with the current one; keys have none", async () => {
@@ -210,7 +237,8 @@ for (const database of await testDatabases()) {
         token,
         json: { currentPassword: "not it at all", newPassword: "second long password" },
       });
-      assert.equal(wrong.status, 401);
+      assertError(wrong, 401, "UNAUTHENTICATED", /the current password is wrong/);
+      assert.equal((await login("frank", "first long password")).status, 200, "the password is unchanged");
       const changed = await server.call("/v1/auth/password", {
         token,
         json: { currentPassword: "first long password", newPassword: "second long password" },
@@ -222,8 +250,7 @@ for (const database of await testDatabases()) {
         key: server.adminKey,
         json: { currentPassword: "x", newPassword: "second long password" },
       });
-      assert.equal(key.status, 400);
-      assert.equal(key.body.code, "NOT_A_USER");
+      assertError(key, 400, "NOT_A_USER", /API keys have no password/);
     });
 
     test("the last admin cannot be disabled, demoted or deleted", async () => {
@@ -232,16 +259,26 @@ for (const database of await testDatabases()) {
         (u: { role: string; disabled: boolean }) => u.role === "admin" && !u.disabled,
       );
       assert.equal(admins.length, 1);
-      const r = await server.call("/v1/users/admin", {
-        method: "PATCH",
-        key: server.adminKey,
-        json: { role: "client" },
-      });
-      assert.equal(r.status, 409);
-      assert.equal(r.body.code, "LAST_ADMIN");
-      assert.equal(
-        (await server.call("/v1/users/admin", { method: "DELETE", key: server.adminKey })).status,
-        409,
+      const lastAdmin = /this is the last enabled admin: create another admin first/;
+      for (const change of [{ role: "client" }, { disabled: true }]) {
+        const r = await server.call("/v1/users/admin", {
+          method: "PATCH",
+          key: server.adminKey,
+          json: change,
+        });
+        assertError(r, 409, "LAST_ADMIN", lastAdmin, JSON.stringify(change));
+      }
+      const deleted = await server.call("/v1/users/admin", { method: "DELETE", key: server.adminKey });
+      assertError(deleted, 409, "LAST_ADMIN", lastAdmin);
+      const admin = await server.call("/v1/users/admin", { key: server.adminKey });
+      assert.equal(admin.status, 200, "the admin still exists");
+      assert.deepEqual([admin.body.data.role, admin.body.data.disabled], ["admin", false]);
+      assert.equal((await login("admin", server.admin.password)).status, 200, "and still logs in");
+      await server.ctx.audit.flush();
+      const changes = await server.ctx.audit.list({ limit: 1000 });
+      assert.ok(
+        !changes.some((e) => e.target === "user:admin" && /^user\.(update|delete)$/.test(e.action)),
+        "no change of the admin was recorded",
       );
     });
 

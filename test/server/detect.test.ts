@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { keyFor, startTestServer, type TestServer } from "./helpers.js";
+import { assertError, keyFor, startTestServer, type TestServer } from "./helpers.js";
 
 // Started at the top level: `after` hooks registered here close it when the file ends.
 const server: TestServer = await startTestServer({
@@ -50,38 +50,32 @@ describe("POST /v1/detect", () => {
       key: client,
       json: { text: BENIGN, detectors: ["nope"] },
     });
-    assert.equal(unknown.status, 400);
-    assert.equal(unknown.body.code, "UNKNOWN_DETECTOR");
-    assert.match(unknown.body.error, /unknown detector "nope" \(available: builtin\)/);
+    assertError(unknown, 400, "UNKNOWN_DETECTOR", /unknown detector "nope" \(available: builtin\)/);
   });
 
   test("wrong types are refused, not coerced", async () => {
-    for (const json of [
-      { text: 5 },
-      { text: true },
-      { text: ["a"] },
-      { text: null },
-      { text: "x", threshold: "0.5" },
-      { text: "x", evidence: "no" },
-    ]) {
+    for (const [json, message] of [
+      [{ text: 5 }, /body\.text must be string/],
+      [{ text: true }, /body\.text must be string/],
+      [{ text: ["a"] }, /body\.text must be string/],
+      [{ text: null }, /body\.text must be string/],
+      [{ text: "x", threshold: "0.5" }, /body\.threshold must be number/],
+      [{ text: "x", evidence: "no" }, /body\.evidence must be boolean/],
+    ] as const) {
       const r = await server.call("/v1/detect", { key: client, json });
-      assert.equal(r.status, 400, JSON.stringify(json));
-      assert.equal(r.body.status, "error");
-      assert.equal(r.body.code, "VALIDATION_ERROR");
-      assert.ok(r.body.error.length > 0);
+      assertError(r, 400, "VALIDATION_ERROR", message, JSON.stringify(json));
     }
   });
 
   test("missing, empty and unknown fields are refused", async () => {
     const missing = await server.call("/v1/detect", { key: client, json: {} });
-    assert.equal(missing.status, 400);
+    assertError(missing, 400, "VALIDATION_ERROR", /body must have required property 'text'/);
     const empty = await server.call("/v1/detect", { key: client, json: { text: "" } });
-    assert.equal(empty.status, 400);
+    assertError(empty, 400, "VALIDATION_ERROR", /body\.text must NOT have fewer than 1 characters/);
     const extra = await server.call("/v1/detect", { key: client, json: { text: "hi", mode: "fast" } });
-    assert.equal(extra.status, 400);
-    assert.match(extra.body.error, /unknown field "mode"/);
+    assertError(extra, 400, "VALIDATION_ERROR", /body has an unknown field "mode"/);
     const outOfRange = await server.call("/v1/detect", { key: client, json: { text: "hi", threshold: 1.5 } });
-    assert.equal(outOfRange.status, 400);
+    assertError(outOfRange, 400, "VALIDATION_ERROR", /body\.threshold must be <= 1/);
   });
 
   test("bad JSON, wrong media type and oversized texts and bodies get stable codes", async () => {
@@ -90,27 +84,23 @@ describe("POST /v1/detect", () => {
       body: '{"text": "unterminated',
       headers: { "content-type": "application/json" },
     });
-    assert.equal(bad.status, 400);
-    assert.equal(bad.body.code, "INVALID_JSON");
+    assertError(bad, 400, "INVALID_JSON", /the body is not valid JSON/);
     const form = await server.call("/v1/detect", {
       key: client,
       body: "text=hi",
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
-    assert.equal(form.status, 415);
-    assert.equal(form.body.code, "UNSUPPORTED_MEDIA_TYPE");
+    assertError(form, 415, "UNSUPPORTED_MEDIA_TYPE", /send the body as application\/json/);
     const long = await server.call("/v1/detect", { key: client, json: { text: "a".repeat(20_001) } });
-    assert.equal(long.status, 400);
-    assert.equal(long.body.code, "VALIDATION_ERROR");
+    assertError(long, 400, "VALIDATION_ERROR", /body\.text must NOT have more than 20000 characters/);
     const huge = await server.call("/v1/detect", { key: client, json: { text: "a".repeat(300_000) } });
-    assert.equal(huge.status, 413);
-    assert.equal(huge.body.code, "BODY_TOO_LARGE");
+    assertError(huge, 413, "BODY_TOO_LARGE", /larger than this route accepts/);
     const proto = await server.call("/v1/detect", {
       key: client,
       body: '{"text":"x","__proto__":{"admin":true}}',
       headers: { "content-type": "application/json" },
     });
-    assert.equal(proto.status, 400);
+    assertError(proto, 400, "INVALID_JSON");
   });
 
   test("odd Unicode is screened, not refused", async () => {
@@ -143,10 +133,9 @@ describe("POST /v1/detect/batch", () => {
 
   test("more than the configured batch size is refused", async () => {
     const r = await server.call("/v1/detect/batch", { key: client, json: { texts: Array(9).fill(BENIGN) } });
-    assert.equal(r.status, 400);
-    assert.equal(r.body.code, "VALIDATION_ERROR");
+    assertError(r, 400, "VALIDATION_ERROR", /body\.texts must NOT have more than 8 items/);
     const wrong = await server.call("/v1/detect/batch", { key: client, json: { texts: [BENIGN, 5] } });
-    assert.equal(wrong.status, 400);
+    assertError(wrong, 400, "VALIDATION_ERROR", /body\.texts\.1 must be string/);
   });
 });
 
@@ -183,7 +172,7 @@ describe("POST /v1/scan", () => {
       key: client,
       json: { content: "x", window: { size: 10, stride: 5 } },
     });
-    assert.equal(r.status, 400);
+    assertError(r, 400, "VALIDATION_ERROR", /body\.window\.size must be >= 64/);
   });
 });
 

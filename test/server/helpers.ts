@@ -4,6 +4,7 @@
  * test process, port 0, logs captured in memory so tests can read them.
  */
 import { after } from "node:test";
+import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { join } from "node:path";
 import { loadConfig } from "../../src/core/config.js";
@@ -89,6 +90,18 @@ export async function call(base: string, path: string, init: CallInit = {}): Pro
     parsed = undefined;
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/**
+ * Asserts an error envelope: the HTTP status, the machine-readable code and, when given,
+ * what the message says (what is wrong, or what to do about it).
+ */
+export function assertError(r: CallResult, status: number, code: string, message?: RegExp, label = ""): void {
+  const where = `${label ? `${label}: ` : ""}${r.status} ${r.text.slice(0, 500)}`;
+  assert.equal(r.status, status, where);
+  assert.equal(r.body?.status, "error", where);
+  assert.equal(r.body?.code, code, where);
+  if (message) assert.match(String(r.body?.error), message, where);
 }
 
 export interface TestServerOptions {

@@ -4,11 +4,14 @@ import { MemoryRateLimiter } from "../../src/server/rate-limit/memory.js";
 import { RedisRateLimiter } from "../../src/server/rate-limit/redis.js";
 import type { RateLimiter } from "../../src/server/rate-limit/types.js";
 import { tempDir } from "../helpers/tmp.js";
-import { call, keyFor, startTestServer, testArtifact } from "./helpers.js";
+import { assertError, call, keyFor, startTestServer, testArtifact, type CallResult } from "./helpers.js";
 import { seedHome, spawnServe } from "./process.js";
 import { dropPrefix, redisAvailable, TEST_REDIS_URL, uniquePrefix } from "./redis-env.js";
 
 const hasRedis = await redisAvailable();
+
+/** "status CODE" of each answer, "200" for a success: refusals are told apart by their code. */
+const outcome = (r: CallResult) => (r.status < 400 ? String(r.status) : `${r.status} ${r.body?.code}`);
 
 /** The same behaviour from both limiters. */
 function conformance(name: string, make: () => RateLimiter) {
@@ -66,26 +69,40 @@ describe("rate limits on the server (in memory)", async () => {
   test("a key over its budget gets 429 with Retry-After; another key is unaffected", async () => {
     const a = await keyFor(server, "client", "budget-a");
     const b = await keyFor(server, "client", "budget-b");
-    const statuses = [];
+    const outcomes = [];
     for (let i = 0; i < 7; i++)
-      statuses.push((await server.call("/v1/detect", { key: a, json: { text: "hi" } })).status);
-    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
+      outcomes.push(outcome(await server.call("/v1/detect", { key: a, json: { text: "hi" } })));
+    assert.deepEqual(outcomes, ["200", "200", "200", "200", "200", "429 RATE_LIMITED", "429 RATE_LIMITED"]);
     const r = await server.call("/v1/detect", { key: a, json: { text: "hi" } });
-    assert.equal(r.status, 429);
-    assert.equal(r.body.code, "RATE_LIMITED");
+    assertError(r, 429, "RATE_LIMITED", /too many requests: retry in \d+ s/);
+    assert.equal(r.body.details.scope, "key");
     const retry = Number(r.headers.get("retry-after"));
     assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
     assert.equal((await server.call("/v1/detect", { key: b, json: { text: "hi" } })).status, 200);
   });
 
   test("login attempts for one user from one address are limited", async () => {
-    const codes = [];
+    const outcomes = [];
     for (let i = 0; i < 5; i++)
-      codes.push(
-        (await server.call("/v1/auth/login", { json: { username: "admin", password: `guess-${i}-xxxxxx` } }))
-          .status,
+      outcomes.push(
+        outcome(
+          await server.call("/v1/auth/login", { json: { username: "admin", password: `guess-${i}-xxxxxx` } }),
+        ),
       );
-    assert.deepEqual(codes, [401, 401, 401, 429, 429]);
+    assert.deepEqual(outcomes, [
+      "401 UNAUTHENTICATED",
+      "401 UNAUTHENTICATED",
+      "401 UNAUTHENTICATED",
+      "429 RATE_LIMITED",
+      "429 RATE_LIMITED",
+    ]);
+    // Past the limit even the right password is refused, and no token is issued.
+    const right = await server.call("/v1/auth/login", {
+      json: { username: "admin", password: server.admin.password },
+    });
+    assertError(right, 429, "RATE_LIMITED", /retry in \d+ s/);
+    assert.equal(right.body.details.scope, "login");
+    assert.equal(right.body.data, undefined);
   });
 
   test("rejections are counted in the metrics", async () => {
@@ -100,12 +117,21 @@ describe("per-address limit", async () => {
     env: { BULWARK_RATE_LIMIT_PER_IP: "4", BULWARK_RATE_LIMIT_PER_KEY: "1000" },
   });
   test("counts every request from an address, with or without credentials; probes are exempt", async () => {
-    const codes = [];
+    const outcomes = [];
     for (let i = 0; i < 3; i++)
-      codes.push((await server.call("/v1/detect", { json: { text: "hi" } })).status);
-    codes.push((await server.call("/v1/detect", { key: server.adminKey, json: { text: "hi" } })).status);
-    codes.push((await server.call("/v1/detect", { key: server.adminKey, json: { text: "hi" } })).status);
-    assert.deepEqual(codes, [401, 401, 401, 200, 429]);
+      outcomes.push(outcome(await server.call("/v1/detect", { json: { text: "hi" } })));
+    const allowed = await server.call("/v1/detect", { key: server.adminKey, json: { text: "hi" } });
+    outcomes.push(outcome(allowed));
+    const over = await server.call("/v1/detect", { key: server.adminKey, json: { text: "hi" } });
+    outcomes.push(outcome(over));
+    assert.deepEqual(outcomes, [
+      "401 UNAUTHENTICATED",
+      "401 UNAUTHENTICATED",
+      "401 UNAUTHENTICATED",
+      "200",
+      "429 RATE_LIMITED",
+    ]);
+    assert.equal(over.body.details.scope, "ip");
     assert.equal((await server.call("/health")).status, 200);
     assert.equal((await server.call("/ready")).status, 200);
   });
@@ -133,14 +159,15 @@ if (hasRedis) {
     after(() => two.stop());
 
     test("two server processes share one budget per key", async () => {
-      const codes: number[] = [];
+      const outcomes: string[] = [];
       for (let i = 0; i < 14; i++) {
         const target = i % 2 === 0 ? one : two;
-        codes.push((await call(target.url, "/v1/detect", { key: key!, json: { text: "hi" } })).status);
+        outcomes.push(outcome(await call(target.url, "/v1/detect", { key: key!, json: { text: "hi" } })));
       }
-      assert.equal(codes.filter((c) => c === 200).length, 10, codes.join(","));
-      assert.deepEqual(codes.slice(10), [429, 429, 429, 429]);
+      assert.equal(outcomes.filter((c) => c === "200").length, 10, outcomes.join(","));
+      assert.deepEqual(outcomes.slice(10), Array(4).fill("429 RATE_LIMITED"));
       const r = await call(two.url, "/v1/detect", { key: key!, json: { text: "hi" } });
+      assertError(r, 429, "RATE_LIMITED", /retry in \d+ s/);
       assert.ok(Number(r.headers.get("retry-after")) >= 1);
       assert.notEqual(one.child.pid, two.child.pid);
     });

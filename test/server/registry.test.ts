@@ -8,7 +8,7 @@ import { MODEL_FORMAT } from "../../src/detect/model.js";
 import { ModelRegistry } from "../../src/registry/registry.js";
 import { createObjectStore } from "../../src/storage/index.js";
 import { tempDir } from "../helpers/tmp.js";
-import { keyFor, startTestServer, testArtifact, type TestServer } from "./helpers.js";
+import { assertError, keyFor, startTestServer, testArtifact, type TestServer } from "./helpers.js";
 
 async function waitJob(server: TestServer, id: string, key: string) {
   for (let i = 0; i < 600; i++) {
@@ -43,6 +43,13 @@ describe("datasets, training, runs and models over HTTP", async () => {
   const admin = server.adminKey;
   const served = async () =>
     (await server.call("/v1/detect", { key: admin, json: { text: "hello" } })).body.data.model.version;
+  const jobCount = async () => (await server.call("/v1/jobs", { key: admin })).body.data.length as number;
+  /** The newest refusal in the audit trail, as "actor target reason". */
+  const lastRefusal = async () => {
+    await server.ctx.audit.flush();
+    const e = (await server.ctx.audit.list({ action: "auth.refused", order: "desc", limit: 1 }))[0];
+    return `${e?.actor} ${e?.target} ${String(e?.details?.reason)}`;
+  };
 
   test("the server serves the registry's production version", async () => {
     assert.equal(await served(), "1.0.0");
@@ -88,29 +95,26 @@ describe("datasets, training, runs and models over HTTP", async () => {
   });
 
   test("imports never read the server's own files; training never names a path", async () => {
+    const before = await jobCount();
     const local = await server.call("/v1/datasets/import", {
       key: analyst,
       json: { sources: ["/etc/passwd"] },
     });
-    assert.equal(local.status, 400);
-    assert.equal(local.body.code, "VALIDATION_ERROR");
+    assertError(local, 400, "VALIDATION_ERROR", /body\.sources\.0 must match pattern/);
     const path = await server.call("/v1/training", { key: analyst, json: { datasets: ["../../etc"] } });
-    assert.equal(path.status, 400);
-    assert.equal(path.body.code, "VALIDATION_ERROR");
+    assertError(path, 400, "VALIDATION_ERROR", /body\.datasets\.0 must match pattern/);
     const client = await keyFor(server, "client", "no-import");
-    assert.equal(
-      (
-        await server.call("/v1/datasets/import", {
-          key: client,
-          json: { sources: ["https://example.com/x.jsonl"] },
-        })
-      ).status,
-      403,
-    );
+    const denied = await server.call("/v1/datasets/import", {
+      key: client,
+      json: { sources: ["https://example.com/x.jsonl"] },
+    });
+    assertError(denied, 403, "FORBIDDEN", /the client role may not do this/);
+    assert.equal(await lastRefusal(), "key:no-import POST /v1/datasets/import forbidden_role");
+    assert.equal(await jobCount(), before, "no job was created");
   });
 
   test("training parameters that would never finish are refused before anything is queued", async () => {
-    const before = (await server.call("/v1/jobs", { key: analyst })).body.data.length;
+    const before = await jobCount();
     for (const [params, message] of [
       [{ window: { stride: 1e-300 } }, /params\/window\/stride|integer/],
       [{ epochs: 1e9 }, /params\/epochs|<= 100/],
@@ -126,16 +130,22 @@ describe("datasets, training, runs and models over HTTP", async () => {
       assert.equal(r.body.code, "VALIDATION_ERROR", r.text);
       assert.match(r.body.error, message, r.text);
     }
-    const after = (await server.call("/v1/jobs", { key: analyst })).body.data.length;
-    assert.equal(after, before, "no job was created");
+    assert.equal(await jobCount(), before, "no job was created");
   });
 
   test("an analyst trains into staging; only an admin may go straight to production", async () => {
+    const before = await jobCount();
     const denied = await server.call("/v1/training", {
       key: analyst,
       json: { datasets: [datasetRef], stage: "production" },
     });
-    assert.equal(denied.status, 403);
+    assertError(
+      denied,
+      403,
+      "FORBIDDEN",
+      /only an admin may train straight into production: use stage staging/,
+    );
+    assert.equal(await jobCount(), before, "no job was created");
     const started = await server.call("/v1/training", {
       key: analyst,
       json: { datasets: [datasetRef], params: { epochs: 1 }, stage: "staging" },
@@ -157,10 +167,12 @@ describe("datasets, training, runs and models over HTTP", async () => {
   });
 
   test("promotion (admin) takes effect at once; rollback restores the previous version", async () => {
-    assert.equal(
-      (await server.call("/v1/models/builtin@1.1.0/promote", { key: analyst, json: {} })).status,
-      403,
-    );
+    const denied = await server.call("/v1/models/builtin@1.1.0/promote", { key: analyst, json: {} });
+    assertError(denied, 403, "FORBIDDEN", /the analyst role may not do this \(it needs admin\)/);
+    assert.equal(await lastRefusal(), "key:analyst-key POST /v1/models/:ref/promote forbidden_role");
+    assert.equal(await served(), "1.0.0", "production did not change");
+    const staged = await server.call("/v1/models/builtin@1.1.0", { key: analyst });
+    assert.equal(staged.body.data.stage, "staging");
     const promoted = await server.call("/v1/models/builtin@1.1.0/promote", {
       key: admin,
       json: { reason: "better on mini" },
@@ -186,7 +198,7 @@ describe("datasets, training, runs and models over HTTP", async () => {
     const verify = await server.call("/v1/models/builtin/verify", { key: analyst });
     assert.deepEqual([verify.body.data.ok, verify.body.data.checked], [true, 2]);
     const missing = await server.call("/v1/models/builtin@9.9.9", { key: analyst });
-    assert.equal(missing.status, 404);
+    assertError(missing, 404, "MODEL_NOT_FOUND", /model builtin@9\.9\.9 not found/);
     await server.ctx.audit.flush();
     const actions = (await server.ctx.audit.list({ limit: 1000 })).map((e) => `${e.actor} ${e.action}`);
     assert.ok(actions.includes("key:test-admin model.promote"));

@@ -5,7 +5,7 @@ import { request } from "node:https";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { tempDir } from "../helpers/tmp.js";
-import { keyFor, startTestServer } from "./helpers.js";
+import { assertError, keyFor, startTestServer } from "./helpers.js";
 
 describe("health, readiness, metrics, docs, headers", async () => {
   const server = await startTestServer({ env: { BULWARK_METRICS_TOKEN: "metrics-secret-123" } });
@@ -34,17 +34,18 @@ describe("health, readiness, metrics, docs, headers", async () => {
     };
     try {
       const r = await server.call("/ready");
-      assert.equal(r.status, 503);
-      assert.equal(r.body.code, "NOT_READY");
-      assert.match(r.body.error, /database/);
+      assertError(r, 503, "NOT_READY", /database/);
     } finally {
       server.ctx.readiness[0] = original;
     }
   });
 
   test("/metrics wants the metrics token when one is configured", async () => {
-    assert.equal((await server.call("/metrics")).status, 401);
-    assert.equal((await server.call("/metrics", { token: "wrong" })).status, 401);
+    for (const token of [undefined, "wrong"]) {
+      const refused = await server.call("/metrics", token ? { token } : {});
+      assertError(refused, 401, "UNAUTHENTICATED", /the metrics token is missing or wrong/, String(token));
+      assert.doesNotMatch(refused.text, /bulwark_http_requests_total/, "no metrics are shown");
+    }
     const m = await server.call("/metrics", { token: "metrics-secret-123" });
     assert.equal(m.status, 200);
     assert.match(m.headers.get("content-type") ?? "", /text\/plain/);
@@ -66,11 +67,10 @@ describe("health, readiness, metrics, docs, headers", async () => {
   test("everything else needs credentials, unknown routes included", async () => {
     for (const path of ["/v1/jobs", "/v1/nothing-here", "/docs", "/docs/json"]) {
       const r = await server.call(path);
-      assert.equal(r.status, 401, path);
+      assertError(r, 401, "UNAUTHENTICATED", /credentials are required/, path);
     }
     const known = await server.call("/v1/nothing-here", { key: server.adminKey });
-    assert.equal(known.status, 404);
-    assert.equal(known.body.code, "NOT_FOUND");
+    assertError(known, 404, "NOT_FOUND", /no route GET \/v1\/nothing-here/);
   });
 
   test("the OpenAPI document describes the API; the docs accept Basic for browsers", async () => {
@@ -94,6 +94,7 @@ describe("health, readiness, metrics, docs, headers", async () => {
     assert.ok(detect.requestBody.content["application/json"].schema.properties.text);
     assert.ok(doc.body.components.securitySchemes.bearer);
     const docs401 = await server.call("/docs");
+    assertError(docs401, 401, "UNAUTHENTICATED");
     assert.match(docs401.headers.get("www-authenticate") ?? "", /^Basic/);
     const basic = Buffer.from(`admin:${server.admin.password}`).toString("base64");
     const ui = await server.call("/docs/static/index.html", { headers: { authorization: `Basic ${basic}` } });

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { keyFor, startTestServer } from "./helpers.js";
+import { assertError, keyFor, startTestServer } from "./helpers.js";
 
 describe("storage over HTTP (local store)", async () => {
   const server = await startTestServer();
@@ -42,8 +42,7 @@ describe("storage over HTTP (local store)", async () => {
     assert.equal(lock.body.data.protected, false);
     assert.equal(lock.body.data.sha256Matches, true);
     const missing = await server.call(`/v1/storage/object?key=nope/none.txt`, { key: analyst });
-    assert.equal(missing.status, 404);
-    assert.equal(missing.body.code, "NO_SUCH_KEY");
+    assertError(missing, 404, "NO_SUCH_KEY", /object "nope\/none\.txt" not found/);
     const bucket = await server.call("/v1/storage/bucket", { key: analyst });
     assert.equal(bucket.body.data.lock.enabled, true, "a fresh local store is created with Object Lock");
   });
@@ -66,6 +65,15 @@ describe("storage over HTTP (local store)", async () => {
     assert.equal(((await bad.json()) as { code: string }).code, "PRESIGN_INVALID");
     const put2 = await fetch(`${server.url}${path}`, { method: "PUT", body: "overwrite" });
     assert.equal(put2.status, 403, "a GET link cannot upload");
+    const put2Body = (await put2.json()) as { code: string; error: string };
+    assert.equal(put2Body.code, "PRESIGN_INVALID");
+    assert.match(put2Body.error, /the link is not valid: .*GET/);
+    assert.equal(
+      (await store.getBuffer("training-data/main/v1.jsonl")).toString(),
+      '{"text":"hi","label":0}\n',
+      "the object is unchanged",
+    );
+    assert.equal((await store.listVersions("training-data/main/v1.jsonl")).length, 1, "no version was added");
     await server.ctx.audit.flush();
     const refused = await server.ctx.audit.list({ action: "auth.refused", limit: 10 });
     assert.equal(refused.length, 2, "both refused links are audited");
@@ -79,7 +87,14 @@ describe("storage over HTTP (local store)", async () => {
       key: analyst,
       json: { key, on: true },
     });
-    assert.equal(denied.status, 403);
+    assertError(denied, 403, "FORBIDDEN", /the analyst role may not do this \(it needs admin\)/);
+    assert.equal((await store.head(key)).legalHold, false, "the hold was not set");
+    await server.ctx.audit.flush();
+    const refusal = (await server.ctx.audit.list({ action: "auth.refused", order: "desc", limit: 1 }))[0]!;
+    assert.deepEqual(
+      [refusal.actor, refusal.target, refusal.details?.reason],
+      ["key:analyst-key", "PUT /v1/storage/legal-hold", "forbidden_role"],
+    );
     const hold = await server.call("/v1/storage/legal-hold", {
       method: "PUT",
       key: server.adminKey,
@@ -99,14 +114,19 @@ describe("storage over HTTP (local store)", async () => {
       key: server.adminKey,
       json: { key, clear: true, bypassGovernance: true },
     });
-    assert.equal(shorten.status, 409);
-    assert.equal(shorten.body.code, "RETENTION_SHORTENING_REFUSED");
+    assertError(
+      shorten,
+      409,
+      "RETENTION_SHORTENING_REFUSED",
+      /cannot be removed by anyone; it can only be extended/,
+    );
+    assert.equal((await store.head(key)).retention?.mode, "COMPLIANCE", "the retention is unchanged");
     const ambiguous = await server.call("/v1/storage/retention", {
       method: "PUT",
       key: server.adminKey,
       json: { key, mode: "GOVERNANCE" },
     });
-    assert.equal(ambiguous.status, 400);
+    assertError(ambiguous, 400, "VALIDATION_ERROR", /give mode and exactly one of days or retainUntil/);
     const lock = await server.call(`/v1/storage/lock?key=${key}`, { key: analyst });
     assert.equal(lock.body.data.protected, true);
     await server.ctx.audit.flush();

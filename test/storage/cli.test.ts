@@ -27,7 +27,7 @@ async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> 
   return JSON.parse(r.stdout) as T;
 }
 function refused(r: CliResult, pattern: RegExp): void {
-  assert.notEqual(r.code, 0, "expected a non-zero exit");
+  assert.equal(r.code, 2, `expected exit code 2 (refused), got ${r.code}: ${r.stderr}`);
   assert.equal(r.stderr.trim().split("\n").length, 1, `expected one line, got: ${r.stderr}`);
   assert.match(r.stderr, pattern);
 }
@@ -47,8 +47,11 @@ test("init with Object Lock and a default retention", async () => {
   });
   refused(await cli("init", "--mode", "compliance"), /--mode and --retention-days/);
   const bad = await cli("init", "--mode", "sometimes", "--retention-days", "1");
-  assert.notEqual(bad.code, 0);
-  assert.match(bad.stderr.split("\n")[0] ?? "", /must be governance or compliance/);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr.split("\n")[0] ?? "",
+    /option '--mode <mode>' argument 'sometimes' is invalid\. must be governance or compliance/,
+  );
 });
 
 test("put, ls, get, versions, with text and JSON output", async () => {
@@ -129,7 +132,7 @@ test("rm of a locked object fails non-zero and leaves it readable", async () => 
     /legal hold/,
   );
   const asJson = await cli("rm", "snapshots/audit.json", "--version-id", put.versionId, "--json");
-  assert.notEqual(asJson.code, 0);
+  assert.equal(asJson.code, 2);
   assert.equal((JSON.parse(asJson.stdout) as { code: string }).code, "OBJECT_LOCKED");
   assert.equal((await cli("get", "snapshots/audit.json")).stdout, '{"audit":1}');
 
@@ -182,6 +185,8 @@ test("lock: extend, refuse shortening, legal hold on/off; verify; test-deletion-
     ),
     /cannot be shortened by anyone/,
   );
+  const unchanged = await json<{ retainUntil: string }>("verify", "models/guard/1/model.bin");
+  assert.equal(unchanged.retainUntil, extended.retention.retainUntil, "the retention is unchanged");
   refused(await cli("lock", "models/guard/1/model.bin"), /--mode M --days N, or --legal-hold/);
   const held = await json<{ legalHold: boolean }>("lock", "models/guard/1/model.bin", "--legal-hold", "on");
   assert.equal(held.legalHold, true);
@@ -229,6 +234,7 @@ test("test-deletion-protection refuses to try on an unlocked version", async () 
     }),
     /without Object Lock.*create a new bucket with Object Lock enabled/,
   );
+  refused(await runCli(["storage", "get", "y.txt"], { env: plainEnv }), /object "y\.txt" not found/);
 });
 
 test("url makes a signed link the HTTP server can verify with the store's secret", async () => {
@@ -254,6 +260,7 @@ test("bad keys and missing objects are one-line errors with non-zero exits", asy
   refused(await cli("put", "../escape", file("e.txt", "x")), /invalid object key/);
   refused(await cli("get", "no/such/key"), /not found/);
   refused(await cli("put", "k", join(home, "does-not-exist")), /cannot read .*does-not-exist: ENOENT/);
+  refused(await cli("get", "k"), /object "k" not found/);
   const r = await cli("get", "no/such/key", "--json");
   assert.equal((JSON.parse(r.stdout) as { code: string }).code, "NO_SUCH_KEY");
 });

@@ -119,11 +119,24 @@ export function objectStoreConformance(name: string, factory: () => Promise<Stor
     });
 
     test("invalid keys are refused before anything is written", async () => {
+      const keys = async () => {
+        const all: string[] = [];
+        for await (const e of store.listAll("")) all.push(e.key);
+        return all;
+      };
+      const before = await keys();
       for (const key of ["", "/abs", "a/../b", "..", "a//b", "a/", "tab\there", "nl\nx", "x".repeat(1025)]) {
-        await rejectsWith(store.put(key, "x"), "INVALID_KEY");
+        const err = await rejectsWith(store.put(key, "x"), "INVALID_KEY");
+        assert.match(err.message, /^invalid object key /);
         await rejectsWith(store.head(key), "INVALID_KEY");
       }
-      await rejectsWith(store.put("ok", "x", { metadata: { sha256: "forged" } }), "INVALID_ARGUMENT");
+      const forged = await rejectsWith(
+        store.put("ok", "x", { metadata: { sha256: "forged" } }),
+        "INVALID_ARGUMENT",
+      );
+      assert.match(forged.message, /reserved for the content's SHA-256/);
+      assert.deepEqual(await keys(), before, "nothing was written");
+      assert.equal(await store.exists("ok"), false);
     });
 
     test("every write makes a version; versions can be read, listed and deleted", async () => {
@@ -269,11 +282,14 @@ export function objectStoreConformance(name: string, factory: () => Promise<Stor
           "BUCKET_LOCK_NOT_ENABLED",
         );
         assert.match(err.message, /create a new bucket with Object Lock/);
+        assert.equal(await store.exists("nolock2.txt"), false, "the refused put wrote nothing");
         await rejectsWith(store.putLegalHold("nolock.txt", true), "BUCKET_LOCK_NOT_ENABLED");
         await rejectsWith(
           store.putRetention("nolock.txt", { mode: "COMPLIANCE", retainUntil: inDays(1) }),
           "BUCKET_LOCK_NOT_ENABLED",
         );
+        const unchanged = await store.head("nolock.txt");
+        assert.deepEqual([unchanged.legalHold, unchanged.retention], [false, undefined]);
         await rejectsWith(store.init({ objectLock: true }), "BUCKET_LOCK_NOT_ENABLED");
         await rejectsWith(
           store.setDefaultRetention({ mode: "GOVERNANCE", days: 1 }),
@@ -314,7 +330,19 @@ export function objectStoreConformance(name: string, factory: () => Promise<Stor
           locked.putRetention("wc/audit.jsonl", { mode: "GOVERNANCE", retainUntil: inDays(2) }, opts),
           "RETENTION_SHORTENING_REFUSED",
         );
-        await rejectsWith(locked.putRetention("wc/audit.jsonl", null, opts), "RETENTION_SHORTENING_REFUSED");
+        const removed = await rejectsWith(
+          locked.putRetention("wc/audit.jsonl", null, opts),
+          "RETENTION_SHORTENING_REFUSED",
+        );
+        assert.match(removed.message, /cannot be removed by anyone; it can only be extended/);
+        const kept = await locked.head("wc/audit.jsonl", { versionId: v.versionId });
+        assert.equal(kept.retention?.mode, "COMPLIANCE", "the retention is unchanged");
+        assert.ok(Math.abs(Date.parse(kept.retention?.retainUntil ?? "") - Date.parse(until)) < 2000);
+        assert.equal(
+          (await locked.getBuffer("wc/audit.jsonl")).toString(),
+          "evidence",
+          "the version is kept",
+        );
 
         const later = inDays(2);
         await locked.putRetention(
@@ -345,14 +373,19 @@ export function objectStoreConformance(name: string, factory: () => Promise<Stor
       });
 
       test("GOVERNANCE: deleting or shortening needs the privileged bypass", async () => {
+        const until = inDays(1);
         const v = await locked.put("wg/model.bin", "weights", {
-          retention: { mode: "GOVERNANCE", retainUntil: inDays(1) },
+          retention: { mode: "GOVERNANCE", retainUntil: until },
         });
         await rejectsWith(locked.delete("wg/model.bin", { versionId: v.versionId }), "OBJECT_LOCKED");
-        await rejectsWith(
+        const shorten = await rejectsWith(
           locked.putRetention("wg/model.bin", { mode: "GOVERNANCE", retainUntil: inDays(0.5) }),
           "RETENTION_SHORTENING_REFUSED",
         );
+        assert.match(shorten.message, /without the privileged governance bypass/);
+        const kept = await locked.head("wg/model.bin", { versionId: v.versionId });
+        assert.ok(Math.abs(Date.parse(kept.retention?.retainUntil ?? "") - Date.parse(until)) < 2000);
+        assert.equal((await locked.getBuffer("wg/model.bin")).toString(), "weights", "the version is kept");
         await locked.putRetention("wg/model.bin", { mode: "GOVERNANCE", retainUntil: inDays(3) });
         await locked.putRetention(
           "wg/model.bin",
@@ -366,10 +399,12 @@ export function objectStoreConformance(name: string, factory: () => Promise<Stor
       test("legal hold blocks deletion whatever the bypass, until it is taken off", async () => {
         const v = await locked.put("wl/case.txt", "held", { legalHold: true });
         assert.equal((await locked.head("wl/case.txt")).legalHold, true);
-        await rejectsWith(
+        const held = await rejectsWith(
           locked.delete("wl/case.txt", { versionId: v.versionId, bypassGovernance: true }),
           "OBJECT_LOCKED",
         );
+        assert.match(held.message, /legal hold/);
+        assert.equal((await locked.getBuffer("wl/case.txt")).toString(), "held", "the version is kept");
         await locked.putLegalHold("wl/case.txt", false, { versionId: v.versionId });
         assert.equal((await locked.head("wl/case.txt")).legalHold, false);
         await locked.putLegalHold("wl/case.txt", true);
@@ -380,13 +415,15 @@ export function objectStoreConformance(name: string, factory: () => Promise<Stor
 
       test("retention cannot be set in the past", async () => {
         await locked.put("wp/x", "x");
-        await rejectsWith(
+        const err = await rejectsWith(
           locked.putRetention("wp/x", {
             mode: "GOVERNANCE",
             retainUntil: new Date(Date.now() - 1000).toISOString(),
           }),
           "INVALID_ARGUMENT",
         );
+        assert.match(err.message, /retainUntil must be in the future/);
+        assert.equal((await locked.head("wp/x")).retention, undefined, "no retention was set");
       });
 
       test("bucket default retention applies to new versions, including multipart ones", async () => {

@@ -45,6 +45,8 @@ test("retention and legal hold survive a restart (a new store on the same folder
     "OBJECT_LOCKED",
   );
   await rejectsWith(second.delete("snapshots/held.json", { versionId: held.versionId }), "OBJECT_LOCKED");
+  assert.equal((await second.listVersions("snapshots/audit.json")).length, 1, "both versions are kept");
+  assert.equal((await second.listVersions("snapshots/held.json")).length, 1);
   const report = await second.verify("snapshots/audit.json");
   assert.equal(report.protected, true);
   assert.equal(report.sha256Matches, true);
@@ -56,6 +58,12 @@ test("claiming WORM in the configuration refuses writes to a bucket made without
   const claimed = new FsObjectStore({ root, bucket: "plain", objectLock: true });
   const err = await rejectsWith(claimed.put("b.txt", "x"), "BUCKET_LOCK_NOT_ENABLED");
   assert.match(err.message, /create a new bucket with Object Lock enabled/);
+  const plain = new FsObjectStore({ root, bucket: "plain" });
+  assert.equal(await plain.exists("b.txt"), false, "the refused put wrote nothing");
+  assert.deepEqual(
+    (await plain.list()).objects.map((o) => o.key),
+    ["a.txt"],
+  );
 });
 
 test("the first write creates the bucket, with lock when configured", async () => {

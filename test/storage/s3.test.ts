@@ -64,6 +64,7 @@ if (!server) {
       assert.equal(await res.text(), "via link");
       const tampered = await fetch(url.replace("links/a.txt", "links/b.txt"));
       assert.equal(tampered.status, 403);
+      assert.match(await tampered.text(), /<Code>(SignatureDoesNotMatch|AccessDenied)<\/Code>/);
       const putUrl = await store.presignPut("links/up.txt", 60);
       const up = await fetch(putUrl, { method: "PUT", body: "uploaded" });
       assert.equal(up.status, 200);
@@ -81,6 +82,7 @@ if (!server) {
     try {
       const err = await rejectsWith(claimed.put("b.txt", "x"), "BUCKET_LOCK_NOT_ENABLED");
       assert.match(err.message, /create a new bucket with Object Lock enabled/);
+      assert.equal(await plain.exists("b.txt"), false, "the refused put wrote nothing");
     } finally {
       await plain.close();
       await claimed.close();
@@ -92,7 +94,8 @@ if (!server) {
       options(`bw-denied-${run}`, { secretAccessKey: "wrong-secret-key-000000" }),
     );
     try {
-      await rejectsWith(store.put("x", "y"), "STORAGE_ACCESS_DENIED");
+      const err = await rejectsWith(store.put("x", "y"), "STORAGE_ACCESS_DENIED");
+      assert.match(err.message, /check the access key, secret and bucket policy/);
     } finally {
       await store.close();
     }
