@@ -39,7 +39,16 @@ export interface ShippedModelManifest {
 }
 
 export async function loadModelFile(path: string): Promise<BuiltinModel> {
-  return BuiltinModel.deserialize(await readFile(path), path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new ValidationError(`model file ${path} does not exist`);
+    if (code === "EISDIR") throw new ValidationError(`model file ${path} is a folder, not a model file`);
+    throw err;
+  }
+  return BuiltinModel.deserialize(bytes, path);
 }
 
 export async function readShippedManifest(): Promise<ShippedModelManifest> {

@@ -10,6 +10,7 @@
  * epoch, memory bounded), so a dataset of any size trains.
  */
 import { performance } from "node:perf_hooks";
+import { ValidationError } from "../core/errors.js";
 import type { Sample } from "../data/sample.js";
 import { WindowAnalyser } from "../detect/analysis.js";
 import { FeatureExtractor, weightCount } from "../detect/features.js";
@@ -68,7 +69,7 @@ export async function trainBuiltin(source: SampleSource, options: TrainOptions):
   }
   const { validation, rows } = trained;
   if (rows.train === 0 || validation.length === 0) {
-    throw new Error(
+    throw new ValidationError(
       `training needs more data: ${rows.total} rows give ${rows.train} training and ${validation.length} validation rows`,
     );
   }

@@ -4,7 +4,7 @@
  * since no S3 server stands behind a folder.
  */
 import type { FsLayout } from "./paths.js";
-import { StorageArgumentError } from "../errors.js";
+import { PresignInvalidError } from "../errors.js";
 import { validateKey } from "../keys.js";
 import { validateExpiry } from "../rules.js";
 import {
@@ -54,7 +54,7 @@ export class FsLinks {
   async verify(url: string | URL, method?: string): Promise<PresignedRequest> {
     const request = verifyPresignedUrl(url, await this.signingSecret(), method ? { method } : {});
     if (request.bucket !== this.layout.bucket) {
-      throw new StorageArgumentError("the link is for another bucket");
+      throw new PresignInvalidError("the link is for another bucket");
     }
     return request;
   }
