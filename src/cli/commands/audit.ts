@@ -1,20 +1,15 @@
 /** `bulwark audit ...`: read, verify and snapshot the hash-chained audit trail. */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { snapshotAudit } from "../../audit/chain.js";
 import { IntegrityError } from "../../core/errors.js";
 import type { AdminContext } from "../../server/admin.js";
 import { loadServiceSettings } from "../../app/settings.js";
+import { wholeNumber } from "../options.js";
 import { action, printJson, printLine } from "../output.js";
 
 /** The database and store are loaded when a command runs, so `bulwark --help` stays quick. */
 async function withAdmin<T>(fn: (a: AdminContext) => Promise<T>): Promise<T> {
   return (await import("../../server/admin.js")).withAdmin(fn);
-}
-
-function count(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number");
-  return n;
 }
 
 export function registerAudit(program: Command): void {
@@ -52,8 +47,8 @@ export function registerAudit(program: Command): void {
   audit
     .command("list")
     .description("print audit entries (oldest first; --desc for newest first)")
-    .option("--after <seq>", "entries after this sequence number", count)
-    .option("--limit <n>", "at most this many entries", count, 50)
+    .option("--after <seq>", "entries after this sequence number", wholeNumber())
+    .option("--limit <n>", "at most this many entries", wholeNumber(), 50)
     .option("--actor <actor>", "only this actor, e.g. user:alice")
     .option("--action <action>", "only this action, e.g. auth.refused")
     .option("--desc", "newest first")

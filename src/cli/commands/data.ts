@@ -3,7 +3,7 @@
  * folders, http(s) URLs, s3:// addresses) as dataset versions in training-data/, merge
  * with dedup and a conflict rule, export as JSONL or envelope, list and count.
  */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
@@ -24,43 +24,8 @@ import { expandInputs, formatInvalid, type InvalidRow } from "../../data/read.js
 import { validateFiles } from "../../data/validate.js";
 import { withWorkspace } from "../../app/workspace.js";
 import { table } from "../format.js";
+import { byteSize, fromDomain, positiveNumber, repeatable, wholeNumber } from "../options.js";
 import { action, printJson, printLine } from "../output.js";
-
-/** Commander reports InvalidArgumentError as a usage error; our parsers throw ValidationError. */
-function arg<T>(parse: (value: string) => T): (value: string) => T {
-  return (value) => {
-    try {
-      return parse(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
-  return n;
-}
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number");
-  return n;
-}
-
-/** 10485760, 10MB, 1.5GiB... */
-function byteSize(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?$/i.exec(value.trim());
-  if (!m) throw new InvalidArgumentError("must be a size like 1048576, 10MB or 2GiB");
-  const unit = (m[2] ?? "").toLowerCase().replace(/i?b$/, "");
-  const power = ["", "k", "m", "g", "t"].indexOf(unit);
-  return Math.round(Number(m[1]) * 1024 ** power);
-}
 
 function withCli<T>(fn: Parameters<typeof withWorkspace<T>>[1]): Promise<T> {
   return withWorkspace(loadConfig(), fn, { audit: stderrAuditSink() });
@@ -108,7 +73,7 @@ export function registerData(program: Command): void {
     .command("validate")
     .description("check JSONL or envelope files (gzip or not) and report every invalid row by file and line")
     .argument("<files...>", "files or folders")
-    .option("--max-problems <n>", "problems listed per file", wholeNumber, 100)
+    .option("--max-problems <n>", "problems listed per file", wholeNumber(), 100)
     .option("--json", "print the report as JSON")
     .action(
       action(async (files: string[], opts: { maxProblems: number; json?: boolean }) => {
@@ -145,11 +110,11 @@ export function registerData(program: Command): void {
     )
     .argument("<sources...>", "files, folders, URLs or s3:// addresses (all go into one dataset version)")
     .option("--name <name>", "dataset name (default: from the first source)")
-    .option("--header <header>", "HTTP header for URLs, 'Name: value' (repeatable)", collect)
-    .option("--filter <key=value>", "query parameter added to URLs, e.g. label=1 (repeatable)", collect)
+    .option("--header <header>", "HTTP header for URLs, 'Name: value' (repeatable)", repeatable)
+    .option("--filter <key=value>", "query parameter added to URLs, e.g. label=1 (repeatable)", repeatable)
     .option("--timeout <seconds>", "per HTTP attempt", positiveNumber, 30)
     .option("--max-bytes <size>", "largest HTTP body accepted, e.g. 500MB", byteSize, 1024 ** 3)
-    .option("--retries <n>", "HTTP retries on 5xx, 429, timeouts and network errors", wholeNumber, 3)
+    .option("--retries <n>", "HTTP retries on 5xx, 429, timeouts and network errors", wholeNumber(), 3)
     .option("--skip-invalid", "skip invalid rows (counted and listed) instead of stopping at the first")
     .option("--json", "print the new dataset as JSON")
     .action(
@@ -227,7 +192,7 @@ export function registerData(program: Command): void {
     .option(
       "--rule <rule>",
       `how to resolve texts carrying both labels: ${CONFLICT_RULES.join(", ")}`,
-      arg(parseConflictRule),
+      fromDomain(parseConflictRule),
       "majority" as ConflictRule,
     )
     .option("--json", "print the merged dataset and the merge report as JSON")
@@ -269,7 +234,7 @@ export function registerData(program: Command): void {
     .option(
       "--format <format>",
       "jsonl or envelope (default: envelope for .json, else jsonl)",
-      arg(parseExportFormat),
+      fromDomain(parseExportFormat),
     )
     .option("--json", "print the result as JSON")
     .action(

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { text as readStream } from "node:stream/consumers";
 import { ValidationError } from "../../core/errors.js";
 import type { Verdict } from "../../detect/types.js";
-import { detectorFromOptions, parseThreshold } from "../model-option.js";
+import { detectorFromOptions } from "../model-option.js";
+import { threshold } from "../options.js";
 import { action, printJson, printLine } from "../output.js";
 
 interface DetectOpts {
@@ -41,7 +42,7 @@ export function registerDetect(program: Command): void {
     .argument("[text...]", "the text; read from stdin when absent")
     .option("--json", "print the verdict as JSON")
     .option("--model <path>", "a model artifact instead of the default model")
-    .option("--threshold <t>", "decision threshold in [0, 1]", parseThreshold)
+    .option("--threshold <t>", "decision threshold in [0, 1]", threshold)
     .option("--no-evidence", "leave evidence out")
     .option("--fail-on-flag", "exit with code 3 when the text is flagged")
     .action(

@@ -7,7 +7,8 @@ import { leaveOneSourceOut } from "../../train/crossval.js";
 import { evaluateDetector, type EvaluationReport } from "../../train/evaluate.js";
 import type { BinaryMetrics } from "../../train/metrics.js";
 import { fmt, table } from "../format.js";
-import { detectorFromOptions, parseThreshold } from "../model-option.js";
+import { detectorFromOptions } from "../model-option.js";
+import { threshold } from "../options.js";
 import { action, printJson, printLine } from "../output.js";
 import { createProgress } from "../progress.js";
 import { parseParams } from "./train.js";
@@ -68,7 +69,7 @@ export function registerEval(program: Command): void {
     )
     .option("--input <paths...>", "JSONL files or folders (default: the bundled corpus)")
     .option("--model <path>", "a model artifact instead of the default model")
-    .option("--threshold <t>", "decision threshold in [0, 1]", parseThreshold)
+    .option("--threshold <t>", "decision threshold in [0, 1]", threshold)
     .option("--loso", "leave-one-source-out cross-validation of training on the input instead")
     .option("--params <json>", "training parameters for --loso")
     .option("--skip-invalid", "skip invalid rows (counted) instead of stopping at the first")

@@ -1,29 +1,17 @@
 /** `bulwark jobs ...`: status, progress and logs of jobs, and cancelling them. */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { JobStore } from "../../jobs/store.js";
 import { JOB_STATUSES, type Job, type JobStatus } from "../../jobs/types.js";
 import { createLogger } from "../../core/logger.js";
 import type { AdminContext } from "../../server/admin.js";
 import { table } from "../format.js";
+import { oneOf, wholeNumber } from "../options.js";
 import { action, printJson, printLine } from "../output.js";
 
 /** The database and store are loaded when a command runs, so `bulwark --help` stays quick. */
 async function withAdmin<T>(fn: (a: AdminContext) => Promise<T>): Promise<T> {
   return (await import("../../server/admin.js")).withAdmin(fn);
-}
-
-function whole(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number");
-  return n;
-}
-
-function status(value: string): JobStatus {
-  if (!(JOB_STATUSES as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`must be one of ${JOB_STATUSES.join(", ")}`);
-  }
-  return value as JobStatus;
 }
 
 function describe(job: Job): string {
@@ -39,9 +27,9 @@ export function registerJobs(program: Command): void {
   jobs
     .command("list")
     .description("jobs, newest first")
-    .option("--status <status>", `only ${JOB_STATUSES.join("|")}`, status)
+    .option("--status <status>", `only ${JOB_STATUSES.join("|")}`, oneOf(JOB_STATUSES))
     .option("--type <type>", "only this job type")
-    .option("--limit <n>", "at most this many", whole, 50)
+    .option("--limit <n>", "at most this many", wholeNumber(), 50)
     .option("--json", "print JSON")
     .action(
       action(async (opts: { status?: JobStatus; type?: string; limit: number; json?: boolean }) => {
@@ -143,8 +131,8 @@ export function registerJobs(program: Command): void {
   jobs
     .command("selftest")
     .description("enqueue a harmless job that waits, to check the queue and its workers end to end")
-    .option("--ms <n>", "how long it waits", whole, 1000)
-    .option("--fail-times <n>", "fail this many attempts first (tests retries)", whole, 0)
+    .option("--ms <n>", "how long it waits", wholeNumber(), 1000)
+    .option("--fail-times <n>", "fail this many attempts first (tests retries)", wholeNumber(), 0)
     .option("--wait", "wait for it to finish and print the outcome")
     .option("--json", "print JSON")
     .action(

@@ -1,8 +1,9 @@
 /** `bulwark keys ...`: API keys on the configured database, without the HTTP API. */
-import { type Command, InvalidArgumentError, Option } from "commander";
-import { isRole, ROLES, type Role } from "../../server/auth/roles.js";
+import { type Command, Option } from "commander";
+import { ROLES, type Role } from "../../server/auth/roles.js";
 import type { AdminContext } from "../../server/admin.js";
 import { table } from "../format.js";
+import { oneOf, wholeNumber } from "../options.js";
 import { action, printJson, printLine } from "../output.js";
 
 /** The database and store are loaded when a command runs, so `bulwark --help` stays quick. */
@@ -10,16 +11,7 @@ async function withAdmin<T>(fn: (a: AdminContext) => Promise<T>): Promise<T> {
   return (await import("../../server/admin.js")).withAdmin(fn);
 }
 
-export function roleArg(value: string): Role {
-  if (!isRole(value)) throw new InvalidArgumentError(`must be one of ${ROLES.join(", ")}`);
-  return value;
-}
-
-function days(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive whole number");
-  return n;
-}
+export const roleArg = oneOf(ROLES);
 
 export function registerKeys(program: Command): void {
   const keys = program.command("keys").description("API keys for services (stored hashed; shown once)");
@@ -31,7 +23,9 @@ export function registerKeys(program: Command): void {
       new Option("--role <role>", "admin, analyst or client").argParser(roleArg).makeOptionMandatory(),
     )
     .requiredOption("--name <name>", "what the key is for, e.g. chat-frontend")
-    .addOption(new Option("--expires-in-days <n>", "expire the key after this many days").argParser(days))
+    .addOption(
+      new Option("--expires-in-days <n>", "expire the key after this many days").argParser(wholeNumber(1)),
+    )
     .option("--json", "print the key and its record as JSON")
     .action(
       action(async (opts: { role: Role; name: string; expiresInDays?: number; json?: boolean }) => {

@@ -3,23 +3,21 @@
  * their lineage, promote, roll back, archive, verify artifacts against their SHA-256,
  * and compare two versions on an evaluation set.
  */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
 import { resolveInputs } from "../../data/inputs.js";
 import type { Sample } from "../../data/sample.js";
 import { withWorkspace } from "../../app/workspace.js";
-import { isStage, STAGES, type ModelVersion, type Stage, type StageChange } from "../../registry/registry.js";
+import { STAGES, type ModelVersion, type Stage, type StageChange } from "../../registry/registry.js";
 import { parseModelRef } from "../../registry/versions.js";
 import { evaluateDetector, type EvaluationReport } from "../../train/evaluate.js";
 import { fmt, table } from "../format.js";
+import { oneOf } from "../options.js";
 import { action, printJson, printLine } from "../output.js";
 import { createProgress } from "../progress.js";
 
-function parseStage(value: string): Stage {
-  if (!isStage(value)) throw new InvalidArgumentError(`must be one of ${STAGES.join(", ")}`);
-  return value;
-}
+const parseStage = oneOf(STAGES);
 
 function withCli<T>(fn: Parameters<typeof withWorkspace<T>>[1]): Promise<T> {
   return withWorkspace(loadConfig(), fn, { audit: stderrAuditSink() });

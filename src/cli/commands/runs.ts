@@ -1,9 +1,10 @@
 /** `bulwark runs ...`: training runs, what went into them and what came out. */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { loadConfig } from "../../core/config.js";
 import { withWorkspace } from "../../app/workspace.js";
 import { compareRuns, type RunRecord, type RunStatus } from "../../train/runs.js";
 import { fmt, table } from "../format.js";
+import { oneOf, wholeNumber } from "../options.js";
 import { action, printJson, printLine } from "../output.js";
 
 function withRuns<T>(fn: Parameters<typeof withWorkspace<T>>[1]): Promise<T> {
@@ -30,21 +31,12 @@ export function registerRuns(program: Command): void {
     .command("ls")
     .description("list runs, newest first")
     .option("--model <name>", "only runs of this model")
-    .option("--status <status>", "running, succeeded or failed", (v: string) => {
-      if (!["running", "succeeded", "failed"].includes(v))
-        throw new InvalidArgumentError("must be running, succeeded or failed");
-      return v as RunStatus;
-    })
     .option(
-      "--limit <n>",
-      "how many",
-      (v: string) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive whole number");
-        return n;
-      },
-      50,
+      "--status <status>",
+      "running, succeeded or failed",
+      oneOf<RunStatus>(["running", "succeeded", "failed"], "must be running, succeeded or failed"),
     )
+    .option("--limit <n>", "how many", wholeNumber(1), 50)
     .option("--json", "print as JSON")
     .action(
       action(async (opts: { model?: string; status?: RunStatus; limit: number; json?: boolean }) => {

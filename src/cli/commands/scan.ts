@@ -8,7 +8,8 @@ import { createGunzip } from "node:zlib";
 import { ValidationError } from "../../core/errors.js";
 import { isGzipFile } from "../../data/jsonl.js";
 import type { Detector } from "../../detect/types.js";
-import { detectorFromOptions, parseThreshold } from "../model-option.js";
+import { detectorFromOptions } from "../model-option.js";
+import { threshold } from "../options.js";
 import { action, printJson } from "../output.js";
 import { createProgress } from "../progress.js";
 
@@ -108,7 +109,7 @@ export function registerScan(program: Command): void {
     .option("--output <file>", "JSONL output (default: stdout)")
     .option("--field <name>", "the field holding the text", "text")
     .option("--model <path>", "a model artifact instead of the default model")
-    .option("--threshold <t>", "decision threshold in [0, 1]", parseThreshold)
+    .option("--threshold <t>", "decision threshold in [0, 1]", threshold)
     .option("--skip-invalid", "write an error line for a bad input line and go on, counting them")
     .option("--no-progress", "no progress bar")
     .option("--json", "print the summary as JSON")

@@ -3,16 +3,11 @@
  * On first start it prints the generated admin credential once and trains the built-in
  * model with a progress bar; afterwards it starts in about a second.
  */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { loadConfig } from "../../core/config.js";
+import { portNumber } from "../options.js";
 import { action } from "../output.js";
 import { firstStartProgress } from "../progress.js";
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError("must be a port number");
-  return n;
-}
 
 export function printFirstAdmin(credential: { username: string; password: string }): void {
   const lines = [
@@ -32,7 +27,7 @@ export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("run the HTTP service (detection API, management API, docs at /docs, metrics)")
-    .option("--port <n>", "port to listen on (default BULWARK_PORT or 8000)", port)
+    .option("--port <n>", "port to listen on (default BULWARK_PORT or 8000)", portNumber)
     .option("--host <host>", "address to listen on (default BULWARK_HOST or 127.0.0.1)")
     .action(
       action(async (opts: { port?: number; host?: string }) => {

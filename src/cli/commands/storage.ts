@@ -15,6 +15,7 @@ import { ChecksumMismatchError, StorageArgumentError } from "../../storage/error
 import { HashingStream, streamToBuffer } from "../../storage/hashing.js";
 import { parseLockMode } from "../../storage/rules.js";
 import type { LockMode, ObjectStore, Retention } from "../../storage/types.js";
+import { wholeNumber } from "../options.js";
 import { action, printJson, printLine } from "../output.js";
 
 interface JsonOpt {
@@ -31,12 +32,6 @@ const CONTENT_TYPES: Record<string, string> = {
   ".onnx": "application/octet-stream",
   ".md": "text/markdown",
 };
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive whole number");
-  return n;
-}
 
 function lockMode(value: string): LockMode {
   try {
@@ -98,7 +93,7 @@ export function registerStorage(program: Command): void {
     .addOption(
       new Option("--mode <mode>", "default retention mode: governance or compliance").argParser(lockMode),
     )
-    .addOption(new Option("--retention-days <n>", "default retention in days").argParser(positiveInt))
+    .addOption(new Option("--retention-days <n>", "default retention in days").argParser(wholeNumber(1)))
     .addOption(jsonOption())
     .action(
       action(async (opts: { objectLock?: boolean; mode?: LockMode; retentionDays?: number } & JsonOpt) => {
@@ -161,7 +156,7 @@ export function registerStorage(program: Command): void {
     .argument("<key>", "object key, e.g. training-data/main/v1.jsonl")
     .argument("<file>", 'file to upload, or "-" for standard input')
     .addOption(new Option("--mode <mode>", "retention mode: governance or compliance").argParser(lockMode))
-    .addOption(new Option("--days <n>", "retain for this many days").argParser(positiveInt))
+    .addOption(new Option("--days <n>", "retain for this many days").argParser(wholeNumber(1)))
     .option("--legal-hold", "put the new version under legal hold")
     .option("--content-type <type>", "content type (default: from the file extension)")
     .addOption(jsonOption())
@@ -290,7 +285,7 @@ export function registerStorage(program: Command): void {
     )
     .argument("<key>", "object key")
     .addOption(new Option("--mode <mode>", "retention mode: governance or compliance").argParser(lockMode))
-    .addOption(new Option("--days <n>", "retain for this many days from now").argParser(positiveInt))
+    .addOption(new Option("--days <n>", "retain for this many days from now").argParser(wholeNumber(1)))
     .addOption(new Option("--legal-hold <state>", "legal hold on or off").choices(["on", "off"]))
     .addOption(versionOption())
     .option("--bypass-governance", "privileged: allow shortening a GOVERNANCE retention")
@@ -394,7 +389,7 @@ export function registerStorage(program: Command): void {
     .argument("<key>", "object key")
     .addOption(
       new Option("--expires <seconds>", "link lifetime, at most 604800 (7 days)")
-        .argParser(positiveInt)
+        .argParser(wholeNumber(1))
         .default(3600),
     )
     .option("--put", "a link for HTTP PUT (upload) instead of GET")

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
@@ -7,12 +7,13 @@ import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { writeFileAtomic } from "../../storage/fs/atomic.js";
 import { withWorkspace } from "../../app/workspace.js";
-import { isStage, STAGES, type Stage } from "../../registry/registry.js";
+import { STAGES, type Stage } from "../../registry/registry.js";
 import { parseBump, type Bump } from "../../registry/versions.js";
 import type { TrainParams } from "../../train/builtin-trainer.js";
 import { DEFAULT_MODEL_NAME } from "../../core/config.js";
 import { trainRun } from "../../learn/training-run.js";
 import { fmt, table } from "../format.js";
+import { fromDomain, oneOf } from "../options.js";
 import { action, printJson, printLine } from "../output.js";
 import { createProgress } from "../progress.js";
 
@@ -54,22 +55,6 @@ export function parseParams(json: string | undefined, seed?: string, epochs?: st
   return params;
 }
 
-/** Commander reports InvalidArgumentError as a usage error; our parsers throw ValidationError. */
-function arg<T>(parse: (value: string) => T): (value: string) => T {
-  return (value) => {
-    try {
-      return parse(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
-}
-
-function parseStage(value: string): Stage {
-  if (!isStage(value)) throw new InvalidArgumentError(`must be one of ${STAGES.join(", ")}`);
-  return value;
-}
-
 export function registerTrain(program: Command): void {
   program
     .command("train")
@@ -86,13 +71,13 @@ export function registerTrain(program: Command): void {
     .option(
       "--bump <part>",
       "which part the next version increments: major, minor or patch",
-      arg(parseBump),
+      fromDomain(parseBump),
       "minor" as Bump,
     )
     .option(
       "--promote [stage]",
       "move the new version to a stage (default production) once registered",
-      parseStage,
+      oneOf(STAGES),
     )
     .option("--description <text>", "a note stored with the version")
     .option("--output <path>", "also write the model artifact to this file")

@@ -3,23 +3,18 @@
  * any machine with the same configuration; a worker that dies mid-job has the job retried
  * by another (or failed once out of attempts), never lost.
  */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
 import { maskUrlPassword } from "../../core/redact.js";
+import { wholeNumber } from "../options.js";
 import { action } from "../output.js";
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive whole number");
-  return n;
-}
 
 export function registerWorker(program: Command): void {
   program
     .command("worker")
     .description("run jobs from the BullMQ queue on REDIS_URL (training, imports, campaigns, retention)")
-    .option("--concurrency <n>", "jobs at a time (default BULWARK_JOB_CONCURRENCY or 1)", positive)
+    .option("--concurrency <n>", "jobs at a time (default BULWARK_JOB_CONCURRENCY or 1)", wholeNumber(1))
     .action(
       action(async (opts: { concurrency?: number }) => {
         const config = loadConfig();
