@@ -13,7 +13,7 @@ import type { TrainParams } from "../../train/builtin-trainer.js";
 import { DEFAULT_MODEL_NAME } from "../../core/config.js";
 import { trainRun } from "../../learn/training-run.js";
 import { fmt, table } from "../format.js";
-import { fromDomain, oneOf } from "../options.js";
+import { fromDomain, oneOf, wholeNumber } from "../options.js";
 import { action, printJson, printLine } from "../output.js";
 import { createProgress } from "../progress.js";
 
@@ -27,13 +27,13 @@ interface TrainOpts {
   output?: string;
   rules?: string;
   params?: string;
-  seed?: string;
-  epochs?: string;
+  seed?: number;
+  epochs?: number;
   json?: boolean;
   skipInvalid?: boolean;
 }
 
-export function parseParams(json: string | undefined, seed?: string, epochs?: string): Partial<TrainParams> {
+export function parseParams(json: string | undefined, seed?: number, epochs?: number): Partial<TrainParams> {
   let params: Partial<TrainParams> = {};
   if (json) {
     try {
@@ -44,14 +44,8 @@ export function parseParams(json: string | undefined, seed?: string, epochs?: st
     if (!params || typeof params !== "object" || Array.isArray(params))
       throw new ValidationError("--params must be a JSON object");
   }
-  const int = (name: string, v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0)
-      throw new ValidationError(`--${name} must be a non-negative integer, got "${v}"`);
-    return n;
-  };
-  if (seed !== undefined) params.seed = int("seed", seed);
-  if (epochs !== undefined) params.epochs = int("epochs", epochs);
+  if (seed !== undefined) params.seed = seed;
+  if (epochs !== undefined) params.epochs = epochs;
   return params;
 }
 
@@ -83,8 +77,8 @@ export function registerTrain(program: Command): void {
     .option("--output <path>", "also write the model artifact to this file")
     .option("--rules <path>", "signature rules file (default: rules/signatures.json)")
     .option("--params <json>", 'training parameters as JSON, e.g. \'{"epochs":4,"alpha":0.1}\'')
-    .option("--seed <n>", "random seed (default 1337)")
-    .option("--epochs <n>", "passes over the data")
+    .option("--seed <n>", "random seed (default 1337)", wholeNumber())
+    .option("--epochs <n>", "passes over the data", wholeNumber())
     .option("--skip-invalid", "skip invalid rows (counted) instead of stopping at the first")
     .option("--json", "print the result as JSON")
     .action(
