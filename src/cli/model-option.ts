@@ -1,5 +1,4 @@
 /** The CLI's way to get a detector: `--model PATH` or the default model, with training progress shown. */
-import { productionDetector } from "../app/production-detector.js";
 import type { BuiltinDetector } from "../detect/builtin.js";
 import { firstStartProgress } from "./progress.js";
 
@@ -7,6 +6,8 @@ export async function detectorFromOptions(opts: {
   model?: string;
   threshold?: number;
 }): Promise<BuiltinDetector> {
+  // Loaded here: the production model source opens the registry, which needs the database and the store.
+  const { productionDetector } = await import("../app/production-detector.js");
   const progress = firstStartProgress();
   try {
     return await productionDetector({
