@@ -44,3 +44,21 @@ export function action<A extends unknown[]>(
     }
   };
 }
+
+type ActionName<M> = { [K in keyof M]: M[K] extends (...args: never[]) => unknown ? K : never }[keyof M];
+
+/**
+ * An action whose body is the function `name` of a module loaded only when the command
+ * runs (`() => import("../actions/<group>.js")`), wrapped like `action`. Command modules
+ * declare commands and options, which is all that help and parsing need, so that
+ * `bulwark --version`, `--help` and every other command do not load what this one uses.
+ */
+export function lazy<M, K extends ActionName<M>>(
+  load: () => Promise<M>,
+  name: K,
+): (...args: unknown[]) => Promise<void> {
+  return action(async (...args: unknown[]) => {
+    const run = (await load())[name] as (...args: unknown[]) => Promise<void> | void;
+    await run(...args);
+  });
+}

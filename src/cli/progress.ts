@@ -2,7 +2,8 @@
  * Progress for long work: a bar on an interactive terminal (stderr, so stdout stays
  * clean for JSON and pipes), nothing otherwise.
  */
-import cliProgress from "cli-progress";
+import type * as CliProgress from "cli-progress";
+import { createRequire } from "node:module";
 
 export interface Progress {
   start(total: number, label: string): void;
@@ -14,6 +15,8 @@ const SILENT: Progress = { start() {}, update() {}, stop() {} };
 
 export function createProgress(enabled = process.stderr.isTTY === true): Progress {
   if (!enabled) return SILENT;
+  // Loaded only for a bar on a terminal: piped and scripted runs (and every test) skip it.
+  const cliProgress = createRequire(import.meta.url)("cli-progress") as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

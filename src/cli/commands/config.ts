@@ -1,14 +1,11 @@
 import type { Command } from "commander";
-import { loadConfig, maskedConfig } from "../../core/config.js";
-import { action, printJson } from "../output.js";
+import { lazy } from "../output.js";
+
+const actions = () => import("../actions/config.js");
 
 export function registerConfig(program: Command): void {
   program
     .command("config")
     .description("print the effective configuration (secrets masked)")
-    .action(
-      action(() => {
-        printJson(maskedConfig(loadConfig()));
-      }),
-    );
+    .action(lazy(actions, "config"));
 }

@@ -3,102 +3,14 @@
  * folders, http(s) URLs, s3:// addresses) as dataset versions in training-data/, merge
  * with dedup and a conflict rule, export as JSONL or envelope, list and count.
  */
-import { type Command, InvalidArgumentError } from "commander";
-import { stderrAuditSink } from "../../audit/sink.js";
-import { loadConfig } from "../../core/config.js";
-import { ValidationError } from "../../core/errors.js";
-import { BUNDLED, type DatasetRecord } from "../../data/datasets.js";
-import { parseExportFormat, exportData, type ExportFormat } from "../../data/export.js";
-import { DATA_FILE_KINDS, DATA_FILE_PATTERN } from "../../data/formats.js";
-import { importData, parseHeader } from "../../data/import/index.js";
-import { resolveInputs } from "../../data/inputs.js";
-import { CountsAccumulator, type DatasetCounts } from "../../data/manifest.js";
-import {
-  CONFLICT_RULES,
-  mergeDatasets,
-  parseConflictRule,
-  RULE_DESCRIPTIONS,
-  type ConflictRule,
-} from "../../data/merge.js";
-import { expandInputs } from "../../data/files.js";
-import { formatInvalid, type InvalidRow } from "../../data/problems.js";
-import { validateFiles } from "../../data/validate.js";
-import { withWorkspace } from "../../app/workspace.js";
-import { table } from "../format.js";
-import { action, printJson, printLine } from "../output.js";
+import type { Command } from "commander";
+import { parseExportFormat } from "../../data/export.js";
+import { CONFLICT_RULES, parseConflictRule, type ConflictRule } from "../../data/merge.js";
+import { byteSize, fromDomain, positiveNumber, repeatable, wholeNumber } from "../options.js";
+import { lazy } from "../output.js";
 
-/** Commander reports InvalidArgumentError as a usage error; our parsers throw ValidationError. */
-function arg<T>(parse: (value: string) => T): (value: string) => T {
-  return (value) => {
-    try {
-      return parse(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
-  return n;
-}
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number");
-  return n;
-}
-
-/** 10485760, 10MB, 1.5GiB... */
-function byteSize(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?$/i.exec(value.trim());
-  if (!m) throw new InvalidArgumentError("must be a size like 1048576, 10MB or 2GiB");
-  const unit = (m[2] ?? "").toLowerCase().replace(/i?b$/, "");
-  const power = ["", "k", "m", "g", "t"].indexOf(unit);
-  return Math.round(Number(m[1]) * 1024 ** power);
-}
-
-function withCli<T>(fn: Parameters<typeof withWorkspace<T>>[1]): Promise<T> {
-  return withWorkspace(loadConfig(), fn, { audit: stderrAuditSink() });
-}
-
-function top(counts: Record<string, number>, n = 6): string {
-  const entries = Object.entries(counts);
-  const shown = entries.slice(0, n).map(([k, v]) => `${k} ${v}`);
-  return entries.length > n ? `${shown.join(", ")}, ... (${entries.length} in all)` : shown.join(", ");
-}
-
-function printCounts(c: DatasetCounts): void {
-  printLine(`  rows       ${c.rows} (benign ${c.label["0"] ?? 0}, attack ${c.label["1"] ?? 0})`);
-  printLine(`  categories ${top(c.category)}`);
-  printLine(`  languages  ${top(c.lang)}`);
-  printLine(`  sources    ${top(c.source)}`);
-}
-
-function describeDataset(d: DatasetRecord): Record<string, unknown> {
-  return {
-    id: d.id,
-    name: d.name,
-    version: d.version,
-    ref: d.ref,
-    key: d.key,
-    manifestKey: d.manifestKey,
-    sha256: d.sha256,
-    bytes: d.size,
-    rows: d.rows,
-    skippedRows: d.skippedRows,
-    counts: d.counts,
-    origin: d.origin,
-    details: d.details,
-    createdAt: d.createdAt,
-    createdBy: d.createdBy,
-  };
-}
+const actions = () => import("../actions/data.js");
+const fileActions = () => import("../actions/data-files.js");
 
 export function registerData(program: Command): void {
   const data = program
@@ -109,35 +21,9 @@ export function registerData(program: Command): void {
     .command("validate")
     .description("check JSONL or envelope files (gzip or not) and report every invalid row by file and line")
     .argument("<files...>", "files or folders")
-    .option("--max-problems <n>", "problems listed per file", wholeNumber, 100)
+    .option("--max-problems <n>", "problems listed per file", wholeNumber(), 100)
     .option("--json", "print the report as JSON")
-    .action(
-      action(async (files: string[], opts: { maxProblems: number; json?: boolean }) => {
-        const reports = await validateFiles(
-          expandInputs(files, DATA_FILE_PATTERN, DATA_FILE_KINDS),
-          opts.maxProblems,
-        );
-        const ok = reports.every((r) => r.ok);
-        if (opts.json) printJson({ ok, files: reports });
-        else {
-          for (const r of reports) {
-            const head = `${r.ok ? "ok     " : "INVALID"} ${r.file} (${r.format ?? "?"}): ${r.valid} valid, ${r.invalid} invalid`;
-            printLine(head);
-            for (const p of r.problems) printLine(`  ${p.text}`);
-            const shown = r.problems.filter((p) => p.line > 0 || p.index !== undefined).length;
-            if (r.invalid > shown) printLine(`  ... ${r.invalid - shown} more (raise --max-problems)`);
-            if (r.fatal) printLine(`  ${r.fatal}`);
-          }
-        }
-        if (!ok) {
-          process.exitCode = 2;
-          if (!opts.json)
-            process.stderr.write(
-              `bulwark: ${reports.filter((r) => !r.ok).length} of ${reports.length} files are invalid\n`,
-            );
-        }
-      }),
-    );
+    .action(lazy(fileActions, "dataValidate"));
 
   data
     .command("import")
@@ -146,77 +32,14 @@ export function registerData(program: Command): void {
     )
     .argument("<sources...>", "files, folders, URLs or s3:// addresses (all go into one dataset version)")
     .option("--name <name>", "dataset name (default: from the first source)")
-    .option("--header <header>", "HTTP header for URLs, 'Name: value' (repeatable)", collect)
-    .option("--filter <key=value>", "query parameter added to URLs, e.g. label=1 (repeatable)", collect)
+    .option("--header <header>", "HTTP header for URLs, 'Name: value' (repeatable)", repeatable)
+    .option("--filter <key=value>", "query parameter added to URLs, e.g. label=1 (repeatable)", repeatable)
     .option("--timeout <seconds>", "per HTTP attempt", positiveNumber, 30)
     .option("--max-bytes <size>", "largest HTTP body accepted, e.g. 500MB", byteSize, 1024 ** 3)
-    .option("--retries <n>", "HTTP retries on 5xx, 429, timeouts and network errors", wholeNumber, 3)
+    .option("--retries <n>", "HTTP retries on 5xx, 429, timeouts and network errors", wholeNumber(), 3)
     .option("--skip-invalid", "skip invalid rows (counted and listed) instead of stopping at the first")
     .option("--json", "print the new dataset as JSON")
-    .action(
-      action(
-        async (
-          sources: string[],
-          opts: {
-            name?: string;
-            header?: string[];
-            filter?: string[];
-            timeout: number;
-            maxBytes: number;
-            retries: number;
-            skipInvalid?: boolean;
-            json?: boolean;
-          },
-        ) => {
-          const headers = Object.fromEntries((opts.header ?? []).map(parseHeader));
-          const filters = Object.fromEntries(
-            (opts.filter ?? []).map((f) => {
-              const i = f.indexOf("=");
-              if (i < 1) throw new ValidationError(`--filter "${f}" must look like key=value`);
-              return [f.slice(0, i), f.slice(i + 1)];
-            }),
-          );
-          const problems: InvalidRow[] = [];
-          const config = loadConfig();
-          const result = await withCli((ctx) =>
-            importData(ctx.catalog, sources, {
-              ...(opts.name ? { name: opts.name } : {}),
-              skipInvalid: opts.skipInvalid,
-              onInvalid: (p) => {
-                if (problems.length < 20) problems.push(p);
-              },
-              http: {
-                headers,
-                filters,
-                timeoutMs: opts.timeout * 1000,
-                maxBytes: opts.maxBytes,
-                retries: opts.retries,
-              },
-              s3: config.storage.s3,
-              onSource: (location) => {
-                if (!opts.json && process.stderr.isTTY) process.stderr.write(`reading ${location}\n`);
-              },
-            }),
-          );
-          const d = result.dataset;
-          if (opts.json) {
-            printJson({ ...describeDataset(d), skippedExamples: problems.map(formatInvalid) });
-            return;
-          }
-          printLine(`dataset ${d.ref} (id ${d.id})`);
-          printLine(`  stored     ${d.key} (${d.size} bytes, sha256 ${d.sha256})`);
-          printCounts(d.counts);
-          for (const s of result.sources)
-            printLine(
-              `  from       ${s.location} (${s.format ?? "?"}, ${s.rows} rows${s.invalid ? `, ${s.invalid} invalid skipped` : ""})`,
-            );
-          if (result.skippedRows) {
-            printLine(`  skipped    ${result.skippedRows} invalid rows, e.g.:`);
-            for (const p of problems.slice(0, 5)) printLine(`    ${formatInvalid(p)}`);
-          }
-        },
-      ),
-    );
+    .action(lazy(actions, "dataImport"));
 
   data
     .command("merge")
@@ -228,39 +51,11 @@ export function registerData(program: Command): void {
     .option(
       "--rule <rule>",
       `how to resolve texts carrying both labels: ${CONFLICT_RULES.join(", ")}`,
-      arg(parseConflictRule),
+      fromDomain(parseConflictRule),
       "majority" as ConflictRule,
     )
     .option("--json", "print the merged dataset and the merge report as JSON")
-    .action(
-      action(async (refs: string[], opts: { name: string; rule: ConflictRule; json?: boolean }) => {
-        const { dataset, report } = await withCli(async (ctx) =>
-          mergeDatasets(ctx.catalog, await resolveInputs(ctx.catalog, refs), {
-            name: opts.name,
-            rule: opts.rule,
-          }),
-        );
-        if (opts.json) {
-          printJson({ ...describeDataset(dataset), report });
-          return;
-        }
-        printLine(`dataset ${dataset.ref} (id ${dataset.id})`);
-        printLine(`  rows in    ${report.rowsIn} from ${report.inputs.length} inputs`);
-        printLine(
-          `  duplicates ${report.exactDuplicates} exact, ${report.normalisedDuplicates} after normalising (NFKC, case, spaces)`,
-        );
-        printLine(
-          `  conflicts  ${report.conflicts} texts carried both labels; rule "${report.rule}": ${RULE_DESCRIPTIONS[report.rule]}`,
-        );
-        if (report.dropped) printLine(`  dropped    ${report.dropped} conflicting texts`);
-        printLine(`  rows out   ${report.rowsOut}`);
-        for (const c of report.conflictExamples.slice(0, 5))
-          printLine(
-            `    ${JSON.stringify(c.text.slice(0, 70))}: benign ${c.labels["0"]} (${c.inputs.benign}), attack ${c.labels["1"]} (${c.inputs.attack}) -> ${c.resolved ?? "dropped"}`,
-          );
-        if (report.conflictReportKey) printLine(`  report     ${report.conflictReportKey}`);
-      }),
-    );
+    .action(lazy(actions, "dataMerge"));
 
   data
     .command("export")
@@ -270,88 +65,22 @@ export function registerData(program: Command): void {
     .option(
       "--format <format>",
       "jsonl or envelope (default: envelope for .json, else jsonl)",
-      arg(parseExportFormat),
+      fromDomain(parseExportFormat),
     )
     .option("--json", "print the result as JSON")
-    .action(
-      action(async (ref: string, file: string, opts: { format?: ExportFormat; json?: boolean }) => {
-        const result = await withCli(async (ctx) => {
-          const [input] = await resolveInputs(ctx.catalog, [ref]);
-          return exportData(input!, file, opts.format ? { format: opts.format } : {});
-        });
-        if (opts.json) printJson(result);
-        else
-          printLine(
-            `wrote ${result.rows} rows of ${ref} to ${result.file} (${result.format}${result.gzip ? ", gzip" : ""})`,
-          );
-      }),
-    );
+    .action(lazy(actions, "dataExport"));
 
   data
     .command("ls")
     .description("list dataset versions, newest first")
     .argument("[name]", "only this dataset's versions")
     .option("--json", "print as JSON")
-    .action(
-      action(async (name: string | undefined, opts: { json?: boolean }) => {
-        const list = await withCli((ctx) => ctx.catalog.list(name ? { name } : {}));
-        if (opts.json) {
-          printJson(list.map(describeDataset));
-          return;
-        }
-        if (list.length === 0) {
-          printLine("no datasets yet: add one with `bulwark data import FILE|FOLDER|URL|s3://...`");
-          return;
-        }
-        printLine(
-          table(
-            ["dataset", "id", "rows", "attacks", "sha256", "created", "origin"],
-            list.map((d) => [
-              d.ref,
-              d.id,
-              d.rows,
-              d.counts.label["1"] ?? 0,
-              d.sha256.slice(0, 12),
-              d.createdAt.slice(0, 19).replace("T", " "),
-              d.origin.kind === "merge" ? `merge (${d.origin.rule})` : (d.origin.sources[0]?.kind ?? "?"),
-            ]),
-          ),
-        );
-      }),
-    );
+    .action(lazy(actions, "dataLs"));
 
   data
     .command("stats")
     .description("counts by label, category, language and source of datasets or files")
     .argument("<datasets...>", 'dataset ids, names, name@version, "bundled", files or folders')
     .option("--json", "print as JSON")
-    .action(
-      action(async (refs: string[], opts: { json?: boolean }) => {
-        const out = await withCli(async (ctx) => {
-          const results: { ref: string; sha256: string; counts: DatasetCounts }[] = [];
-          for (const ref of refs) {
-            const inputs = await resolveInputs(ctx.catalog, [ref]);
-            for (const input of inputs) {
-              if (input.kind === "dataset" || input.kind === "bundled") {
-                const d = await ctx.catalog.resolve(input.kind === "bundled" ? BUNDLED : ref);
-                results.push({ ref: d.ref, sha256: d.sha256, counts: d.counts });
-                continue;
-              }
-              const acc = new CountsAccumulator();
-              for await (const s of input.samples()) acc.add(s);
-              results.push({ ref: input.ref, sha256: input.lineage.sha256, counts: acc.result() });
-            }
-          }
-          return results;
-        });
-        if (opts.json) {
-          printJson(out);
-          return;
-        }
-        for (const r of out) {
-          printLine(`${r.ref} (sha256 ${r.sha256.slice(0, 16)}…)`);
-          printCounts(r.counts);
-        }
-      }),
-    );
+    .action(lazy(actions, "dataStats"));
 }

@@ -16,7 +16,13 @@ import { registerJobs } from "./jobs.js";
 import { registerStorage } from "./storage.js";
 import { registerTrain } from "./train.js";
 
-/** Every command group registers itself here; one module per group. */
+/**
+ * Every command group registers itself here; one module per group. A group's module
+ * declares its commands and options (all that parsing and help need) and imports only
+ * commander and small helpers; what a command does lives in src/cli/actions/<group>.ts,
+ * loaded when it runs (`lazy` in ../output.ts). test/cli/lazy-commands.test.ts fails when
+ * start-up loads more.
+ */
 export function registerCommands(program: Command): void {
   registerDetect(program);
   registerScan(program);

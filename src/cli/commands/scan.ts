@@ -1,102 +1,8 @@
 import type { Command } from "commander";
-import { once } from "node:events";
-import { createReadStream, createWriteStream, statSync } from "node:fs";
-import { rename, rm } from "node:fs/promises";
-import { createInterface } from "node:readline";
-import type { Readable, Writable } from "node:stream";
-import { createGunzip } from "node:zlib";
-import { ValidationError } from "../../core/errors.js";
-import { isGzipFile } from "../../data/formats.js";
-import type { Detector } from "../../detect/types.js";
-import { detectorFromOptions, parseThreshold } from "../model-option.js";
-import { action, printJson } from "../output.js";
-import { createProgress } from "../progress.js";
+import { threshold } from "../options.js";
+import { lazy } from "../output.js";
 
-interface ScanOpts {
-  input: string;
-  output?: string;
-  model?: string;
-  threshold?: number;
-  field: string;
-  skipInvalid?: boolean;
-  json?: boolean;
-  progress: boolean;
-}
-
-export interface ScanSummary {
-  input: string;
-  output: string;
-  lines: number;
-  scanned: number;
-  flagged: number;
-  skipped: number;
-  seconds: number;
-  textsPerSecond: number;
-}
-
-const FLUSH_BYTES = 1 << 16;
-
-/**
- * Streams JSONL through the detector: one output line per input line, in order, memory
- * bounded by one line and one output chunk. A bad line stops the scan with its number,
- * unless `skipInvalid`, where it gets an `error` line in the output and is counted.
- */
-export async function scanStream(
-  input: Readable,
-  output: Writable,
-  detector: Detector,
-  options: { file: string; field: string; skipInvalid: boolean; onLine?: (line: number) => void },
-): Promise<Omit<ScanSummary, "input" | "output" | "seconds" | "textsPerSecond">> {
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  let chunk = "";
-  let line = 0;
-  let scanned = 0;
-  let flagged = 0;
-  let skipped = 0;
-  const flush = async () => {
-    if (!output.write(chunk)) await once(output, "drain");
-    chunk = "";
-  };
-  for await (const raw of rl) {
-    line++;
-    if (raw.trim() === "") continue;
-    let problem: string | undefined;
-    let text: string | undefined;
-    let id: unknown;
-    try {
-      const row = JSON.parse(raw) as unknown;
-      if (!row || typeof row !== "object" || Array.isArray(row)) problem = "expected a JSON object";
-      else {
-        const value = (row as Record<string, unknown>)[options.field];
-        if (typeof value !== "string")
-          problem = `field "${options.field}": expected a string, got ${value === undefined ? "nothing" : typeof value}`;
-        else text = value;
-        id = (row as Record<string, unknown>).id;
-      }
-    } catch (err) {
-      problem = `not valid JSON: ${(err as Error).message}`;
-    }
-    if (problem !== undefined || text === undefined) {
-      if (!options.skipInvalid)
-        throw new ValidationError(`${options.file}:${line}: ${problem}`, { file: options.file, line });
-      skipped++;
-      chunk += `${JSON.stringify({ line, error: problem })}\n`;
-    } else {
-      // Awaited only when the detector must wait: the built-in model stays synchronous.
-      const answer = detector.detect(text, { evidence: false });
-      const v = answer instanceof Promise ? await answer : answer;
-      scanned++;
-      if (v.flagged) flagged++;
-      chunk +=
-        `{${id === undefined ? "" : `"id":${JSON.stringify(id)},`}"line":${line},"score":${Math.round(v.score * 1e6) / 1e6},` +
-        `"flagged":${v.flagged},"category":${v.category === null ? "null" : `"${v.category}"`}}\n`;
-    }
-    if (chunk.length >= FLUSH_BYTES) await flush();
-    if ((line & 1023) === 0) options.onLine?.(line);
-  }
-  if (chunk) await flush();
-  return { lines: line, scanned, flagged, skipped };
-}
+const actions = () => import("../actions/scan.js");
 
 export function registerScan(program: Command): void {
   program
@@ -108,68 +14,9 @@ export function registerScan(program: Command): void {
     .option("--output <file>", "JSONL output (default: stdout)")
     .option("--field <name>", "the field holding the text", "text")
     .option("--model <path>", "a model artifact instead of the default model")
-    .option("--threshold <t>", "decision threshold in [0, 1]", parseThreshold)
+    .option("--threshold <t>", "decision threshold in [0, 1]", threshold)
     .option("--skip-invalid", "write an error line for a bad input line and go on, counting them")
     .option("--no-progress", "no progress bar")
     .option("--json", "print the summary as JSON")
-    .action(
-      action(async (opts: ScanOpts) => {
-        let size: number;
-        try {
-          size = statSync(opts.input).size;
-        } catch {
-          throw new ValidationError(`${opts.input}: no such file`);
-        }
-        const detector = await detectorFromOptions(opts);
-        const gzip = await isGzipFile(opts.input);
-        const raw = createReadStream(opts.input, { highWaterMark: 1 << 16 });
-        const input = gzip ? raw.pipe(createGunzip()) : raw;
-        const progress = createProgress(
-          opts.progress && process.stderr.isTTY === true && opts.output !== undefined,
-        );
-        progress.start(size, "scanning");
-        // Write beside the target and rename at the end: a failed scan leaves no half file.
-        const tmp = opts.output ? `${opts.output}.${process.pid}.tmp` : undefined;
-        const output = tmp ? createWriteStream(tmp) : process.stdout;
-        const started = performance.now();
-        try {
-          const result = await scanStream(input, output, detector, {
-            file: opts.input,
-            field: opts.field,
-            skipInvalid: Boolean(opts.skipInvalid),
-            onLine: () => progress.update(raw.bytesRead),
-          });
-          if (tmp) {
-            output.end();
-            await once(output, "finish");
-            await rename(tmp, opts.output!);
-          }
-          progress.stop();
-          const seconds = (performance.now() - started) / 1000;
-          const summary: ScanSummary = {
-            input: opts.input,
-            output: opts.output ?? "-",
-            ...result,
-            seconds,
-            textsPerSecond: result.scanned / seconds,
-          };
-          // With results on stdout, the summary must not mix into them.
-          if (opts.json && opts.output) printJson(summary);
-          else if (opts.json) process.stderr.write(`${JSON.stringify(summary)}\n`);
-          else {
-            process.stderr.write(
-              `scanned ${summary.scanned} texts (${summary.flagged} flagged${summary.skipped ? `, ${summary.skipped} invalid lines skipped` : ""}) ` +
-                `in ${seconds.toFixed(2)} s, ${Math.round(summary.textsPerSecond)} texts/s\n`,
-            );
-          }
-        } catch (err) {
-          progress.stop();
-          if (tmp) {
-            output.destroy();
-            await rm(tmp, { force: true });
-          }
-          throw err;
-        }
-      }),
-    );
+    .action(lazy(actions, "scan"));
 }

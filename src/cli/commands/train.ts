@@ -1,74 +1,11 @@
-import { type Command, InvalidArgumentError } from "commander";
-import { stderrAuditSink } from "../../audit/sink.js";
-import { loadConfig } from "../../core/config.js";
-import { ValidationError } from "../../core/errors.js";
-import { loadRulesFile } from "../../detect/rules.js";
-import { mkdir } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { writeFileAtomic } from "../../storage/fs/atomic.js";
-import { withWorkspace } from "../../app/workspace.js";
-import { isStage, STAGES, type Stage } from "../../registry/registry.js";
-import { parseBump, type Bump } from "../../registry/versions.js";
-import type { TrainParams } from "../../train/builtin-trainer.js";
+import type { Command } from "commander";
 import { DEFAULT_MODEL_NAME } from "../../core/config.js";
-import { trainRun } from "../../learn/training-run.js";
-import { fmt, table } from "../format.js";
-import { action, printJson, printLine } from "../output.js";
-import { createProgress } from "../progress.js";
+import { STAGES } from "../../registry/types.js";
+import { parseBump, type Bump } from "../../registry/versions.js";
+import { fromDomain, oneOf, wholeNumber } from "../options.js";
+import { lazy } from "../output.js";
 
-interface TrainOpts {
-  data?: string[];
-  name: string;
-  modelVersion?: string;
-  bump: Bump;
-  promote?: Stage | true;
-  description?: string;
-  output?: string;
-  rules?: string;
-  params?: string;
-  seed?: string;
-  epochs?: string;
-  json?: boolean;
-  skipInvalid?: boolean;
-}
-
-export function parseParams(json: string | undefined, seed?: string, epochs?: string): Partial<TrainParams> {
-  let params: Partial<TrainParams> = {};
-  if (json) {
-    try {
-      params = JSON.parse(json) as Partial<TrainParams>;
-    } catch (err) {
-      throw new ValidationError(`--params must be a JSON object: ${(err as Error).message}`);
-    }
-    if (!params || typeof params !== "object" || Array.isArray(params))
-      throw new ValidationError("--params must be a JSON object");
-  }
-  const int = (name: string, v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0)
-      throw new ValidationError(`--${name} must be a non-negative integer, got "${v}"`);
-    return n;
-  };
-  if (seed !== undefined) params.seed = int("seed", seed);
-  if (epochs !== undefined) params.epochs = int("epochs", epochs);
-  return params;
-}
-
-/** Commander reports InvalidArgumentError as a usage error; our parsers throw ValidationError. */
-function arg<T>(parse: (value: string) => T): (value: string) => T {
-  return (value) => {
-    try {
-      return parse(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
-}
-
-function parseStage(value: string): Stage {
-  if (!isStage(value)) throw new InvalidArgumentError(`must be one of ${STAGES.join(", ")}`);
-  return value;
-}
+const actions = () => import("../actions/train.js");
 
 export function registerTrain(program: Command): void {
   program
@@ -86,112 +23,21 @@ export function registerTrain(program: Command): void {
     .option(
       "--bump <part>",
       "which part the next version increments: major, minor or patch",
-      arg(parseBump),
+      fromDomain(parseBump),
       "minor" as Bump,
     )
     .option(
       "--promote [stage]",
       "move the new version to a stage (default production) once registered",
-      parseStage,
+      oneOf(STAGES),
     )
     .option("--description <text>", "a note stored with the version")
     .option("--output <path>", "also write the model artifact to this file")
     .option("--rules <path>", "signature rules file (default: rules/signatures.json)")
     .option("--params <json>", 'training parameters as JSON, e.g. \'{"epochs":4,"alpha":0.1}\'')
-    .option("--seed <n>", "random seed (default 1337)")
-    .option("--epochs <n>", "passes over the data")
+    .option("--seed <n>", "random seed (default 1337)", wholeNumber())
+    .option("--epochs <n>", "passes over the data", wholeNumber())
     .option("--skip-invalid", "skip invalid rows (counted) instead of stopping at the first")
     .option("--json", "print the result as JSON")
-    .action(
-      action(async (opts: TrainOpts) => {
-        const params = parseParams(opts.params, opts.seed, opts.epochs);
-        const progress = createProgress(!opts.json && process.stderr.isTTY === true);
-        let phase = "";
-        const r = await withWorkspace(
-          loadConfig(),
-          (ctx) =>
-            trainRun(ctx, {
-              data: opts.data ?? [],
-              name: opts.name,
-              ...(opts.modelVersion ? { version: opts.modelVersion } : {}),
-              bump: opts.bump,
-              params,
-              rules: loadRulesFile(opts.rules),
-              skipInvalid: opts.skipInvalid,
-              ...(opts.promote ? { stage: opts.promote === true ? "production" : opts.promote } : {}),
-              ...(opts.description ? { description: opts.description } : {}),
-              onProgress: (p) => {
-                const label = p.epoch ? `${p.phase} (epoch ${p.epoch})` : p.phase;
-                if (p.phase !== phase) {
-                  phase = p.phase;
-                  progress.start(p.total, label);
-                }
-                progress.update(p.done, label);
-              },
-            }),
-          { audit: stderrAuditSink() },
-        ).finally(() => progress.stop());
-        if (opts.output) {
-          const target = resolve(opts.output);
-          await mkdir(dirname(target), { recursive: true });
-          await writeFileAtomic(target, r.result.artifact, dirname(target));
-        }
-        const v = r.version;
-        const report = r.result.report;
-        const rows = r.datasets.reduce((n, d) => n + d.rows, 0);
-        if (opts.json) {
-          printJson({
-            runId: r.run.id,
-            model: { name: v.name, version: v.version, ref: v.ref, sha256: v.sha256, stage: v.stage },
-            name: v.name,
-            version: v.version,
-            sha256: v.sha256,
-            artifact: v.artifactKey,
-            output: opts.output ?? null,
-            bytes: v.size,
-            rows,
-            skippedRows: r.skippedRows,
-            durationMs: r.run.durationMs,
-            threshold: report.threshold,
-            validation: report,
-            params: r.result.params,
-            datasets: r.datasets,
-            stage: v.stage,
-            ...(r.stageChange?.snapshot ? { snapshot: r.stageChange.snapshot } : {}),
-          });
-          return;
-        }
-        printLine(`model     ${v.ref} (${v.stage === "none" ? "not promoted" : v.stage})`);
-        printLine(`run       ${r.run.id}`);
-        printLine(`sha256    ${v.sha256}`);
-        printLine(`artifact  ${v.artifactKey}${opts.output ? ` and ${opts.output}` : ""}`);
-        printLine(
-          `data      ${r.datasets.map((d) => (d.version ? `${d.name}@${d.version}` : d.name)).join(", ")}: ${rows} rows${r.skippedRows ? ` (${r.skippedRows} invalid skipped)` : ""}, trained in ${((r.run.durationMs ?? 0) / 1000).toFixed(1)} s`,
-        );
-        printLine(
-          `threshold ${report.threshold.toFixed(4)} (at most ${(r.result.params.maxFpr * 100).toFixed(0)}% false positives on validation)`,
-        );
-        printLine("");
-        printLine("validation split (by related-text groups):");
-        const o = report.overall;
-        printLine(
-          table(
-            ["accuracy", "precision", "recall", "F1", "ROC-AUC", "TPR@1%FPR", "FPR", "category acc."],
-            [
-              [
-                fmt(o.accuracy),
-                fmt(o.precision),
-                fmt(o.recall),
-                fmt(o.f1),
-                fmt(o.rocAuc),
-                fmt(o.tprAt1Fpr),
-                fmt(o.fpr),
-                fmt(report.categoryAccuracy),
-              ],
-            ],
-          ),
-        );
-        if (v.stage === "none") printLine(`\npromote it with: bulwark models promote ${v.ref}`);
-      }),
-    );
+    .action(lazy(actions, "train"));
 }

@@ -1,0 +1,76 @@
+/** `bulwark keys ...`: API keys on the configured database, without the HTTP API. */
+import { withAdmin } from "../../server/admin.js";
+import type { Role } from "../../server/auth/roles.js";
+import { table } from "../format.js";
+import { printJson, printLine } from "../output.js";
+
+export async function keysCreate(opts: {
+  role: Role;
+  name: string;
+  expiresInDays?: number;
+  json?: boolean;
+}): Promise<void> {
+  await withAdmin(async (a) => {
+    const created = await a.keys.create({
+      name: opts.name,
+      role: opts.role,
+      createdBy: a.actor,
+      expiresAt: opts.expiresInDays
+        ? new Date(Date.now() + opts.expiresInDays * 86_400_000).toISOString()
+        : null,
+    });
+    await a.audit.record({
+      actor: a.actor,
+      action: "key.create",
+      target: `key:${created.info.name}`,
+      outcome: "success",
+      details: { id: created.info.id, role: created.info.role, prefix: created.info.prefix },
+    });
+    if (opts.json) return printJson(created);
+    printLine(created.key);
+    process.stderr.write(
+      `bulwark: key "${created.info.name}" (${created.info.role}, id ${created.info.id}) created; it is not shown again\n`,
+    );
+  });
+}
+
+export async function keysList(opts: { all?: boolean; json?: boolean }): Promise<void> {
+  await withAdmin(async (a) => {
+    const list = await a.keys.list({ includeRevoked: opts.all === true });
+    if (opts.json) return printJson(list);
+    if (list.length === 0) return printLine("no API keys");
+    printLine(
+      table(
+        ["id", "name", "role", "prefix", "created", "last used", "state"],
+        list.map((k) => [
+          k.id,
+          k.name,
+          k.role,
+          k.prefix,
+          k.createdAt.slice(0, 19),
+          k.lastUsedAt?.slice(0, 19) ?? "-",
+          k.revokedAt
+            ? "revoked"
+            : k.expiresAt && Date.parse(k.expiresAt) <= Date.now()
+              ? "expired"
+              : "active",
+        ]),
+      ),
+    );
+  });
+}
+
+export async function keysRevoke(id: string, opts: { json?: boolean }): Promise<void> {
+  await withAdmin(async (a) => {
+    const info = await a.keys.revoke(id);
+    await a.audit.record({
+      actor: a.actor,
+      action: "key.revoke",
+      target: `key:${info.name}`,
+      outcome: "success",
+      details: { id: info.id },
+    });
+    if (opts.json) return printJson(info);
+    printLine(`revoked ${info.name} (${info.id}); servers stop accepting it within seconds`);
+  });
+}

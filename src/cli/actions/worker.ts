@@ -1,0 +1,41 @@
+/** `bulwark worker`: consumes the BullMQ queue on REDIS_URL until SIGINT or SIGTERM. */
+import { openApp } from "../../app/app.js";
+import { openJobWorker } from "../../app/jobs.js";
+import { loadConfig } from "../../core/config.js";
+import { ValidationError } from "../../core/errors.js";
+import { createLogger } from "../../core/logger.js";
+import { maskUrlPassword } from "../../core/redact.js";
+
+export async function worker(opts: { concurrency?: number }): Promise<void> {
+  const config = loadConfig();
+  if (!config.redis.url) {
+    throw new ValidationError(
+      "bulwark worker needs REDIS_URL: without it, `bulwark serve` runs jobs in its own process",
+    );
+  }
+  const logger = createLogger({ name: "bulwark-worker" });
+  const app = await openApp({ config });
+  const { worker, reconciler } = openJobWorker(app, config.redis.url, {
+    logger,
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+  });
+  worker.start();
+  await reconciler.start();
+  logger.info(
+    { concurrency: opts.concurrency ?? app.settings.jobs.concurrency, database: app.db.dialect },
+    "bulwark worker is consuming jobs",
+  );
+  process.stderr.write(`bulwark: worker consuming jobs from ${maskUrlPassword(config.redis.url)}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`bulwark: ${signal}, finishing the current job(s) and stopping\n`);
+      void (async () => {
+        await worker.close();
+        await reconciler.close();
+        await app.close();
+      })().finally(resolve);
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+}
