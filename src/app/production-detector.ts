@@ -10,7 +10,6 @@ import type { BuiltinDetector } from "../detect/builtin.js";
 import { createDetector, checkThreshold } from "../detect/create.js";
 import type { ObjectStore } from "../storage/types.js";
 import type { TrainProgress } from "../train/builtin-trainer.js";
-import { loadDefaultModel } from "./default-model.js";
 
 export interface ProductionDetectorOptions {
   /** A model artifact path instead of the registry's production version. */
@@ -36,6 +35,8 @@ export async function productionDetector(options: ProductionDetectorOptions = {}
   checkThreshold(threshold);
   const common = { threshold, ...(options.window ? { window: options.window } : {}) };
   if (options.model) return createDetector({ model: options.model, ...common });
+  // Loaded only now: `--model FILE` needs no database, store or registry.
+  const { loadDefaultModel } = await import("./default-model.js");
   const { model, version, bootstrapped } = await loadDefaultModel({
     config,
     ...(options.onTrainProgress ? { onTrainProgress: options.onTrainProgress } : {}),

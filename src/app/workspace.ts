@@ -4,7 +4,8 @@
  * trail. Commands open their own from configuration; a server or worker shares its open
  * `db` and `store`, so opening one per request costs nothing.
  */
-import { defaultActor, type AuditSink } from "../audit/sink.js";
+import { defaultActor } from "../core/actor.js";
+import { type AuditSink } from "../audit/sink.js";
 import type { BulwarkConfig } from "../core/config.js";
 import { DatasetCatalog } from "../data/datasets.js";
 import { openDatabase, type DatabaseHandle } from "../db/open.js";

@@ -4,7 +4,6 @@
  * hash-chained implementation backed by the database; the defaults here are for the
  * library and the CLI.
  */
-import { userInfo } from "node:os";
 import { createLogger, type Logger } from "../core/logger.js";
 
 export type AuditOutcome = "success" | "failure" | "denied";
@@ -68,16 +67,4 @@ export async function safeRecord(sink: AuditSink | undefined, entry: AuditEntry)
   } catch (err) {
     process.emitWarning(`audit entry ${entry.action} ${entry.target} was not recorded: ${String(err)}`);
   }
-}
-
-/** The actor of work started from this process: BULWARK_ACTOR, else `cli:<os user>`. */
-export function defaultActor(env: Record<string, string | undefined> = process.env): string {
-  if (env.BULWARK_ACTOR) return env.BULWARK_ACTOR;
-  let user = env.USER ?? env.USERNAME ?? "unknown";
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): keep the environment's answer.
-  }
-  return `cli:${user}`;
 }

@@ -10,16 +10,9 @@ import { once } from "node:events";
 import { dirname, basename, join } from "node:path";
 import { createGzip } from "node:zlib";
 import { ValidationError } from "../core/errors.js";
+import type { ExportFormat } from "./choices.js";
 import { ENVELOPE_VERSION, EnvelopeWriter, localMetadata } from "./envelope.js";
 import type { DataInput } from "./inputs.js";
-
-export type ExportFormat = "jsonl" | "envelope";
-
-export function parseExportFormat(value: string): ExportFormat {
-  if (value !== "jsonl" && value !== "envelope")
-    throw new ValidationError(`--format must be jsonl or envelope, got "${value}"`);
-  return value;
-}
 
 export interface ExportResult {
   file: string;

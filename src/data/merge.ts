@@ -17,28 +17,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ValidationError } from "../core/errors.js";
+import { RULE_DESCRIPTIONS, type ConflictRule } from "./choices.js";
 import type { DatasetCatalog, DatasetLineage, DatasetRecord } from "./datasets.js";
 import { readData } from "./formats.js";
 import { LineWriter } from "./line-writer.js";
 import type { DataInput } from "./inputs.js";
 import type { Sample } from "./sample.js";
-
-export const CONFLICT_RULES = ["majority", "attack", "benign", "first", "drop"] as const;
-export type ConflictRule = (typeof CONFLICT_RULES)[number];
-
-export const RULE_DESCRIPTIONS: Record<ConflictRule, string> = {
-  majority: "the label most copies carry; a tie counts as an attack (label 1)",
-  attack: "label 1 wins: a text anyone labelled an attack stays an attack",
-  benign: "label 0 wins",
-  first: "the label of the earliest copy, inputs taken in the order given",
-  drop: "conflicting texts are left out",
-};
-
-export function parseConflictRule(value: string): ConflictRule {
-  if (!(CONFLICT_RULES as readonly string[]).includes(value))
-    throw new ValidationError(`conflict rule must be one of ${CONFLICT_RULES.join(", ")}, got "${value}"`);
-  return value as ConflictRule;
-}
 
 /** The dedup key's text: NFKC, lower case, runs of whitespace as one space, trimmed. */
 export function normaliseForDedup(text: string): string {

@@ -17,7 +17,8 @@
  * loading.ts (load, production with fallback), stages.ts (stage changes and snapshots)
  * and compare.ts (detectors for side-by-side evaluation).
  */
-import { defaultActor, noopAuditSink, type AuditSink } from "../audit/sink.js";
+import { defaultActor } from "../core/actor.js";
+import { noopAuditSink, type AuditSink } from "../audit/sink.js";
 import type { DatabaseHandle } from "../db/open.js";
 import type { ObjectStore } from "../storage/types.js";
 import * as compare from "./compare.js";

@@ -4,7 +4,7 @@
  * trail and inspect jobs on a machine with the configuration and no running service.
  */
 import { HashChainAuditLog } from "../audit/chain.js";
-import { defaultActor } from "../audit/sink.js";
+import { defaultActor } from "../core/actor.js";
 import { loadConfig, type BulwarkConfig } from "../core/config.js";
 import { openDatabase, type DatabaseHandle } from "../db/index.js";
 import { createObjectStore } from "../storage/index.js";

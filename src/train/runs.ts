@@ -5,7 +5,7 @@
  * written when it starts, so a crashed or failed run is visible too.
  */
 import { arch, cpus, hostname, platform, release, totalmem } from "node:os";
-import { defaultActor } from "../audit/sink.js";
+import { defaultActor } from "../core/actor.js";
 import { NotFoundError } from "../core/errors.js";
 import { packageVersion } from "../core/version.js";
 import type { DatasetLineage } from "../data/datasets.js";

@@ -97,7 +97,7 @@ export async function jobsSelftest(opts: {
   const [{ openApp }, { openJobSystem }, { defaultActor }, { createLogger }] = await Promise.all([
     import("../../app/app.js"),
     import("../../app/jobs.js"),
-    import("../../audit/sink.js"),
+    import("../../core/actor.js"),
     import("../../core/logger.js"),
   ]);
   const app = await openApp();

@@ -4,8 +4,12 @@
  * with dedup and a conflict rule, export as JSONL or envelope, list and count.
  */
 import type { Command } from "commander";
-import { parseExportFormat } from "../../data/export.js";
-import { CONFLICT_RULES, parseConflictRule, type ConflictRule } from "../../data/merge.js";
+import {
+  CONFLICT_RULES,
+  parseConflictRule,
+  parseExportFormat,
+  type ConflictRule,
+} from "../../data/choices.js";
 import { byteSize, fromDomain, positiveNumber, repeatable, wholeNumber } from "../options.js";
 import { lazy } from "../output.js";
 
