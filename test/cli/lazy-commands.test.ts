@@ -29,14 +29,7 @@ const VOCABULARY = [
   "jobs/types.js",
   "storage/rules.js",
   "storage/errors.js",
-  "data/merge.js",
-  "data/export.js",
-  "data/envelope.js",
-  "data/formats.js",
-  "data/jsonl.js",
-  "data/line-writer.js",
-  "data/read.js",
-  "data/sample.js",
+  "data/choices.js",
   "detect/types.js",
 ];
 
