@@ -9,6 +9,13 @@ import { parseModelRef } from "../../registry/versions.js";
 import type { StageChange } from "../../registry/registry.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
+import {
+  ModelVerify,
+  ModelVersionDetail,
+  ModelVersionRef,
+  StageChange as StageChangeSchema,
+  StageEventRef,
+} from "../schemas/registry.js";
 import { workspaceFor } from "./workspace.js";
 
 const Ref = Type.Object({
@@ -49,24 +56,6 @@ const RollbackBody = Type.Object(
   { additionalProperties: false },
 );
 
-const Version = Type.Object(
-  {},
-  {
-    additionalProperties: true,
-    description: "A model version: ref, stage, sha256, artifact, lineage, params, metrics",
-  },
-);
-const Change = Type.Object(
-  {},
-  { additionalProperties: true, description: "The stage change: version, demoted, event, snapshot" },
-);
-const Verify = Type.Object({
-  ok: Type.Boolean(),
-  checked: Type.Integer(),
-  failed: Type.Integer(),
-  results: Type.Array(Type.Object({}, { additionalProperties: true })),
-});
-
 export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
   /** After a production change of the served model, serve the new one here and now. */
   const reloadIfServed = async (request: FastifyRequest, change: StageChange) => {
@@ -89,7 +78,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["models"],
           summary: "Model versions, newest first per model",
           querystring: ListQuery,
-          response: responses(Type.Array(Version)),
+          response: responses(Type.Array(ModelVersionRef)),
         },
       },
       async (request) => {
@@ -111,7 +100,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["models"],
           summary: "One version with its stage history",
           params: Ref,
-          response: responses(Version),
+          response: responses(ModelVersionDetail),
         },
       },
       async (request) => {
@@ -130,7 +119,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["models"],
           summary: "Stage changes of a model, newest first",
           params: Name,
-          response: responses(Type.Array(Type.Object({}, { additionalProperties: true }))),
+          response: responses(Type.Array(StageEventRef)),
         },
       },
       async (request) => ok(await (await workspaceFor(ctx, request)).registry.history(request.params.name)),
@@ -144,7 +133,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["models"],
           summary: "Check artifacts against their recorded SHA-256 (NAME: every version of it)",
           params: Ref,
-          response: responses(Verify),
+          response: responses(ModelVerify),
         },
       },
       async (request) => {
@@ -168,7 +157,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
             "Move a version to production (default), staging or archived; its artifact is verified first",
           params: Ref,
           body: PromoteBody,
-          response: responses(Change),
+          response: responses(StageChangeSchema),
         },
       },
       async (request) => {
@@ -194,7 +183,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
           summary: "Put the previous (or a given earlier) production version back in production",
           params: Name,
           body: RollbackBody,
-          response: responses(Change),
+          response: responses(StageChangeSchema),
         },
       },
       async (request) => {

@@ -6,6 +6,7 @@ import { TrainingPayload } from "../../jobs/handlers/training.js";
 import { compareRuns } from "../../train/runs.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
+import { RunComparison, RunRef } from "../schemas/runs.js";
 import { enqueueAudited } from "./enqueue.js";
 import { workspaceFor } from "./workspace.js";
 
@@ -24,11 +25,6 @@ const CompareQuery = Type.Object(
   { a: Type.String({ maxLength: 100 }), b: Type.String({ maxLength: 100 }) },
   { additionalProperties: false },
 );
-const Run = Type.Object(
-  {},
-  { additionalProperties: true, description: "A run: params, datasets, metrics, environment, artifact" },
-);
-
 export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: Static<typeof TrainingPayload> }>(
@@ -66,7 +62,7 @@ export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["training"],
           summary: "Training runs, newest first",
           querystring: RunsQuery,
-          response: responses(Type.Array(Run)),
+          response: responses(Type.Array(RunRef)),
         },
       },
       async (request) => {
@@ -90,7 +86,7 @@ export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["training"],
           summary: "Two runs side by side: parameters, datasets, metrics",
           querystring: CompareQuery,
-          response: responses(Type.Object({}, { additionalProperties: true })),
+          response: responses(RunComparison),
         },
       },
       async (request) => {
@@ -103,7 +99,7 @@ export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
       "/v1/runs/:id",
       {
         config: { access: "read" },
-        schema: { tags: ["training"], summary: "One run", params: Id, response: responses(Run) },
+        schema: { tags: ["training"], summary: "One run", params: Id, response: responses(RunRef) },
       },
       async (request) => ok(await (await workspaceFor(ctx, request)).runs.get(request.params.id)),
     );
