@@ -15,6 +15,7 @@ import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
 import { DatasetRef, DatasetStats, Upload } from "../schemas/datasets.js";
+import { fileResponses } from "../schemas/shape.js";
 import { enqueueAudited } from "./enqueue.js";
 import { workspaceFor } from "./workspace.js";
 
@@ -115,6 +116,11 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
           summary: "Download a dataset as JSONL (default) or as an envelope with its metadata",
           params: Ref,
           querystring: ExportQuery,
+          response: fileResponses(
+            "The rows, one JSON object a line (jsonl), or one JSON envelope with the dataset's metadata; " +
+              "x-bulwark-dataset-sha256 is the dataset's SHA-256",
+            ["application/x-ndjson", "application/json"],
+          ),
         },
       },
       async (request, reply) => {

@@ -48,3 +48,18 @@ export function StringEnum<T extends string>(values: readonly T[], options?: Sch
 export function OpenMap(description: string) {
   return Type.Record(Type.String(), Type.Unknown(), { description });
 }
+
+/**
+ * Responses of a route that sends a file instead of the JSON envelope: the media types it
+ * may have, documented as bytes (a stream is sent as it is, never serialised), and the
+ * error envelope for the rest.
+ */
+export function fileResponses(description: string, mediaTypes: readonly string[]) {
+  const bytes = { schema: { type: "string", format: "binary" } };
+  const error = Type.Ref("ErrorEnvelope");
+  return {
+    200: { description, content: Object.fromEntries(mediaTypes.map((m) => [m, bytes])) },
+    "4xx": error,
+    "5xx": error,
+  };
+}
