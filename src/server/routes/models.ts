@@ -6,7 +6,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { parseModelRef } from "../../registry/versions.js";
-import type { StageChange } from "../../registry/registry.js";
+import { STAGES, type StageChange } from "../../registry/registry.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
 import {
@@ -25,9 +25,7 @@ const Name = Type.Object({ name: Type.String({ pattern: "^[a-z0-9][a-z0-9._-]{0,
 const ListQuery = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 64 })),
-    stage: Type.Optional(
-      Type.Union(["none", "staging", "production", "archived"].map((s) => Type.Literal(s))),
-    ),
+    stage: Type.Optional(Type.Union(STAGES.map((s) => Type.Literal(s)))),
   },
   { additionalProperties: false },
 );
@@ -35,7 +33,7 @@ const PromoteBody = Type.Object(
   {
     stage: Type.Optional(
       Type.Union(
-        ["staging", "production", "archived"].map((s) => Type.Literal(s)),
+        STAGES.filter((s) => s !== "none").map((s) => Type.Literal(s)),
         { default: "production" },
       ),
     ),
@@ -86,7 +84,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
         return ok(
           await r.registry.list({
             ...(request.query.name ? { name: request.query.name } : {}),
-            ...(request.query.stage ? { stage: request.query.stage as "none" } : {}),
+            ...(request.query.stage ? { stage: request.query.stage } : {}),
           }),
         );
       },
@@ -162,13 +160,9 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
       async (request) => {
         const r = await workspaceFor(ctx, request);
-        const change = await r.registry.promote(
-          request.params.ref,
-          (request.body.stage ?? "production") as "production",
-          {
-            ...(request.body.reason ? { reason: request.body.reason } : {}),
-          },
-        );
+        const change = await r.registry.promote(request.params.ref, request.body.stage ?? "production", {
+          ...(request.body.reason ? { reason: request.body.reason } : {}),
+        });
         await reloadIfServed(request, change);
         return ok(change);
       },

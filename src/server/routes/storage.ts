@@ -13,6 +13,7 @@ import { ok, responses } from "../envelope.js";
 import {
   BucketInfo,
   DownloadUrl,
+  LOCK_MODES,
   LockReport,
   ObjectInfoRef,
   ObjectList,
@@ -21,7 +22,7 @@ import {
 
 const Key = Type.String({ minLength: 1, maxLength: 1024 });
 const VersionId = Type.String({ minLength: 1, maxLength: 200 });
-const Mode = Type.Union([Type.Literal("GOVERNANCE"), Type.Literal("COMPLIANCE")]);
+const Mode = Type.Union(LOCK_MODES.map((m) => Type.Literal(m)));
 
 const ListQuery = Type.Object(
   {

@@ -6,16 +6,14 @@ import { TrainingPayload } from "../../jobs/handlers/training.js";
 import { compareRuns } from "../../train/runs.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
-import { RunComparison, RunRef } from "../schemas/runs.js";
+import { RUN_STATUSES, RunComparison, RunRef } from "../schemas/runs.js";
 import { enqueueAudited } from "./enqueue.js";
 import { workspaceFor } from "./workspace.js";
 
 const RunsQuery = Type.Object(
   {
     model: Type.Optional(Type.String({ maxLength: 64 })),
-    status: Type.Optional(
-      Type.Union([Type.Literal("running"), Type.Literal("succeeded"), Type.Literal("failed")]),
-    ),
+    status: Type.Optional(Type.Union(RUN_STATUSES.map((s) => Type.Literal(s)))),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
   },
   { additionalProperties: false },

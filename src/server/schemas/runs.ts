@@ -9,7 +9,7 @@ import type {
 import { DatasetLineage } from "./datasets.js";
 import { describes, Nullable, OpenMap, refTo, StringEnum } from "./shape.js";
 
-const RUN_STATUSES = ["running", "succeeded", "failed"] as const;
+export const RUN_STATUSES = ["running", "succeeded", "failed"] as const;
 
 export const Run = describes<RunRecord>()(
   Type.Object(

@@ -11,7 +11,7 @@ import type {
 } from "../../storage/types.js";
 import { describes, refTo, StringEnum } from "./shape.js";
 
-const LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
+export const LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
 const LockMode = StringEnum(LOCK_MODES, {
   description: "GOVERNANCE: an admin may bypass it; COMPLIANCE: nobody may",
 });
