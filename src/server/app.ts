@@ -7,7 +7,6 @@
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import type { ServerContext } from "./context.js";
-import { ErrorEnvelope } from "./envelope.js";
 import { clientErrorHandler, installErrorHandling } from "./errors.js";
 import { installDocs } from "./plugins/docs.js";
 import { installGuard } from "./plugins/guard.js";
@@ -26,8 +25,7 @@ import { userRoutes } from "./routes/users.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { modelRoutes } from "./routes/models.js";
 import { trainingRoutes } from "./routes/training.js";
-import { Verdict } from "./schemas/detect.js";
-import { JobSchema } from "./schemas/service.js";
+import { sharedSchemas } from "./schemas/shared.js";
 import { installValidators } from "./validation.js";
 
 export interface AppOptions {
@@ -56,9 +54,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   }) as unknown as FastifyInstance;
 
   installValidators(app);
-  app.addSchema(ErrorEnvelope);
-  app.addSchema(Verdict);
-  app.addSchema(JobSchema);
+  for (const schema of sharedSchemas) app.addSchema(schema);
   installErrorHandling(app);
 
   await installSecurityHeaders(app, {

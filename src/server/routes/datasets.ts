@@ -14,6 +14,8 @@ import { DATASET_NAME_PATTERN, DatasetImportPayload } from "../../jobs/handlers/
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
+import { DatasetRef, DatasetStats, Upload } from "../schemas/datasets.js";
+import { fileResponses } from "../schemas/shape.js";
 import { enqueueAudited } from "./enqueue.js";
 import { workspaceFor } from "./workspace.js";
 
@@ -32,26 +34,6 @@ const ExportQuery = Type.Object(
 const UploadParams = Type.Object({
   filename: Type.String({ pattern: DATASET_NAME_PATTERN }),
 });
-
-const Dataset = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    version: Type.Integer(),
-    ref: Type.String(),
-    key: Type.String(),
-    sha256: Type.String(),
-    size: Type.Number(),
-    rows: Type.Integer(),
-    skippedRows: Type.Integer(),
-    counts: Type.Unknown(),
-    origin: Type.Unknown(),
-    details: Type.Unknown(),
-    createdAt: Type.String(),
-    createdBy: Type.String(),
-  },
-  { additionalProperties: true },
-);
 
 const UPLOAD_LIMIT = Number(process.env.BULWARK_UPLOAD_LIMIT ?? 512 * 1024 * 1024);
 
@@ -80,7 +62,7 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["datasets"],
           summary: "Dataset versions, newest first",
           querystring: ListQuery,
-          response: responses(Type.Array(Dataset)),
+          response: responses(Type.Array(DatasetRef)),
         },
       },
       async (request) => {
@@ -102,7 +84,7 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["datasets"],
           summary: 'One dataset version: id, name, name@version or "bundled"',
           params: Ref,
-          response: responses(Dataset),
+          response: responses(DatasetRef),
         },
       },
       async (request) => ok(await (await workspaceFor(ctx, request)).catalog.resolve(request.params.ref)),
@@ -116,14 +98,7 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["datasets"],
           summary: "Counts by label, category, language and source",
           params: Ref,
-          response: responses(
-            Type.Object({
-              ref: Type.String(),
-              sha256: Type.String(),
-              rows: Type.Integer(),
-              counts: Type.Unknown(),
-            }),
-          ),
+          response: responses(DatasetStats),
         },
       },
       async (request) => {
@@ -141,6 +116,11 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
           summary: "Download a dataset as JSONL (default) or as an envelope with its metadata",
           params: Ref,
           querystring: ExportQuery,
+          response: fileResponses(
+            "The rows, one JSON object a line (jsonl), or one JSON envelope with the dataset's metadata; " +
+              "x-bulwark-dataset-sha256 is the dataset's SHA-256",
+            ["application/x-ndjson", "application/json"],
+          ),
         },
       },
       async (request, reply) => {
@@ -208,15 +188,7 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
             summary:
               "Upload a data file (JSONL, JSON envelope, optionally gzip) to import it with its `source`",
             params: UploadParams,
-            response: responses(
-              Type.Object({
-                key: Type.String(),
-                source: Type.String(),
-                size: Type.Number(),
-                sha256: Type.String(),
-              }),
-              201,
-            ),
+            response: responses(Upload, 201),
           },
         },
         async (request, reply) => {

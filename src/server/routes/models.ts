@@ -6,9 +6,16 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { parseModelRef } from "../../registry/versions.js";
-import type { Stage, StageChange } from "../../registry/registry.js";
+import { STAGES, type StageChange } from "../../registry/registry.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
+import {
+  ModelVerify,
+  ModelVersionDetail,
+  ModelVersionRef,
+  StageChange as StageChangeSchema,
+  StageEventRef,
+} from "../schemas/registry.js";
 import { workspaceFor } from "./workspace.js";
 
 const Ref = Type.Object({
@@ -18,9 +25,7 @@ const Name = Type.Object({ name: Type.String({ pattern: "^[a-z0-9][a-z0-9._-]{0,
 const ListQuery = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 64 })),
-    stage: Type.Optional(
-      Type.Union(["none", "staging", "production", "archived"].map((s) => Type.Literal(s))),
-    ),
+    stage: Type.Optional(Type.Union(STAGES.map((s) => Type.Literal(s)))),
   },
   { additionalProperties: false },
 );
@@ -28,7 +33,7 @@ const PromoteBody = Type.Object(
   {
     stage: Type.Optional(
       Type.Union(
-        ["staging", "production", "archived"].map((s) => Type.Literal(s)),
+        STAGES.filter((s) => s !== "none").map((s) => Type.Literal(s)),
         { default: "production" },
       ),
     ),
@@ -48,24 +53,6 @@ const RollbackBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const Version = Type.Object(
-  {},
-  {
-    additionalProperties: true,
-    description: "A model version: ref, stage, sha256, artifact, lineage, params, metrics",
-  },
-);
-const Change = Type.Object(
-  {},
-  { additionalProperties: true, description: "The stage change: version, demoted, event, snapshot" },
-);
-const Verify = Type.Object({
-  ok: Type.Boolean(),
-  checked: Type.Integer(),
-  failed: Type.Integer(),
-  results: Type.Array(Type.Object({}, { additionalProperties: true })),
-});
 
 export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
   /** After a production change of the served model, serve the new one here and now. */
@@ -89,7 +76,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["models"],
           summary: "Model versions, newest first per model",
           querystring: ListQuery,
-          response: responses(Type.Array(Version)),
+          response: responses(Type.Array(ModelVersionRef)),
         },
       },
       async (request) => {
@@ -97,7 +84,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
         return ok(
           await r.registry.list({
             ...(request.query.name ? { name: request.query.name } : {}),
-            ...(request.query.stage ? { stage: request.query.stage as "none" } : {}),
+            ...(request.query.stage ? { stage: request.query.stage } : {}),
           }),
         );
       },
@@ -111,7 +98,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["models"],
           summary: "One version with its stage history",
           params: Ref,
-          response: responses(Version),
+          response: responses(ModelVersionDetail),
         },
       },
       async (request) => {
@@ -130,7 +117,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["models"],
           summary: "Stage changes of a model, newest first",
           params: Name,
-          response: responses(Type.Array(Type.Object({}, { additionalProperties: true }))),
+          response: responses(Type.Array(StageEventRef)),
         },
       },
       async (request) => ok(await (await workspaceFor(ctx, request)).registry.history(request.params.name)),
@@ -144,7 +131,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["models"],
           summary: "Check artifacts against their recorded SHA-256 (NAME: every version of it)",
           params: Ref,
-          response: responses(Verify),
+          response: responses(ModelVerify),
         },
       },
       async (request) => {
@@ -168,18 +155,14 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
             "Move a version to production (default), staging or archived; its artifact is verified first",
           params: Ref,
           body: PromoteBody,
-          response: responses(Change),
+          response: responses(StageChangeSchema),
         },
       },
       async (request) => {
         const r = await workspaceFor(ctx, request);
-        const change = await r.registry.setStage(
-          request.params.ref,
-          (request.body.stage ?? "production") as Stage,
-          {
-            ...(request.body.reason ? { reason: request.body.reason } : {}),
-          },
-        );
+        const change = await r.registry.setStage(request.params.ref, request.body.stage ?? "production", {
+          ...(request.body.reason ? { reason: request.body.reason } : {}),
+        });
         await reloadIfServed(request, change);
         return ok(change);
       },
@@ -194,7 +177,7 @@ export function modelRoutes(ctx: ServerContext): FastifyPluginAsync {
           summary: "Put the previous (or a given earlier) production version back in production",
           params: Name,
           body: RollbackBody,
-          response: responses(Change),
+          response: responses(StageChangeSchema),
         },
       },
       async (request) => {

@@ -7,8 +7,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { PRESIGN_PATH } from "../../storage/fs/presign.js";
 import { FsObjectStore } from "../../storage/fs/store.js";
 import type { ServerContext } from "../context.js";
-import { ok } from "../envelope.js";
+import { ok, responses } from "../envelope.js";
 import { sendError } from "../errors.js";
+import { fileResponses } from "../schemas/shape.js";
+import { PutResult } from "../schemas/storage.js";
 
 export function presignedRoutes(ctx: ServerContext): FastifyPluginAsync {
   return async (app) => {
@@ -54,12 +56,20 @@ export function presignedRoutes(ctx: ServerContext): FastifyPluginAsync {
       security: [],
       summary: "Serve a presigned link (the signature is the credential)",
     };
+    const download = {
+      ...schema,
+      response: fileResponses(
+        "The version's content with its stored content type; x-bulwark-version-id and x-bulwark-sha256 name it",
+        ["application/octet-stream"],
+      ),
+    };
+    const upload = { ...schema, response: responses(PutResult, 201) };
 
     app.route({
       method: ["GET", "HEAD"],
       url: `${PRESIGN_PATH}*`,
       config,
-      schema,
+      schema: download,
       handler: async (request, reply) => {
         const link = await verify(request, reply);
         if (!link) return reply;
@@ -76,7 +86,7 @@ export function presignedRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
     });
 
-    app.put(`${PRESIGN_PATH}*`, { config, schema }, async (request, reply) => {
+    app.put(`${PRESIGN_PATH}*`, { config, schema: upload }, async (request, reply) => {
       const link = await verify(request, reply);
       if (!link) return reply;
       const type = request.headers["content-type"];

@@ -10,10 +10,19 @@ import type { Retention } from "../../storage/types.js";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
+import {
+  BucketInfo,
+  DownloadUrl,
+  LOCK_MODES,
+  LockReport,
+  ObjectInfoRef,
+  ObjectList,
+  VersionEntry,
+} from "../schemas/storage.js";
 
 const Key = Type.String({ minLength: 1, maxLength: 1024 });
 const VersionId = Type.String({ minLength: 1, maxLength: 200 });
-const Mode = Type.Union([Type.Literal("GOVERNANCE"), Type.Literal("COMPLIANCE")]);
+const Mode = Type.Union(LOCK_MODES.map((m) => Type.Literal(m)));
 
 const ListQuery = Type.Object(
   {
@@ -55,41 +64,6 @@ const LegalHoldBody = Type.Object(
   { additionalProperties: false },
 );
 
-const ObjectInfo = Type.Object({
-  key: Type.String(),
-  versionId: Type.String(),
-  size: Type.Integer(),
-  sha256: Type.String(),
-  contentType: Type.String(),
-  metadata: Type.Record(Type.String(), Type.String()),
-  lastModified: Type.String(),
-  retention: Type.Optional(Type.Object({ mode: Type.String(), retainUntil: Type.String() })),
-  legalHold: Type.Boolean(),
-});
-const ListResult = Type.Object({
-  objects: Type.Array(
-    Type.Object({
-      key: Type.String(),
-      size: Type.Integer(),
-      lastModified: Type.String(),
-      versionId: Type.Optional(Type.String()),
-    }),
-  ),
-  prefixes: Type.Array(Type.String()),
-  nextCursor: Type.Optional(Type.String()),
-});
-const LockReport = Type.Object({
-  key: Type.String(),
-  versionId: Type.String(),
-  protected: Type.Boolean(),
-  mode: Type.Optional(Type.String()),
-  retainUntil: Type.Optional(Type.String()),
-  legalHold: Type.Boolean(),
-  sha256Matches: Type.Boolean(),
-  storedSha256: Type.String(),
-  actualSha256: Type.String(),
-});
-
 export function storageRoutes(ctx: ServerContext): FastifyPluginAsync {
   const store = ctx.store;
   const version = (v: string | undefined) => (v ? { versionId: v } : {});
@@ -105,7 +79,7 @@ export function storageRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["storage"],
           summary: "List objects and folders under a prefix",
           querystring: ListQuery,
-          response: responses(ListResult),
+          response: responses(ObjectList),
         },
       },
       async (request) => {
@@ -128,7 +102,7 @@ export function storageRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["storage"],
           summary: "An object's metadata, retention and legal hold",
           querystring: KeyQuery,
-          response: responses(ObjectInfo),
+          response: responses(ObjectInfoRef),
         },
       },
       async (request) => ok(await store.head(request.query.key, version(request.query.versionId))),
@@ -142,18 +116,7 @@ export function storageRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["storage"],
           summary: "Versions and delete markers of a key, newest first",
           querystring: KeyQuery,
-          response: responses(
-            Type.Array(
-              Type.Object({
-                key: Type.String(),
-                versionId: Type.String(),
-                isLatest: Type.Boolean(),
-                isDeleteMarker: Type.Boolean(),
-                size: Type.Integer(),
-                lastModified: Type.String(),
-              }),
-            ),
-          ),
+          response: responses(Type.Array(VersionEntry)),
         },
       },
       async (request) => ok(await store.listVersions(request.query.key)),
@@ -180,9 +143,7 @@ export function storageRoutes(ctx: ServerContext): FastifyPluginAsync {
         schema: {
           tags: ["storage"],
           summary: "The bucket's backend and Object Lock configuration",
-          response: responses(
-            Type.Object({ bucket: Type.String(), backend: Type.String(), lock: Type.Unknown() }),
-          ),
+          response: responses(BucketInfo),
         },
       },
       async () => ok({ bucket: store.bucket, backend: store.kind, lock: await store.getLockConfig() }),
@@ -196,9 +157,7 @@ export function storageRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["storage"],
           summary: "A presigned link that downloads a version without credentials until it expires",
           body: UrlBody,
-          response: responses(
-            Type.Object({ key: Type.String(), url: Type.String(), expiresAt: Type.String() }),
-          ),
+          response: responses(DownloadUrl),
         },
       },
       async (request) => {
@@ -225,7 +184,7 @@ export function storageRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["storage"],
           summary: "Set (extend), or with governance bypass shorten or clear, a version's retention",
           body: RetentionBody,
-          response: responses(ObjectInfo),
+          response: responses(ObjectInfoRef),
         },
       },
       async (request) => {
@@ -281,7 +240,7 @@ export function storageRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["storage"],
           summary: "Put a version under legal hold, or release it",
           body: LegalHoldBody,
-          response: responses(ObjectInfo),
+          response: responses(ObjectInfoRef),
         },
       },
       async (request) => {

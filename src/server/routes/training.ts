@@ -6,15 +6,14 @@ import { TrainingPayload } from "../../jobs/handlers/training.js";
 import { compareRuns } from "../../train/runs.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../envelope.js";
+import { RUN_STATUSES, RunComparison, RunRef } from "../schemas/runs.js";
 import { enqueueAudited } from "./enqueue.js";
 import { workspaceFor } from "./workspace.js";
 
 const RunsQuery = Type.Object(
   {
     model: Type.Optional(Type.String({ maxLength: 64 })),
-    status: Type.Optional(
-      Type.Union([Type.Literal("running"), Type.Literal("succeeded"), Type.Literal("failed")]),
-    ),
+    status: Type.Optional(Type.Union(RUN_STATUSES.map((s) => Type.Literal(s)))),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
   },
   { additionalProperties: false },
@@ -24,11 +23,6 @@ const CompareQuery = Type.Object(
   { a: Type.String({ maxLength: 100 }), b: Type.String({ maxLength: 100 }) },
   { additionalProperties: false },
 );
-const Run = Type.Object(
-  {},
-  { additionalProperties: true, description: "A run: params, datasets, metrics, environment, artifact" },
-);
-
 export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: Static<typeof TrainingPayload> }>(
@@ -66,7 +60,7 @@ export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["training"],
           summary: "Training runs, newest first",
           querystring: RunsQuery,
-          response: responses(Type.Array(Run)),
+          response: responses(Type.Array(RunRef)),
         },
       },
       async (request) => {
@@ -90,7 +84,7 @@ export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags: ["training"],
           summary: "Two runs side by side: parameters, datasets, metrics",
           querystring: CompareQuery,
-          response: responses(Type.Object({}, { additionalProperties: true })),
+          response: responses(RunComparison),
         },
       },
       async (request) => {
@@ -103,7 +97,7 @@ export function trainingRoutes(ctx: ServerContext): FastifyPluginAsync {
       "/v1/runs/:id",
       {
         config: { access: "read" },
-        schema: { tags: ["training"], summary: "One run", params: Id, response: responses(Run) },
+        schema: { tags: ["training"], summary: "One run", params: Id, response: responses(RunRef) },
       },
       async (request) => ok(await (await workspaceFor(ctx, request)).runs.get(request.params.id)),
     );

@@ -1,47 +1,60 @@
 /** Schemas of the detection routes: request bodies (strict) and the verdict they return. */
 import { Type } from "@sinclair/typebox";
-import { CATEGORIES } from "../../detect/types.js";
+import {
+  CATEGORIES,
+  type Category,
+  type Evidence as EvidenceType,
+  type ModelRef as ModelRefType,
+  type Verdict as VerdictType,
+} from "../../detect/types.js";
+import { describes, StringEnum } from "./shape.js";
 
-const CategoryOrNull = Type.Unsafe<string | null>({
+const CategoryOrNull = Type.Unsafe<Category | null>({
   type: ["string", "null"],
   enum: [...CATEGORIES, null],
   description: "Attack category when flagged, else null",
 });
 
-export const Evidence = Type.Object({
-  kind: Type.String({ description: "rule, model, obfuscation, payload or detector" }),
-  id: Type.String(),
-  description: Type.String(),
-  category: Type.Optional(Type.String()),
-  offset: Type.Optional(Type.Integer({ description: "Offset in the submitted text" })),
-  excerpt: Type.Optional(Type.String()),
-  weight: Type.Optional(Type.Number()),
-});
+export const Evidence = describes<EvidenceType>()(
+  Type.Object({
+    kind: StringEnum(["rule", "model", "obfuscation", "payload", "detector"] as const),
+    id: Type.String({ description: "Rule id, signal name, payload encoding or detector name" }),
+    description: Type.String(),
+    category: Type.Optional(StringEnum(CATEGORIES)),
+    offset: Type.Optional(Type.Integer({ description: "Offset in the submitted text" })),
+    excerpt: Type.Optional(Type.String()),
+    weight: Type.Optional(Type.Number({ description: "Contribution to the score in logits" })),
+  }),
+);
 
-export const ModelRef = Type.Object({ name: Type.String(), version: Type.String(), sha256: Type.String() });
+export const ModelRef = describes<ModelRefType>()(
+  Type.Object({ name: Type.String(), version: Type.String(), sha256: Type.String() }),
+);
 
-export const Verdict = Type.Object(
-  {
-    score: Type.Number({
-      minimum: 0,
-      maximum: 1,
-      description: "Calibrated probability that the text is an attack",
-    }),
-    flagged: Type.Boolean(),
-    category: CategoryOrNull,
-    threshold: Type.Number(),
-    evidence: Type.Array(Evidence),
-    windows: Type.Object({
-      count: Type.Integer(),
-      worst: Type.Object({ offset: Type.Integer(), length: Type.Integer(), score: Type.Number() }),
-    }),
-    model: ModelRef,
-    latencyMs: Type.Number(),
-    detectors: Type.Optional(
-      Type.Array(Type.Object({ name: Type.String(), score: Type.Number(), flagged: Type.Boolean() })),
-    ),
-  },
-  { $id: "Verdict", title: "Verdict" },
+export const Verdict = describes<VerdictType>()(
+  Type.Object(
+    {
+      score: Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: "Calibrated probability that the text is an attack",
+      }),
+      flagged: Type.Boolean(),
+      category: CategoryOrNull,
+      threshold: Type.Number(),
+      evidence: Type.Array(Evidence),
+      windows: Type.Object({
+        count: Type.Integer(),
+        worst: Type.Object({ offset: Type.Integer(), length: Type.Integer(), score: Type.Number() }),
+      }),
+      model: ModelRef,
+      latencyMs: Type.Number(),
+      detectors: Type.Optional(
+        Type.Array(Type.Object({ name: Type.String(), score: Type.Number(), flagged: Type.Boolean() })),
+      ),
+    },
+    { $id: "Verdict", title: "Verdict" },
+  ),
 );
 
 const Options = {

@@ -1,24 +1,27 @@
 /** Schemas of users, keys, jobs, audit entries and storage objects as the API returns them. */
 import { Type } from "@sinclair/typebox";
+import type { AuditRecord, AuditVerifyReport } from "../../audit/chain.js";
+import { JOB_STATUSES, type Job, type JobLogLine as JobLogLineType } from "../../jobs/types.js";
 import { ROLES } from "../auth/roles.js";
-import { USERNAME_PATTERN } from "../auth/users.js";
-import { KEY_NAME_PATTERN } from "../auth/keys.js";
-import { JOB_STATUSES } from "../../jobs/types.js";
+import { USERNAME_PATTERN, type User as UserType } from "../auth/users.js";
+import { KEY_NAME_PATTERN, type ApiKeyInfo } from "../auth/keys.js";
+import { describes, Nullable, OpenMap, StringEnum } from "./shape.js";
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-export const RoleSchema = Type.Unsafe<(typeof ROLES)[number]>({ type: "string", enum: [...ROLES] });
+export const RoleSchema = StringEnum(ROLES);
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
-export const User = Type.Object({
-  id: Type.String(),
-  username: Type.String(),
-  role: RoleSchema,
-  disabled: Type.Boolean(),
-  createdBy: Type.String(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  lastLoginAt: Nullable(Type.String()),
-});
+export const User = describes<UserType>()(
+  Type.Object({
+    id: Type.String(),
+    username: Type.String(),
+    role: RoleSchema,
+    disabled: Type.Boolean(),
+    createdBy: Type.String(),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    lastLoginAt: Nullable(Type.String()),
+  }),
+);
 
 export const Username = Type.String({ pattern: USERNAME_PATTERN, maxLength: 64 });
 export const Password = Type.String({ minLength: 1, maxLength: 1024 });
@@ -57,17 +60,19 @@ export const Me = Type.Object({
   role: RoleSchema,
 });
 
-export const ApiKey = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  role: RoleSchema,
-  prefix: Type.String({ description: "The first characters of the key, to recognise it" }),
-  createdBy: Type.String(),
-  createdAt: Type.String(),
-  expiresAt: Nullable(Type.String()),
-  revokedAt: Nullable(Type.String()),
-  lastUsedAt: Nullable(Type.String()),
-});
+export const ApiKey = describes<ApiKeyInfo>()(
+  Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    role: RoleSchema,
+    prefix: Type.String({ description: "The first characters of the key, to recognise it" }),
+    createdBy: Type.String(),
+    createdAt: Type.String(),
+    expiresAt: Nullable(Type.String()),
+    revokedAt: Nullable(Type.String()),
+    lastUsedAt: Nullable(Type.String()),
+  }),
+);
 export const CreateKeyBody = Type.Object(
   {
     name: Type.String({ pattern: KEY_NAME_PATTERN, maxLength: 100 }),
@@ -81,36 +86,48 @@ export const CreatedKey = Type.Object({
   info: ApiKey,
 });
 
-export const JobSchema = Type.Object(
-  {
-    id: Type.String(),
-    type: Type.String(),
-    status: Type.Unsafe<string>({ type: "string", enum: [...JOB_STATUSES] }),
-    payload: Type.Unknown(),
-    result: Type.Unknown(),
-    error: Nullable(Type.String()),
-    progress: Type.Number(),
-    progressMessage: Nullable(Type.String()),
-    attempts: Type.Integer(),
-    maxAttempts: Type.Integer(),
-    createdBy: Type.String(),
-    createdAt: Type.String(),
-    updatedAt: Type.String(),
-    startedAt: Nullable(Type.String()),
-    finishedAt: Nullable(Type.String()),
-    heartbeatAt: Nullable(Type.String()),
-    worker: Nullable(Type.String()),
-    backend: Type.String(),
-    cancelRequested: Type.Boolean(),
-  },
-  { $id: "Job", title: "Job" },
+export const JobSchema = describes<Job>()(
+  Type.Object(
+    {
+      id: Type.String(),
+      type: Type.String({ description: "training.run, dataset.import, audit.snapshot or system.selftest" }),
+      status: StringEnum(JOB_STATUSES),
+      payload: Type.Unknown({
+        description:
+          "The job's input as its type's payload schema accepted it (the body of POST /v1/training, " +
+          "/v1/datasets/import or /v1/jobs/selftest)",
+      }),
+      result: Type.Unknown({
+        description:
+          "What the job returned once succeeded (training: run, model, stage, sha256, validation; " +
+          "import: dataset, id, rows, sha256, sources), else null",
+      }),
+      error: Nullable(Type.String()),
+      progress: Type.Number({ minimum: 0, maximum: 1 }),
+      progressMessage: Nullable(Type.String()),
+      attempts: Type.Integer(),
+      maxAttempts: Type.Integer(),
+      createdBy: Type.String(),
+      createdAt: Type.String(),
+      updatedAt: Type.String(),
+      startedAt: Nullable(Type.String()),
+      finishedAt: Nullable(Type.String()),
+      heartbeatAt: Nullable(Type.String()),
+      worker: Nullable(Type.String()),
+      backend: StringEnum(["inprocess", "bullmq"] as const, { description: "The queue that carries it" }),
+      cancelRequested: Type.Boolean(),
+    },
+    { $id: "Job", title: "Job" },
+  ),
 );
-export const JobLogLine = Type.Object({
-  seq: Type.Integer(),
-  ts: Type.String(),
-  level: Type.String(),
-  message: Type.String(),
-});
+export const JobLogLine = describes<JobLogLineType>()(
+  Type.Object({
+    seq: Type.Integer(),
+    ts: Type.String(),
+    level: StringEnum(["info", "warn", "error"] as const),
+    message: Type.String(),
+  }),
+);
 export const JobListQuery = Type.Object(
   {
     status: Type.Optional(
@@ -122,17 +139,24 @@ export const JobListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export const AuditEntry = Type.Object({
-  seq: Type.Integer(),
-  ts: Type.String(),
-  actor: Type.String(),
-  action: Type.String(),
-  target: Type.String(),
-  outcome: Type.String(),
-  details: Type.Unknown(),
-  prevHash: Type.String(),
-  hash: Type.String(),
-});
+export const AuditEntry = describes<AuditRecord>()(
+  Type.Object(
+    {
+      seq: Type.Integer(),
+      ts: Type.String(),
+      actor: Type.String({
+        description: 'Who: "user:alice", "key:ci-scanner", "cli:root", "anonymous@10.0.0.1"...',
+      }),
+      action: Type.String({ description: 'A dotted verb: "auth.login", "model.promote"...' }),
+      target: Type.String(),
+      outcome: Type.String({ description: "success, failure or denied" }),
+      details: Nullable(OpenMap("What else the action recorded (ids, reasons, sizes)")),
+      prevHash: Type.String(),
+      hash: Type.String({ description: "SHA-256 over this entry and prevHash: the chain" }),
+    },
+    { title: "AuditEntry" },
+  ),
+);
 export const AuditQuery = Type.Object(
   {
     after: Type.Optional(
@@ -146,10 +170,18 @@ export const AuditQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export const AuditVerify = Type.Object({
-  ok: Type.Boolean(),
-  entries: Type.Integer(),
-  head: Type.Union([Type.Object({ seq: Type.Integer(), hash: Type.String() }), Type.Null()]),
-  anchorsChecked: Type.Integer(),
-  problems: Type.Array(Type.Object({ seq: Type.Integer(), kind: Type.String(), message: Type.String() })),
-});
+export const AuditVerify = describes<AuditVerifyReport>()(
+  Type.Object({
+    ok: Type.Boolean(),
+    entries: Type.Integer(),
+    head: Nullable(Type.Object({ seq: Type.Integer(), hash: Type.String() })),
+    anchorsChecked: Type.Integer({ description: "Locked snapshots compared with the database" }),
+    problems: Type.Array(
+      Type.Object({
+        seq: Type.Integer(),
+        kind: StringEnum(["edited", "removed", "broken_link", "anchor_mismatch"] as const),
+        message: Type.String(),
+      }),
+    ),
+  }),
+);
