@@ -57,6 +57,11 @@ export async function installDocs(
         { name: "service", description: "Health, readiness, metrics" },
       ],
     },
+    // Shared schemas appear under their own names (Verdict, Job, Run...), not def-0, def-1.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === "string" ? json.$id : `def-${i}`,
+    },
   });
   await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
 }

@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import type { SnapshotResult } from "../../registry/snapshot.js";
 import {
   STAGES,
+  type CompanionFile as CompanionFileType,
   type ModelVersion as ModelVersionType,
   type StageChange as StageChangeType,
   type StageEvent as StageEventType,
@@ -10,6 +11,16 @@ import {
 } from "../../registry/types.js";
 import { DatasetLineage } from "./datasets.js";
 import { describes, Nullable, OpenMap, refTo, StringEnum } from "./shape.js";
+
+export const CompanionFile = describes<CompanionFileType>()(
+  Type.Object({
+    file: Type.String({ description: "Its file name, as the format declares it, e.g. tokenizer.json" }),
+    key: Type.String(),
+    sha256: Type.String({ description: "Hex SHA-256 recorded at registration" }),
+    size: Type.Integer(),
+    versionId: Nullable(Type.String()),
+  }),
+);
 
 export const Stage = StringEnum(STAGES, { description: "none, staging, production or archived" });
 
@@ -19,13 +30,17 @@ const versionFields = {
   version: Type.String({ description: "Semantic version, e.g. 1.2.0" }),
   ref: Type.String({ description: "name@version" }),
   family: Type.String({ description: "The trainer family that produced it, e.g. builtin" }),
-  format: Type.String({ description: "The artifact's format (see registry/formats.ts)" }),
+  format: Type.String({ description: "The artifact's format (see registry/model-formats.ts)" }),
   stage: Stage,
   sha256: Type.String({ description: "Hex SHA-256 of the artifact, checked on every load" }),
   size: Type.Integer({ description: "Bytes of the artifact" }),
   artifactKey: Type.String(),
   manifestKey: Type.String(),
   artifactVersionId: Nullable(Type.String()),
+  companions: Type.Array(CompanionFile, {
+    description:
+      "Files the format keeps beside the artifact (a tokenizer, a configuration), each checked on load",
+  }),
   parentVersion: Nullable(Type.String({ description: "The production version it was trained to replace" })),
   runId: Nullable(Type.String({ description: "The training run that made it" })),
   datasets: Type.Array(DatasetLineage, { description: "The datasets it was trained on" }),
