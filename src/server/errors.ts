@@ -7,7 +7,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { isBulwarkError } from "../core/errors.js";
-import { errorBody } from "./envelope.js";
+import { errorBody } from "./replies.js";
 
 const FASTIFY_CODES: Record<string, { code: string; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {

@@ -3,7 +3,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
-import { ok, responses } from "../envelope.js";
+import { ok, responses } from "../replies.js";
 import { AuditEntry, AuditQuery, AuditVerify } from "../schemas/service.js";
 
 export function auditRoutes(ctx: ServerContext): FastifyPluginAsync {

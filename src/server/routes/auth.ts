@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { BulwarkError } from "../../core/errors.js";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
-import { ok, responses } from "../envelope.js";
+import { ok, responses } from "../replies.js";
 import { sendError } from "../errors.js";
 import { tooMany } from "../plugins/guard.js";
 import { ChangePasswordBody, LoginBody, LoginResult, Me } from "../schemas/service.js";

@@ -13,7 +13,7 @@ import { newId } from "../../db/ids.js";
 import { DATASET_NAME_PATTERN, DatasetImportPayload } from "../../jobs/handlers/dataset-import.js";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
-import { ok, responses } from "../envelope.js";
+import { ok, responses } from "../replies.js";
 import { DatasetRef, DatasetStats, Upload } from "../schemas/datasets.js";
 import { fileResponses } from "../schemas/shape.js";
 import { enqueueAudited } from "./enqueue.js";

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { Verdict } from "../../detect/types.js";
 import type { ServerContext } from "../context.js";
 import { scanDocument } from "../../detect/document-scan.js";
-import { ok, responses } from "../envelope.js";
+import { ok, responses } from "../replies.js";
 import { detectSchemas } from "../schemas/detect.js";
 
 export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { describeError } from "../../core/errors.js";
 import type { ServerContext } from "../context.js";
 import { ModelRef } from "../schemas/detect.js";
-import { errorBody, ok, responses } from "../envelope.js";
+import { errorBody, ok, responses } from "../replies.js";
 
 const CHECK_TIMEOUT_MS = 3_000;
 

@@ -8,7 +8,7 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { parseModelRef } from "../../registry/versions.js";
 import { STAGES, type StageChange } from "../../registry/registry.js";
 import type { ServerContext } from "../context.js";
-import { ok, responses } from "../envelope.js";
+import { ok, responses } from "../replies.js";
 import {
   ModelVerify,
   ModelVersionDetail,

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { PRESIGN_PATH } from "../../storage/fs/presign.js";
 import { FsObjectStore } from "../../storage/fs/store.js";
 import type { ServerContext } from "../context.js";
-import { ok, responses } from "../envelope.js";
+import { ok, responses } from "../replies.js";
 import { sendError } from "../errors.js";
 import { fileResponses } from "../schemas/shape.js";
 import { PutResult } from "../schemas/storage.js";

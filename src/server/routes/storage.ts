@@ -9,7 +9,7 @@ import { ValidationError } from "../../core/errors.js";
 import type { Retention } from "../../storage/types.js";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
-import { ok, responses } from "../envelope.js";
+import { ok, responses } from "../replies.js";
 import {
   BucketInfo,
   DownloadUrl,

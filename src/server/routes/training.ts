@@ -5,7 +5,7 @@ import { BulwarkError } from "../../core/errors.js";
 import { TrainingPayload } from "../../jobs/handlers/training.js";
 import { compareRuns } from "../../train/runs.js";
 import type { ServerContext } from "../context.js";
-import { ok, responses } from "../envelope.js";
+import { ok, responses } from "../replies.js";
 import { RUN_STATUSES, RunComparison, RunRef } from "../schemas/runs.js";
 import { enqueueAudited } from "./enqueue.js";
 import { workspaceFor } from "./workspace.js";

@@ -5,7 +5,7 @@
  * only: embedding it would register its `$id` twice.
  */
 import type { TSchema } from "@sinclair/typebox";
-import { ErrorEnvelope } from "../envelope.js";
+import { ErrorEnvelope } from "../replies.js";
 import { Dataset } from "./datasets.js";
 import { Verdict } from "./detect.js";
 import { ModelVersion, StageEvent } from "./registry.js";
