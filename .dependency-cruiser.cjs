@@ -47,13 +47,13 @@ module.exports = {
     {
       name: "library-entry",
       comment:
-        "src/index.ts is the detection library: nothing it loads may reach the application, a database driver, the AWS SDK or a queue",
+        "src/index.ts is the detection library: nothing it loads may reach the application, training, a database driver, the AWS SDK, a queue or the schema library",
       severity: "error",
       from: { path: "^src/index\\.ts$" },
       to: {
         path: [
-          "^src/(db|storage|audit|registry|learn|jobs|app|server|cli)/",
-          "^node_modules/(@aws-sdk|better-sqlite3|pg|kysely|bullmq|ioredis|fastify)",
+          "^src/(db|storage|audit|data|train|registry|learn|jobs|app|server|cli)/",
+          "^node_modules/(@aws-sdk|better-sqlite3|pg|kysely|bullmq|ioredis|fastify|@sinclair/typebox)",
         ],
         reachable: true,
       },

@@ -1,11 +1,30 @@
-/** The Bulwark library: detection in-process, and the building blocks behind the CLI and server. */
+/**
+ * The Bulwark detection library (`import ... from "bulwark"`): detectors in-process, with the
+ * model shipped in the package. It loads no database driver, object store, queue or
+ * schema library (the lint's library-entry rule keeps it so). Training is a separate entry,
+ * `bulwark/train`, because the trainer and its parameter schema cost more to load than
+ * detection itself.
+ */
 export { createDetector, type CreateDetectorOptions } from "./detect/create.js";
 export { BuiltinDetector } from "./detect/builtin.js";
 export { BuiltinModel } from "./detect/model.js";
+export { Ensemble, UnknownDetectorError } from "./detect/ensemble.js";
+export {
+  scanDocument,
+  type ScanOptions,
+  type ScanResult,
+  type WindowFinding,
+} from "./detect/document-scan.js";
 export { CATEGORIES } from "./detect/types.js";
-export type { Category, Detector, DetectOptions, Evidence, ModelRef, Verdict } from "./detect/types.js";
+export type {
+  Category,
+  Detector,
+  DetectOptions,
+  Evidence,
+  ModelRef,
+  SyncDetector,
+  Verdict,
+} from "./detect/types.js";
 export { normalize } from "./text/normalize.js";
 export { findPayloads } from "./text/payloads.js";
-export { trainBuiltin, DEFAULT_PARAMS, type TrainParams, type TrainResult } from "./train/builtin-trainer.js";
-export { loadConfig, type BulwarkConfig } from "./core/config.js";
 export { BulwarkError } from "./core/errors.js";

@@ -76,7 +76,7 @@ export async function loadShippedModel(): Promise<{
     throw new IntegrityError(
       `the shipped model ${SHIPPED_MODEL_FILE} has SHA-256 ${actual}, not the ${manifest.sha256} its manifest recorded: it was altered; rebuild it with \`npm run build\``,
     );
-  return { model: BuiltinModel.deserialize(bytes, SHIPPED_MODEL_FILE), manifest, bytes };
+  return { model: BuiltinModel.deserialize(bytes, SHIPPED_MODEL_FILE, actual), manifest, bytes };
 }
 
 export function checkThreshold(threshold: number | undefined): void {

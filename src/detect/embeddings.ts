@@ -77,10 +77,13 @@ export function decodeTable(name: string, raw: Buffer): EmbeddingTable {
     throw new ValidationError(`embeddings ${name}: ${words.length} words for ${rows} rows`);
   let off = 16 + wordBytes;
   const vectors = new Float32Array(rows * dims);
+  // One typed view over the bytes: Buffer.readInt8 per value is several times slower.
+  const int8 = new Int8Array(buf.buffer, buf.byteOffset, buf.length);
   for (let r = 0; r < rows; r++) {
     const scale = buf.readFloatLE(off);
     off += 4;
-    for (let d = 0; d < dims; d++) vectors[r * dims + d] = scale * buf.readInt8(off + d);
+    const base = r * dims;
+    for (let d = 0; d < dims; d++) vectors[base + d] = scale * int8[off + d]!;
     off += dims;
   }
   const index = buildIndex(words.map(wordHash));
