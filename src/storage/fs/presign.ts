@@ -5,7 +5,7 @@
  * links survive restarts and no two installations share a key.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { chmod, mkdir, open, readFile } from "node:fs/promises";
+import { chmod, link, mkdir, open, readFile, unlink } from "node:fs/promises";
 import { DIR_MODE } from "./modes.js";
 import { dirname } from "node:path";
 import { PresignExpiredError, PresignInvalidError } from "../errors.js";
@@ -36,20 +36,25 @@ export async function loadOrCreateSecret(file: string): Promise<Buffer> {
   }
   await mkdir(dirname(file), { recursive: true, mode: DIR_MODE });
   const secret = randomBytes(32);
+  // Written aside, then published with link(2), which fails if the name exists: a racing
+  // first use either publishes a complete secret or reads the complete one that won.
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    // "wx": if another process won the race, use its secret rather than replacing it.
-    const handle = await open(file, "wx", 0o600);
+    const handle = await open(tmp, "wx", 0o600);
     try {
       await handle.writeFile(secret.toString("hex"));
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await chmod(file, 0o600);
+    await chmod(tmp, 0o600);
+    await link(tmp, file);
     return secret;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     return Buffer.from((await readFile(file, "utf8")).trim(), "hex");
+  } finally {
+    await unlink(tmp).catch(() => undefined);
   }
 }
 
