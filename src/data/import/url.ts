@@ -12,6 +12,7 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeError } from "../../core/errors.js";
+import { isSecretParam, MASK, redactUrl } from "../../core/redact.js";
 import { ImportFailedError, ImportTimeoutError, ImportTooLargeError, InvalidSourceError } from "../errors.js";
 import type { ImportSource } from "./source.js";
 
@@ -30,16 +31,7 @@ export interface HttpImportOptions {
   tmpDir?: string;
 }
 
-const SECRET_PARAM = /token|key|secret|signature|password|passwd|sig|auth|credential/i;
-
-/** The URL as it may be shown and stored: no user info, secret-looking parameters masked. */
-export function redactUrl(url: URL): string {
-  const u = new URL(url);
-  u.username = "";
-  u.password = "";
-  for (const k of [...u.searchParams.keys()]) if (SECRET_PARAM.test(k)) u.searchParams.set(k, "****");
-  return u.toString();
-}
+export { redactUrl } from "../../core/redact.js";
 
 /** `Name: value` as given on the command line. */
 export function parseHeader(line: string): [string, string] {
@@ -57,14 +49,16 @@ export function urlSource(raw: string, options: HttpImportOptions = {}): ImportS
   try {
     url = new URL(raw);
   } catch {
-    throw new InvalidSourceError(`"${raw}" is not a valid URL`);
+    throw new InvalidSourceError(`"${redactUrl(raw)}" is not a valid URL`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw new InvalidSourceError(`unsupported URL scheme ${url.protocol} (use http, https or s3)`);
   for (const [k, v] of Object.entries(options.filters ?? {})) url.searchParams.set(k, v);
   const shown = redactUrl(url);
   const details: Record<string, unknown> = {
-    filters: options.filters ?? {},
+    filters: Object.fromEntries(
+      Object.entries(options.filters ?? {}).map(([k, v]) => [k, isSecretParam(k) ? MASK : v]),
+    ),
     // Header names only: their values are usually credentials.
     headers: Object.keys(options.headers ?? {}),
   };
