@@ -18,11 +18,17 @@ export interface JobWiringOptions {
 }
 
 export function jobServices(app: App, onModelChanged?: () => void): JobServices {
+  const imports = app.settings.imports;
   return {
     workspace: (actor) => app.workspace(actor),
     audit: app.audit,
     store: app.store,
     s3: app.config.storage.s3,
+    imports: {
+      policy: { allowHosts: imports.allowHosts, s3Buckets: [app.store.bucket, ...imports.s3Buckets] },
+      timeoutMs: imports.timeoutSeconds * 1000,
+      maxBytes: imports.maxBytes,
+    },
     snapshot: {
       mode: app.settings.audit.snapshotMode,
       retentionDays: app.settings.audit.snapshotRetentionDays,
