@@ -5,6 +5,7 @@
 import type { HashChainAuditLog } from "../audit/chain.js";
 import type { S3Config } from "../core/config.js";
 import type { DatasetCatalog } from "../data/datasets.js";
+import type { Sealer } from "../data/import/credentials.js";
 import type { ImportPolicy } from "../data/import/policy.js";
 import type { ModelRegistry } from "../registry/registry.js";
 import type { LockMode, ObjectStore } from "../storage/types.js";
@@ -26,6 +27,8 @@ export interface JobServices {
   s3: S3Config;
   /** What dataset imports may reach (hosts, buckets) and fetch (per attempt, per source). */
   imports: { policy: ImportPolicy; timeoutMs: number; maxBytes: number };
+  /** Seals credentials written into import URLs until the job that needs them runs. */
+  sealer: Sealer;
   snapshot: { mode: LockMode; retentionDays: number };
   /** The model a training job trains when it names none: the one the service serves. */
   defaultModel: string;

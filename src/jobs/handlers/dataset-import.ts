@@ -4,12 +4,14 @@
  * Nor its network: URLs are held to the import policy (no loopback, private, link-local
  * or metadata address unless an operator allowed the host; checked here for addresses
  * written in the URL, and on every connection for what names resolve to and where
- * redirects go), and s3:// to the configured buckets.
+ * redirects go), and s3:// to the configured buckets. The payload stored and shown keeps
+ * URLs masked; credentials written into them travel sealed (`data/import/credentials.ts`).
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { BulwarkError, describeError } from "../../core/errors.js";
 import { redactText } from "../../core/redact.js";
 import { parseWith } from "../../core/schema.js";
+import { openSources, sealSources } from "../../data/import/credentials.js";
 import { checkBucket, checkUrl, importData, parseS3Url, sourceKind } from "../../data/import/index.js";
 import { InvalidSourceError } from "../../data/errors.js";
 import type { ObjectStore } from "../../storage/types.js";
@@ -33,7 +35,8 @@ export const DatasetImportPayload = Type.Object(
   },
   { additionalProperties: false },
 );
-type Payload = Static<typeof DatasetImportPayload>;
+/** As stored: the sources masked, and the real ones sealed when any carried credentials. */
+type StoredPayload = Static<typeof DatasetImportPayload> & { sealed?: string };
 
 /** Refuses, before anything is queued, what can be refused without the network. */
 function checkSource(source: string, services: JobServices): void {
@@ -67,16 +70,17 @@ function borrowed(store: ObjectStore): ObjectStore {
 
 export function datasetImportJob(services: JobServices): JobType {
   return {
-    validate(payload) {
+    validate(payload): StoredPayload {
       const p = parseWith(DatasetImportPayload, payload);
       for (const source of p.sources) checkSource(source, services);
-      return { ...p, skipInvalid: p.skipInvalid === true };
+      return { ...p, ...sealSources(p.sources, services.sealer), skipInvalid: p.skipInvalid === true };
     },
     async run(ctx) {
-      const p = ctx.payload as Payload;
+      const p = ctx.payload as StoredPayload;
       let invalid = 0;
       return withWorkspace(services, ctx.job.createdBy, async (w) => {
-        const result = await importData(w.catalog, p.sources, {
+        const sources = await openSources(p, services.sealer);
+        const result = await importData(w.catalog, sources, {
           ...(p.name ? { name: p.name } : {}),
           skipInvalid: p.skipInvalid === true,
           onInvalid: (problem) => {
