@@ -1,10 +1,23 @@
 /**
  * Settings of the HTTP service beyond `config.server`: rate limits, token lifetime, auth
- * caches, audit snapshots. Read from the environment (BULWARK_*), with defaults that suit
+ * caches, audit snapshots, what dataset imports may reach. Read from the environment (BULWARK_*), with defaults that suit
  * a single machine; every one is listed in the README (The service, Configuration).
  */
 import { ValidationError } from "../core/errors.js";
+import { normaliseHostEntry } from "../data/import/policy.js";
 import type { LockMode } from "../storage/types.js";
+
+/** What dataset imports (the service's jobs and `bulwark data import`) may reach. */
+export interface ImportSettings {
+  /** Internal hosts an operator allows (`host` or `host:port`); nothing internal by default. */
+  allowHosts: string[];
+  /** Buckets s3:// imports may read besides the service's own. */
+  s3Buckets: string[];
+  /** Per attempt of an import job's download, in seconds. */
+  timeoutSeconds: number;
+  /** Largest download an import job accepts per source, in bytes. */
+  maxBytes: number;
+}
 
 export interface ServiceSettings {
   rateLimit: {
@@ -41,6 +54,7 @@ export interface ServiceSettings {
   };
   /** Seconds between checks for a newly promoted production model (0: never). */
   modelPollSeconds: number;
+  imports: ImportSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -60,6 +74,35 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ValidationError(`${name} must be true or false, got "${raw}"`);
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function loadImportSettings(env: Env = process.env): ImportSettings {
+  const allowHosts = list(env, "BULWARK_IMPORT_ALLOW_HOSTS").map((entry) => {
+    try {
+      return normaliseHostEntry(entry);
+    } catch {
+      throw new ValidationError(
+        `BULWARK_IMPORT_ALLOW_HOSTS: "${entry}" is not a host or host:port (e.g. 10.0.0.5, data.internal:8443)`,
+      );
+    }
+  });
+  const s3Buckets = list(env, "BULWARK_IMPORT_S3_BUCKETS");
+  for (const b of s3Buckets)
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/.test(b))
+      throw new ValidationError(`BULWARK_IMPORT_S3_BUCKETS: "${b}" is not a bucket name`);
+  return {
+    allowHosts,
+    s3Buckets,
+    timeoutSeconds: int(env, "BULWARK_IMPORT_TIMEOUT", 30, 1),
+    maxBytes: int(env, "BULWARK_IMPORT_MAX_BYTES", 536_870_912, 1),
+  };
 }
 
 export function loadServiceSettings(env: Env = process.env): ServiceSettings {
@@ -90,5 +133,6 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
       lockDurationMs: int(env, "BULWARK_JOB_LOCK_MS", 30_000, 1_000),
     },
     modelPollSeconds: int(env, "BULWARK_MODEL_POLL_INTERVAL", 30),
+    imports: loadImportSettings(env),
   };
 }

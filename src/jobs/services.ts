@@ -5,6 +5,8 @@
 import type { HashChainAuditLog } from "../audit/chain.js";
 import type { S3Config } from "../core/config.js";
 import type { DatasetCatalog } from "../data/datasets.js";
+import type { Sealer } from "../data/import/credentials.js";
+import type { ImportPolicy } from "../data/import/policy.js";
 import type { ModelRegistry } from "../registry/registry.js";
 import type { LockMode, ObjectStore } from "../storage/types.js";
 import type { RunStore } from "../train/runs.js";
@@ -23,6 +25,10 @@ export interface JobServices {
   store: ObjectStore;
   /** Credentials for s3:// imports from buckets other than the store's own. */
   s3: S3Config;
+  /** What dataset imports may reach (hosts, buckets) and fetch (per attempt, per source). */
+  imports: { policy: ImportPolicy; timeoutMs: number; maxBytes: number };
+  /** Seals credentials written into import URLs until the job that needs them runs. */
+  sealer: Sealer;
   snapshot: { mode: LockMode; retentionDays: number };
   /** The model a training job trains when it names none: the one the service serves. */
   defaultModel: string;

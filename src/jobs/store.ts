@@ -1,8 +1,12 @@
-/** Job rows and job logs in the metadata database. */
+/**
+ * Job rows and job logs in the metadata database. Messages, errors and logs are stored
+ * with URLs masked (`core/redact.ts`); `publicJob` is a job as it may be shown.
+ */
 import { newId } from "../db/ids.js";
 import { hostname } from "node:os";
 import type { Kysely } from "kysely";
 import { NotFoundError } from "../core/errors.js";
+import { redactDeep, redactText } from "../core/redact.js";
 import type { Database } from "../db/schema.js";
 import type { JobsTable } from "../db/schema-auth.js";
 import type { Job, JobLogLine, JobStatus } from "./types.js";
@@ -38,6 +42,25 @@ export function toJob(row: JobsTable): Job {
 }
 
 const now = () => new Date().toISOString();
+
+/**
+ * A job as the API and the CLI may show it: URLs masked wherever they appear, and no
+ * `sealed` payload field (ciphertext only its handler opens, e.g. an import's credentials).
+ */
+export function publicJob(job: Job): Job {
+  let payload = job.payload;
+  if (payload && typeof payload === "object" && !Array.isArray(payload) && "sealed" in payload) {
+    const { sealed: _sealed, ...rest } = payload as Record<string, unknown>;
+    payload = rest;
+  }
+  return {
+    ...job,
+    payload: redactDeep(payload),
+    result: redactDeep(job.result),
+    error: job.error === null ? null : redactText(job.error),
+    progressMessage: job.progressMessage === null ? null : redactText(job.progressMessage),
+  };
+}
 
 export interface JobFilter {
   status?: JobStatus;
@@ -82,7 +105,7 @@ export class JobStore {
       cancel_requested: 0,
     };
     await this.db.insertInto("jobs").values(row).execute();
-    return toJob(row);
+    return publicJob(toJob(row));
   }
 
   async find(id: string): Promise<Job | undefined> {
@@ -172,7 +195,7 @@ export class JobStore {
       .updateTable("jobs")
       .set({
         progress: Math.max(0, Math.min(1, fraction)),
-        ...(message !== undefined ? { progress_message: message.slice(0, 500) } : {}),
+        ...(message !== undefined ? { progress_message: redactText(message).slice(0, 500) } : {}),
         updated_at: now(),
       })
       .where("id", "=", id)
@@ -192,7 +215,7 @@ export class JobStore {
         status,
         ...(status === "succeeded" ? { progress: 1 } : {}),
         result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
-        error: outcome.error ?? null,
+        error: outcome.error === undefined ? null : redactText(outcome.error),
         finished_at: t,
         updated_at: t,
       })
@@ -204,7 +227,7 @@ export class JobStore {
   async requeue(id: string, error: string): Promise<void> {
     await this.db
       .updateTable("jobs")
-      .set({ status: "queued", error, updated_at: now(), worker: null })
+      .set({ status: "queued", error: redactText(error), updated_at: now(), worker: null })
       .where("id", "=", id)
       .where("status", "in", ["queued", "running"])
       .execute();
@@ -268,7 +291,7 @@ export class JobStore {
       try {
         await this.db
           .insertInto("job_logs")
-          .values({ job_id: id, seq, ts: now(), level, message: message.slice(0, 4000) })
+          .values({ job_id: id, seq, ts: now(), level, message: redactText(message).slice(0, 4000) })
           .execute();
         return;
       } catch {

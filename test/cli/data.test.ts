@@ -9,7 +9,8 @@ import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const dir = tempDir();
-const env = { BULWARK_HOME: join(dir, "home") };
+// The test's HTTP server is on loopback: the CLI reaches it only because the operator allows it.
+const env = { BULWARK_HOME: join(dir, "home"), BULWARK_IMPORT_ALLOW_HOSTS: "127.0.0.1" };
 const row = (text: string, label: 0 | 1) => ({
   text,
   label,

@@ -1,7 +1,9 @@
 /**
  * Import into the dataset catalogue from files and folders (both databases), from a real
  * local HTTP server (auth header, query filters, retries, timeout, size limit), and from
- * s3://bucket/prefix on the dev Ceph RGW.
+ * s3://bucket/prefix on the dev Ceph RGW. The local server and the bucket are reached
+ * through the operator's allow-lists (`policy`); without them both are refused
+ * (test/security/ssrf.test.ts).
  */
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -209,16 +211,19 @@ describe("URL import against a local HTTP server", () => {
 
   const catalog = async () => new DatasetCatalog(await openDatabase(createSqliteSettings()), fsStore().store);
   const fast = { retryDelayMs: 10, timeoutMs: 5000 };
+  /** The test server is on loopback: allowed as an operator would allow an internal host. */
+  const policy = { allowHosts: ["127.0.0.1"], s3Buckets: [] };
 
   test("an auth header and query filters reach the server; header values are not stored", async () => {
     const c = await catalog();
     await failsWith(
-      importData(c, [`${base}/rows.jsonl`], { http: fast }),
+      importData(c, [`${base}/rows.jsonl`], { policy, http: fast }),
       "IMPORT_FAILED",
       /answered 401.*--header/,
     );
     assert.deepEqual(await c.list(), [], "no dataset was created");
     const r = await importData(c, [`${base}/rows.jsonl`], {
+      policy,
       name: "web-attacks",
       http: { ...fast, headers: { Authorization: "Bearer s3cret" }, filters: { label: "1" } },
     });
@@ -232,17 +237,17 @@ describe("URL import against a local HTTP server", () => {
 
   test("5xx answers are retried with backoff; other errors are not", async () => {
     const c = await catalog();
-    const r = await importData(c, [`${base}/flaky.json`], { http: { ...fast, retries: 3 } });
+    const r = await importData(c, [`${base}/flaky.json`], { policy, http: { ...fast, retries: 3 } });
     assert.equal(r.dataset.rows, 7);
     assert.equal(hits.get("/flaky.json"), 3);
     assert.equal(r.sources[0]!.details?.attempts, 3);
     await failsWith(
-      importData(c, [`${base}/always-down`], { http: { ...fast, retries: 2 } }),
+      importData(c, [`${base}/always-down`], { policy, http: { ...fast, retries: 2 } }),
       "IMPORT_FAILED",
       /could not be fetched after 3 attempts: .*answered 500/,
     );
     await failsWith(
-      importData(c, [`${base}/missing`], { http: { ...fast, retries: 5 } }),
+      importData(c, [`${base}/missing`], { policy, http: { ...fast, retries: 5 } }),
       "IMPORT_FAILED",
       /\/missing answered 404/,
     );
@@ -254,7 +259,7 @@ describe("URL import against a local HTTP server", () => {
     const c = await catalog();
     const started = Date.now();
     await failsWith(
-      importData(c, [`${base}/slow`], { http: { timeoutMs: 200, retries: 1, retryDelayMs: 10 } }),
+      importData(c, [`${base}/slow`], { policy, http: { timeoutMs: 200, retries: 1, retryDelayMs: 10 } }),
       "IMPORT_TIMEOUT",
       /within 200 ms \(2 attempts; raise it with --timeout\)/,
     );
@@ -266,12 +271,12 @@ describe("URL import against a local HTTP server", () => {
     const c = await catalog();
     const tooLarge = /is larger than the limit of 1000000 bytes \(raise it with --max-bytes\)/;
     await failsWith(
-      importData(c, [`${base}/big`], { http: { ...fast, maxBytes: 1_000_000 } }),
+      importData(c, [`${base}/big`], { policy, http: { ...fast, maxBytes: 1_000_000 } }),
       "IMPORT_TOO_LARGE",
       tooLarge,
     );
     await failsWith(
-      importData(c, [`${base}/big-chunked`], { http: { ...fast, maxBytes: 1_000_000 } }),
+      importData(c, [`${base}/big-chunked`], { policy, http: { ...fast, maxBytes: 1_000_000 } }),
       "IMPORT_TOO_LARGE",
       tooLarge,
     );
@@ -280,7 +285,7 @@ describe("URL import against a local HTTP server", () => {
 
   test("a gzip envelope over HTTP keeps its metadata in the origin", async () => {
     const c = await catalog();
-    const r = await importData(c, [`${base}/data.json.gz`], { http: fast });
+    const r = await importData(c, [`${base}/data.json.gz`], { policy, http: fast });
     assert.equal(r.dataset.name, "data");
     assert.equal(r.sources[0]!.format, "envelope");
     assert.equal(r.sources[0]!.envelope?.source, "lab-3");
@@ -316,7 +321,8 @@ if (!s3) {
       await source.put("incoming/notes.txt", "not data");
       await source.put("elsewhere/c.jsonl", jsonl(rows(9, 0, "other")));
       const c = await catalog();
-      const r = await importData(c, [`s3://${bucket}/incoming/`], { name: "from-s3", s3: settings });
+      const policy = { allowHosts: [], s3Buckets: [bucket] };
+      const r = await importData(c, [`s3://${bucket}/incoming/`], { name: "from-s3", s3: settings, policy });
       assert.equal(r.dataset.rows, 6);
       assert.deepEqual(
         r.sources.map((s) => [s.location, s.format, s.rows]),
@@ -326,11 +332,11 @@ if (!s3) {
         ],
       );
       assert.equal(r.sources[0]!.sha256, sha(jsonl(rows(4, 0, "s3a"))));
-      const one = await importData(c, [`s3://${bucket}/elsewhere/c.jsonl`], { s3: settings });
+      const one = await importData(c, [`s3://${bucket}/elsewhere/c.jsonl`], { s3: settings, policy });
       assert.equal(one.dataset.name, "c");
       assert.equal(one.dataset.rows, 9);
       await failsWith(
-        importData(c, [`s3://${bucket}/nothing/`], { s3: settings }),
+        importData(c, [`s3://${bucket}/nothing/`], { s3: settings, policy }),
         "INVALID_SOURCE",
         /no data objects \(\.jsonl, \.ndjson, \.json, optionally \.gz\) under s3:\/\//,
       );

@@ -1,4 +1,5 @@
 /** `bulwark data ...` on datasets in the workspace: import, merge, export, list, count. */
+import { loadImportSettings } from "../../app/settings.js";
 import { withWorkspace } from "../../app/workspace.js";
 import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
@@ -74,6 +75,9 @@ export async function dataImport(
   );
   const problems: InvalidRow[] = [];
   const config = loadConfig();
+  // The service's rules: an import lands in the shared catalogue, so internal hosts need the
+  // operator's allow-list here too (README, Importing).
+  const imports = loadImportSettings();
   const result = await withCli((ctx) =>
     importData(ctx.catalog, sources, {
       ...(opts.name ? { name: opts.name } : {}),
@@ -88,6 +92,7 @@ export async function dataImport(
         maxBytes: opts.maxBytes,
         retries: opts.retries,
       },
+      policy: { allowHosts: imports.allowHosts, s3Buckets: [config.storage.bucket, ...imports.s3Buckets] },
       s3: config.storage.s3,
       onSource: (location) => {
         if (!opts.json && process.stderr.isTTY) process.stderr.write(`reading ${location}\n`);

@@ -1,9 +1,11 @@
 /**
  * `importData`: any mix of files, folders, http(s) URLs and s3:// addresses becomes one
  * new dataset version, with the origin of every source (its SHA-256, format, rows read,
- * rows skipped, an envelope's metadata) in the manifest.
+ * rows skipped, an envelope's metadata) in the manifest. URLs and buckets are held to an
+ * import policy (`policy.ts`): by default nothing internal and no bucket.
  */
 import type { S3Config } from "../../core/config.js";
+import { redactUrl } from "../../core/redact.js";
 import type { ObjectStore } from "../../storage/types.js";
 import type { DatasetCatalog, DatasetRecord } from "../datasets.js";
 import { nameFromSource } from "../datasets.js";
@@ -12,6 +14,7 @@ import type { OriginEntry } from "../manifest.js";
 import type { InvalidRow } from "../problems.js";
 import type { Sample } from "../sample.js";
 import { fileSources } from "./file.js";
+import { checkBucket, STRICT_POLICY, type ImportPolicy } from "./policy.js";
 import { s3Sources, s3StoreFor, parseS3Url } from "./s3.js";
 import type { ImportSource } from "./source.js";
 import { urlSource, type HttpImportOptions } from "./url.js";
@@ -22,6 +25,8 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   onInvalid?: (problem: InvalidRow) => void;
   http?: HttpImportOptions;
+  /** Internal hosts and buckets the operator allows (default: none). */
+  policy?: ImportPolicy;
   /** Endpoint and credentials for s3:// sources (default: the configured storage's). */
   s3?: S3Config;
   /** Opens an s3:// bucket (tests and callers with their own store). */
@@ -47,14 +52,16 @@ export async function importData(
   options: ImportOptions = {},
 ): Promise<ImportResult> {
   if (inputs.length === 0) throw new Error("importData: no sources given");
+  const policy = options.policy ?? STRICT_POLICY;
   const stores: ObjectStore[] = [];
   const sources: ImportSource[] = [];
   try {
     for (const input of inputs) {
       const kind = sourceKind(input);
-      if (kind === "url") sources.push(urlSource(input, options.http));
+      if (kind === "url") sources.push(urlSource(input, options.http, policy));
       else if (kind === "s3") {
         const { bucket } = parseS3Url(input);
+        checkBucket(bucket, policy);
         const store = options.s3Store?.(bucket) ?? s3StoreFor(bucket, requireS3(options.s3));
         stores.push(store);
         sources.push(...(await s3Sources(input, store)));
@@ -91,7 +98,8 @@ export async function importData(
       }
     }
     const dataset = await catalog.create(rows(), {
-      name: options.name ?? nameFromSource(inputs[0]!),
+      name:
+        options.name ?? nameFromSource(sourceKind(inputs[0]!) === "url" ? redactUrl(inputs[0]!) : inputs[0]!),
       describe: () => ({ origin: { kind: "import", sources: origin }, skippedRows: skipped }),
     });
     return { dataset, sources: origin, skippedRows: skipped };
@@ -107,4 +115,13 @@ function requireS3(s3: S3Config | undefined): S3Config {
 }
 
 export { parseHeader, redactUrl, type HttpImportOptions } from "./url.js";
+export {
+  checkBucket,
+  checkUrl,
+  ImportAddressRefusedError,
+  ImportBucketRefusedError,
+  normaliseHostEntry,
+  STRICT_POLICY,
+  type ImportPolicy,
+} from "./policy.js";
 export { parseS3Url } from "./s3.js";

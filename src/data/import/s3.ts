@@ -4,6 +4,7 @@
  * Objects are streamed, never held whole.
  */
 import type { S3Config } from "../../core/config.js";
+import { redactText } from "../../core/redact.js";
 import { S3ObjectStore } from "../../storage/s3/store.js";
 import type { ObjectStore } from "../../storage/types.js";
 import { DATA_FILE_PATTERN } from "../formats.js";
@@ -11,8 +12,8 @@ import { InvalidSourceError } from "../errors.js";
 import type { ImportSource } from "./source.js";
 
 export function parseS3Url(raw: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(raw);
-  if (!m || !m[1]) throw new InvalidSourceError(`"${raw}" is not an s3://bucket/prefix address`);
+  const m = /^s3:\/\/([A-Za-z0-9._-]+)(?:\/(.*))?$/i.exec(raw);
+  if (!m || !m[1]) throw new InvalidSourceError(`"${redactText(raw)}" is not an s3://bucket/prefix address`);
   return { bucket: m[1], prefix: m[2] ?? "" };
 }
 

@@ -2,24 +2,30 @@
  * Import over HTTP(S): headers (for authentication), filters as query parameters, a
  * timeout per attempt, a size limit enforced while the body streams in, and retries with
  * backoff on 5xx, 429, timeouts and network errors (never on other 4xx, which will not
- * change by asking again). The body goes to a temporary file, so a failed attempt leaves
- * nothing half-parsed and the rows are read only from a complete download.
+ * change by asking again, nor on a refused address). Every connection, redirects
+ * included, goes only where the import policy allows (`http.ts`). The body goes to a
+ * temporary file, so a failed attempt leaves nothing half-parsed and the rows are read
+ * only from a complete download. Messages name the URL masked (`core/redact.ts`) and the
+ * status, never what the server sent.
  */
-import { createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createReadStream } from "node:fs";
 import { once } from "node:events";
+import { STATUS_CODES, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeError } from "../../core/errors.js";
+import { isSecretParam, MASK, redactUrl } from "../../core/redact.js";
 import { ImportFailedError, ImportTimeoutError, ImportTooLargeError, InvalidSourceError } from "../errors.js";
+import { guardedGet } from "./http.js";
+import { checkUrl, ImportAddressRefusedError, STRICT_POLICY, type ImportPolicy } from "./policy.js";
 import type { ImportSource } from "./source.js";
 
 export interface HttpImportOptions {
   headers?: Record<string, string>;
   /** Added to the URL's query string, e.g. {label: "1", lang: "en"}. */
   filters?: Record<string, string>;
-  /** Per attempt, for the whole request including the body (default 30 s). */
+  /** Per attempt, for the whole exchange: lookups, redirects and the body (default 30 s). */
   timeoutMs?: number;
   /** Largest body accepted, in bytes (default 1 GiB). */
   maxBytes?: number;
@@ -27,19 +33,12 @@ export interface HttpImportOptions {
   retries?: number;
   /** First backoff delay, doubled each time (default 500 ms). */
   retryDelayMs?: number;
+  /** Redirects followed per attempt (default 5). */
+  maxRedirects?: number;
   tmpDir?: string;
 }
 
-const SECRET_PARAM = /token|key|secret|signature|password|passwd|sig|auth|credential/i;
-
-/** The URL as it may be shown and stored: no user info, secret-looking parameters masked. */
-export function redactUrl(url: URL): string {
-  const u = new URL(url);
-  u.username = "";
-  u.password = "";
-  for (const k of [...u.searchParams.keys()]) if (SECRET_PARAM.test(k)) u.searchParams.set(k, "****");
-  return u.toString();
-}
+export { redactUrl } from "../../core/redact.js";
 
 /** `Name: value` as given on the command line. */
 export function parseHeader(line: string): [string, string] {
@@ -52,19 +51,26 @@ export function parseHeader(line: string): [string, string] {
 
 class Retryable extends Error {}
 
-export function urlSource(raw: string, options: HttpImportOptions = {}): ImportSource {
+export function urlSource(
+  raw: string,
+  options: HttpImportOptions = {},
+  policy: ImportPolicy = STRICT_POLICY,
+): ImportSource {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new InvalidSourceError(`"${raw}" is not a valid URL`);
+    throw new InvalidSourceError(`"${redactUrl(raw)}" is not a valid URL`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw new InvalidSourceError(`unsupported URL scheme ${url.protocol} (use http, https or s3)`);
   for (const [k, v] of Object.entries(options.filters ?? {})) url.searchParams.set(k, v);
   const shown = redactUrl(url);
+  checkUrl(url, policy, shown);
   const details: Record<string, unknown> = {
-    filters: options.filters ?? {},
+    filters: Object.fromEntries(
+      Object.entries(options.filters ?? {}).map(([k, v]) => [k, isSecretParam(k) ? MASK : v]),
+    ),
     // Header names only: their values are usually credentials.
     headers: Object.keys(options.headers ?? {}),
   };
@@ -76,7 +82,7 @@ export function urlSource(raw: string, options: HttpImportOptions = {}): ImportS
     async open() {
       dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), "bulwark-download-"));
       const file = join(dir, "body");
-      const result = await download(url, shown, file, options);
+      const result = await download(url, shown, file, options, policy);
       Object.assign(details, result);
       return createReadStream(file);
     },
@@ -91,6 +97,7 @@ async function download(
   shown: string,
   file: string,
   options: HttpImportOptions,
+  policy: ImportPolicy,
 ): Promise<{ status: number; attempts: number; contentType: string | null; downloadedBytes: number }> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxBytes = options.maxBytes ?? 1024 ** 3;
@@ -105,36 +112,44 @@ async function download(
     }
     const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const res = await fetch(url, { headers: options.headers ?? {}, signal, redirect: "follow" });
-      if (res.status >= 500 || res.status === 429) {
-        await res.body?.cancel().catch(() => undefined);
-        throw new Retryable(`${shown} answered ${res.status} ${res.statusText}`);
+      const { response: res } = await guardedGet(url, {
+        headers: options.headers ?? {},
+        signal,
+        policy,
+        maxRedirects: options.maxRedirects ?? 5,
+      });
+      const status = res.statusCode ?? 0;
+      // The standard reason phrase, not the server's: nothing it sends ends up in a message.
+      const answered = `${shown} answered ${status} ${STATUS_CODES[status] ?? ""}`.trimEnd();
+      if (status >= 500 || status === 429) {
+        res.destroy();
+        throw new Retryable(answered);
       }
-      if (!res.ok) {
-        await res.body?.cancel().catch(() => undefined);
+      if (status < 200 || status >= 300) {
+        res.destroy();
         const hint =
-          res.status === 401 || res.status === 403
-            ? " (pass credentials with --header 'Authorization: ...')"
-            : "";
-        throw new ImportFailedError(`${shown} answered ${res.status} ${res.statusText}${hint}`, {
-          source: shown,
-          status: res.status,
-        });
+          status === 401 || status === 403 ? " (pass credentials with --header 'Authorization: ...')" : "";
+        throw new ImportFailedError(`${answered}${hint}`, { source: shown, status });
       }
-      const declared = Number(res.headers.get("content-length") ?? NaN);
+      const declared = Number(res.headers["content-length"] ?? NaN);
       if (Number.isFinite(declared) && declared > maxBytes) {
-        await res.body?.cancel().catch(() => undefined);
+        res.destroy();
         throw new ImportTooLargeError(shown, maxBytes);
       }
       const bytes = await save(res, file, maxBytes, shown);
       return {
-        status: res.status,
+        status,
         attempts: attempt,
-        contentType: res.headers.get("content-type"),
+        contentType: res.headers["content-type"] ?? null,
         downloadedBytes: bytes,
       };
     } catch (err) {
-      if (err instanceof ImportFailedError || err instanceof ImportTooLargeError) throw err;
+      if (
+        err instanceof ImportFailedError ||
+        err instanceof ImportTooLargeError ||
+        err instanceof ImportAddressRefusedError
+      )
+        throw err;
       if (signal.aborted) timedOut++;
       lastError = err;
     }
@@ -147,19 +162,17 @@ async function download(
   );
 }
 
-async function save(res: Response, file: string, maxBytes: number, shown: string): Promise<number> {
+async function save(res: IncomingMessage, file: string, maxBytes: number, shown: string): Promise<number> {
   const out = createWriteStream(file);
   let bytes = 0;
   try {
-    if (res.body) {
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        bytes += chunk.length;
-        if (bytes > maxBytes) {
-          await res.body.cancel().catch(() => undefined);
-          throw new ImportTooLargeError(shown, maxBytes);
-        }
-        if (!out.write(chunk)) await once(out, "drain");
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) {
+        res.destroy();
+        throw new ImportTooLargeError(shown, maxBytes);
       }
+      if (!out.write(chunk)) await once(out, "drain");
     }
   } finally {
     out.end();

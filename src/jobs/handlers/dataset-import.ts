@@ -1,10 +1,19 @@
 /**
  * `dataset.import`: http(s):// and s3:// sources read into a new dataset version. Never
  * the server's own files: a caller must not be able to make the service read its disk.
+ * Nor its network: URLs are held to the import policy (no loopback, private, link-local
+ * or metadata address unless an operator allowed the host; checked here for addresses
+ * written in the URL, and on every connection for what names resolve to and where
+ * redirects go), and s3:// to the configured buckets. The payload stored and shown keeps
+ * URLs masked; credentials written into them travel sealed (`data/import/credentials.ts`).
  */
 import { Type, type Static } from "@sinclair/typebox";
+import { BulwarkError, describeError } from "../../core/errors.js";
+import { redactText } from "../../core/redact.js";
 import { parseWith } from "../../core/schema.js";
-import { importData } from "../../data/import/index.js";
+import { openSources, sealSources } from "../../data/import/credentials.js";
+import { checkBucket, checkUrl, importData, parseS3Url, sourceKind } from "../../data/import/index.js";
+import { InvalidSourceError } from "../../data/errors.js";
 import type { ObjectStore } from "../../storage/types.js";
 import { withWorkspace, type JobServices } from "../services.js";
 import type { JobType } from "../types.js";
@@ -26,7 +35,30 @@ export const DatasetImportPayload = Type.Object(
   },
   { additionalProperties: false },
 );
-type Payload = Static<typeof DatasetImportPayload>;
+/** As stored: the sources masked, and the real ones sealed when any carried credentials. */
+type StoredPayload = Static<typeof DatasetImportPayload> & { sealed?: string };
+
+/** Refuses, before anything is queued, what can be refused without the network. */
+function checkSource(source: string, services: JobServices): void {
+  if (sourceKind(source) === "s3") return checkBucket(parseS3Url(source).bucket, services.imports.policy);
+  let url: URL;
+  try {
+    url = new URL(source);
+  } catch {
+    throw new InvalidSourceError(`"${redactText(source)}" is not a valid URL`);
+  }
+  checkUrl(url, services.imports.policy);
+}
+
+/**
+ * The error a job records: masked, and led by its code, so a refusal found only when a
+ * name resolved or a redirect arrived reads `IMPORT_ADDRESS_REFUSED: ...` in the job.
+ */
+function jobError(err: unknown): Error {
+  const message = redactText(describeError(err));
+  if (err instanceof BulwarkError) return new BulwarkError(err.code, `${err.code}: ${message}`, err.status);
+  return new Error(message);
+}
 
 /** A store handed to the importer that the importer may "close" without closing ours. */
 function borrowed(store: ObjectStore): ObjectStore {
@@ -38,15 +70,17 @@ function borrowed(store: ObjectStore): ObjectStore {
 
 export function datasetImportJob(services: JobServices): JobType {
   return {
-    validate(payload) {
+    validate(payload): StoredPayload {
       const p = parseWith(DatasetImportPayload, payload);
-      return { ...p, skipInvalid: p.skipInvalid === true };
+      for (const source of p.sources) checkSource(source, services);
+      return { ...p, ...sealSources(p.sources, services.sealer), skipInvalid: p.skipInvalid === true };
     },
     async run(ctx) {
-      const p = ctx.payload as Payload;
+      const p = ctx.payload as StoredPayload;
       let invalid = 0;
       return withWorkspace(services, ctx.job.createdBy, async (w) => {
-        const result = await importData(w.catalog, p.sources, {
+        const sources = await openSources(p, services.sealer);
+        const result = await importData(w.catalog, sources, {
           ...(p.name ? { name: p.name } : {}),
           skipInvalid: p.skipInvalid === true,
           onInvalid: (problem) => {
@@ -56,6 +90,8 @@ export function datasetImportJob(services: JobServices): JobType {
                 "warn",
               );
           },
+          http: { timeoutMs: services.imports.timeoutMs, maxBytes: services.imports.maxBytes },
+          policy: services.imports.policy,
           s3: services.s3,
           s3Store: (bucket) =>
             (bucket === services.store.bucket ? borrowed(services.store) : undefined) as ObjectStore,
@@ -63,6 +99,8 @@ export function datasetImportJob(services: JobServices): JobType {
             ctx.log(`reading ${location}`);
             ctx.progress(0.5, `reading ${location}`);
           },
+        }).catch((err: unknown) => {
+          throw jobError(err);
         });
         const d = result.dataset;
         ctx.log(`created ${d.ref} (${d.rows} rows, ${result.skippedRows} skipped, sha256 ${d.sha256})`);

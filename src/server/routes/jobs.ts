@@ -6,6 +6,8 @@ import type { ServerContext } from "../context.js";
 import { ok, responses } from "../replies.js";
 import { enqueueAudited } from "./enqueue.js";
 import { SelftestPayload } from "../../jobs/handlers/selftest.js";
+import { publicJob } from "../../jobs/store.js";
+import { redactText } from "../../core/redact.js";
 import { IdParams, JobListQuery, JobLogLine } from "../schemas/service.js";
 
 const LogsQuery = Type.Object(
@@ -30,7 +32,7 @@ export function jobRoutes(ctx: ServerContext): FastifyPluginAsync {
           response: responses(Type.Array(Type.Ref("Job"))),
         },
       },
-      async (request) => ok(await store.list(request.query)),
+      async (request) => ok((await store.list(request.query)).map(publicJob)),
     );
 
     app.get<{ Params: Static<typeof IdParams> }>(
@@ -44,7 +46,7 @@ export function jobRoutes(ctx: ServerContext): FastifyPluginAsync {
           response: responses(Type.Ref("Job")),
         },
       },
-      async (request) => ok(await store.get(request.params.id)),
+      async (request) => ok(publicJob(await store.get(request.params.id))),
     );
 
     app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LogsQuery> }>(
@@ -61,7 +63,12 @@ export function jobRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
       async (request) => {
         await store.get(request.params.id);
-        return ok(await store.logs(request.params.id, request.query.after ?? 0, request.query.limit ?? 500));
+        const lines = await store.logs(
+          request.params.id,
+          request.query.after ?? 0,
+          request.query.limit ?? 500,
+        );
+        return ok(lines.map((l) => ({ ...l, message: redactText(l.message) })));
       },
     );
 
@@ -77,7 +84,7 @@ export function jobRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const job = await ctx.jobs.queue.cancel(request.params.id);
+        const job = publicJob(await ctx.jobs.queue.cancel(request.params.id));
         await ctx.audit.record({
           actor: actorOf(request.principal),
           action: "job.cancel",
