@@ -3,11 +3,9 @@
  * consumer when jobs run in-process), `bulwark worker` (BullMQ consumer) and the CLI's
  * `jobs` commands build it here from one App, so they always agree on the job types.
  */
-import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { keySealer } from "../data/import/credentials.js";
-import type { Database } from "../db/schema.js";
+import { loadOrCreateSecret } from "../db/secrets.js";
 import { createJobSystem, createJobWorker, type JobSystem } from "../jobs/index.js";
 import { createJobTypes } from "../jobs/job-types.js";
 import type { JobServices } from "../jobs/services.js";
@@ -19,27 +17,6 @@ export interface JobWiringOptions {
   concurrency?: number;
   /** Told when a job promoted a model to production. */
   onModelChanged?: () => void;
-}
-
-/**
- * The key that seals credentials in import URLs: 32 random bytes in `service_secrets`,
- * made by the first process that needs it, so servers and workers on any machine share
- * it. (The same rule as the server's `auth/secrets.ts`, which this layer may not import.)
- */
-async function importCredentialsKey(db: Kysely<Database>): Promise<Buffer> {
-  const name = "import-credentials";
-  const read = async () =>
-    (await db.selectFrom("service_secrets").select("value").where("name", "=", name).executeTakeFirst())
-      ?.value;
-  if (!(await read()))
-    await db
-      .insertInto("service_secrets")
-      .values({ name, value: randomBytes(32).toString("base64"), created_at: new Date().toISOString() })
-      .onConflict((oc) => oc.column("name").doNothing())
-      .execute();
-  const value = await read();
-  if (!value) throw new Error(`could not create the service secret ${name}`);
-  return Buffer.from(value, "base64");
 }
 
 export function jobServices(app: App, onModelChanged?: () => void): JobServices {
@@ -54,7 +31,8 @@ export function jobServices(app: App, onModelChanged?: () => void): JobServices 
       timeoutMs: imports.timeoutSeconds * 1000,
       maxBytes: imports.maxBytes,
     },
-    sealer: keySealer(importCredentialsKey(app.db.db)),
+    // Made by the first process that needs it, so servers and workers on any machine share it.
+    sealer: keySealer(loadOrCreateSecret(app.db.db, "import-credentials")),
     snapshot: {
       mode: app.settings.audit.snapshotMode,
       retentionDays: app.settings.audit.snapshotRetentionDays,

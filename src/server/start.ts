@@ -16,7 +16,7 @@ import { openJobSystem } from "../app/jobs.js";
 import { buildApp } from "./app.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { ApiKeyStore } from "./auth/keys.js";
-import { loadOrCreateSecret } from "./auth/secrets.js";
+import { loadOrCreateSecret } from "../db/secrets.js";
 import { TokenSigner } from "./auth/tokens.js";
 import { UserStore } from "./auth/users.js";
 import type { ServerContext } from "./context.js";

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
 import { randomBytes } from "node:crypto";
-import { loadOrCreateSecret } from "../../src/server/auth/secrets.js";
+import { loadOrCreateSecret } from "../../src/db/secrets.js";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from "../../src/server/auth/tokens.js";
 import { testDatabases } from "../db/databases.js";
 import { assertError, keyFor, startTestServer } from "./helpers.js";

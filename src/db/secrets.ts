@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { Database } from "../../db/schema.js";
+import type { Database } from "./schema.js";
 
 /** The named secret, created (32 random bytes) if absent; concurrent first starts agree on one. */
 export async function loadOrCreateSecret(db: Kysely<Database>, name: string): Promise<Buffer> {
