@@ -16,6 +16,7 @@ import { openJobSystem } from "../app/jobs.js";
 import { buildApp } from "./app.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { ApiKeyStore } from "./auth/keys.js";
+import { PasswordBudget } from "./auth/password-budget.js";
 import { loadOrCreateSecret } from "../db/secrets.js";
 import { TokenSigner } from "./auth/tokens.js";
 import { UserStore } from "./auth/users.js";
@@ -98,7 +99,6 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const users = new UserStore(db.db);
     const keys = new ApiKeyStore(db.db);
     const signer = new TokenSigner(await loadOrCreateSecret(db.db, "jwt"), settings.tokenTtlSeconds);
-    const auth = new Authenticator(users, keys, signer, settings.authCacheTtlMs);
 
     const first = await users.bootstrapAdmin();
     if (first) {
@@ -116,6 +116,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       ? new RedisRateLimiter(config.redis.url, settings.jobs.redisPrefix)
       : new MemoryRateLimiter();
     cleanup.push(() => limiter.close());
+    const { login, windowMs } = settings.rateLimit;
+    const auth = new Authenticator(
+      users,
+      keys,
+      signer,
+      settings.authCacheTtlMs,
+      new PasswordBudget(limiter, login, windowMs),
+    );
 
     const models = new ModelService(
       options.models ??

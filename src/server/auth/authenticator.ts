@@ -9,7 +9,9 @@ import { createHash } from "node:crypto";
 import { isWellFormedApiKey, hashApiKey, API_KEY_LENGTH, API_KEY_PREFIX } from "./api-keys.js";
 import type { ApiKeyStore } from "./keys.js";
 import { dummyPasswordHash, verifyPassword } from "./passwords.js";
+import type { PasswordBudget } from "./password-budget.js";
 import { isRole, type Principal } from "./roles.js";
+import type { RateDecision } from "../rate-limit/types.js";
 import type { TokenSigner } from "./tokens.js";
 import type { UserStore } from "./users.js";
 
@@ -24,7 +26,13 @@ export type AuthFailure =
   | "invalid_password"
   | "disabled_user";
 
-export type AuthResult = { principal: Principal } | { failure: AuthFailure };
+/**
+ * A refusal says `failure` to the caller; `reason`, when present, is the truth kept for the
+ * audit trail and metrics (a disabled user's right password answers like a wrong one).
+ * `limited`: the password budget is spent (a 429, as on the login route).
+ */
+export type AuthResult =
+  { principal: Principal } | { failure: AuthFailure; reason?: AuthFailure } | { limited: RateDecision };
 
 interface Cached {
   result: AuthResult;
@@ -45,6 +53,7 @@ export class Authenticator {
     private readonly keys: ApiKeyStore,
     readonly signer: TokenSigner,
     private readonly cacheTtlMs: number,
+    private readonly budget: PasswordBudget,
   ) {}
 
   /** Forgets every cached decision (after a key is revoked or a user changed, in this process). */
@@ -74,7 +83,7 @@ export class Authenticator {
   async authenticate(
     authorization: string | undefined,
     apiKeyHeader: string | undefined,
-    options: { allowBasic?: boolean } = {},
+    options: { allowBasic?: boolean; address?: string } = {},
   ): Promise<AuthResult> {
     if (authorization !== undefined) {
       const space = authorization.indexOf(" ");
@@ -84,7 +93,7 @@ export class Authenticator {
       if (scheme === "bearer") {
         return value.startsWith(API_KEY_PREFIX) ? this.byApiKey(value) : this.byToken(value);
       }
-      if (scheme === "basic" && options.allowBasic) return this.byBasic(value);
+      if (scheme === "basic" && options.allowBasic) return this.byBasic(value, options.address ?? "unknown");
       return { failure: "malformed_credentials" };
     }
     if (apiKeyHeader !== undefined) return this.byApiKey(apiKeyHeader.trim());
@@ -157,7 +166,7 @@ export class Authenticator {
   }
 
   /** HTTP Basic, accepted only where the browser must authenticate itself (the docs). */
-  private async byBasic(value: string): Promise<AuthResult> {
+  private async byBasic(value: string, address: string): Promise<AuthResult> {
     const id = createHash("sha256").update(value).digest("hex");
     const hit = this.cached(this.basicCache, id);
     if (hit !== undefined) return hit;
@@ -169,16 +178,26 @@ export class Authenticator {
     // An API key works as the password (any username), as curl -u and browsers allow.
     if (password.startsWith(API_KEY_PREFIX))
       return this.remember(this.basicCache, id, await this.byApiKey(password));
-    const result = await this.checkPassword(username, password);
+    // A right password seen within the TTL comes from the cache above and is not a guess;
+    // every other one is counted against the same budget as the login route.
+    const result = await this.checkPassword(username, password, address);
     return "principal" in result ? this.remember(this.basicCache, id, result) : result;
   }
 
-  /** Username and password against the stored argon2id hash, in constant-ish time for unknown users. */
-  async checkPassword(username: string, password: string): Promise<AuthResult> {
+  /**
+   * Username and password against the stored argon2id hash, in constant-ish time for
+   * unknown users, after counting the attempt against the password budget of
+   * (address, username). The only way any route checks a password.
+   */
+  async checkPassword(username: string, password: string, address: string): Promise<AuthResult> {
+    const limited = await this.budget.spend(address, username);
+    if (limited) return { limited };
     const row = username.length <= 64 ? await this.users.byUsername(username) : undefined;
     const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
     if (!row || !ok || !isRole(row.role)) return { failure: "invalid_password" };
-    if (Number(row.disabled) === 1) return { failure: "disabled_user" };
+    // Same answer as a wrong password: only who knows the password learns nothing new,
+    // and a guesser cannot tell a disabled account's right password from a wrong one.
+    if (Number(row.disabled) === 1) return { failure: "invalid_password", reason: "disabled_user" };
     return { principal: { kind: "user", id: row.id, name: row.username, role: row.role } };
   }
 }

@@ -123,8 +123,14 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
     // A key seen within the cache TTL is decided without a promise: the common case.
     const result =
       auth.cachedKey(authorization, apiKey) ??
-      (await auth.authenticate(authorization, apiKey, { allowBasic: config.basicAuth === true }));
-    if ("failure" in result) return refuse(request, reply, 401, result.failure, FAILURE_TEXT[result.failure]);
+      (await auth.authenticate(authorization, apiKey, {
+        allowBasic: config.basicAuth === true,
+        address: request.ip,
+      }));
+    // Basic on the docs spends the login budget: the same 429 as POST /v1/auth/login.
+    if ("limited" in result) return tooMany(reply, result.limited, "login", metrics);
+    if ("failure" in result)
+      return refuse(request, reply, 401, result.reason ?? result.failure, FAILURE_TEXT[result.failure]);
     request.principal = result.principal;
 
     if (perKey > 0) {

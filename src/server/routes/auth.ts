@@ -26,20 +26,17 @@ export function authRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { username, password } = request.body;
-        const { login, windowMs } = ctx.settings.rateLimit;
-        if (login > 0) {
-          const d = await ctx.limiter.hit(`login:${request.ip}:${username.toLowerCase()}`, login, windowMs);
-          if (!d.allowed) return tooMany(reply, d, "login", ctx.metrics);
-        }
-        const result = await ctx.auth.checkPassword(username, password);
+        const result = await ctx.auth.checkPassword(username, password, request.ip);
+        if ("limited" in result) return tooMany(reply, result.limited, "login", ctx.metrics);
         if ("failure" in result) {
-          ctx.metrics.authFailures.inc({ reason: result.failure });
+          const reason = result.reason ?? result.failure;
+          ctx.metrics.authFailures.inc({ reason });
           await ctx.audit.record({
             actor: `anonymous@${request.ip}`,
             action: "auth.refused",
             target: `user:${username.slice(0, 64)}`,
             outcome: "denied",
-            details: { reason: result.failure, ip: request.ip, requestId: request.id },
+            details: { reason, ip: request.ip, requestId: request.id },
           });
           reply.header("www-authenticate", 'Bearer realm="bulwark"');
           return sendError(reply, 401, "UNAUTHENTICATED", "wrong username or password");
@@ -90,12 +87,8 @@ export function authRoutes(ctx: ServerContext): FastifyPluginAsync {
         const p = request.principal!;
         if (p.kind !== "user") throw new BulwarkError("NOT_A_USER", "API keys have no password", 400);
         // Guessing the current password is a login attempt like any other.
-        const { login, windowMs } = ctx.settings.rateLimit;
-        if (login > 0) {
-          const d = await ctx.limiter.hit(`login:${request.ip}:${p.name.toLowerCase()}`, login, windowMs);
-          if (!d.allowed) return tooMany(reply, d, "login", ctx.metrics);
-        }
-        const check = await ctx.auth.checkPassword(p.name, request.body.currentPassword);
+        const check = await ctx.auth.checkPassword(p.name, request.body.currentPassword, request.ip);
+        if ("limited" in check) return tooMany(reply, check.limited, "login", ctx.metrics);
         if ("failure" in check)
           throw new BulwarkError("UNAUTHENTICATED", "the current password is wrong", 401);
         await ctx.users.update(p.id, { password: request.body.newPassword });
