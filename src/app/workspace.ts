@@ -51,7 +51,11 @@ export async function openWorkspace(
     db,
     store,
     actor,
-    catalog: new DatasetCatalog(db, store, { actor, ...(audit ? { audit } : {}) }),
+    catalog: new DatasetCatalog(db, store, {
+      actor,
+      ...(audit ? { audit } : {}),
+      maxLineBytes: config.data.maxLineBytes,
+    }),
     registry: new ModelRegistry(db, store, {
       actor,
       ...(audit ? { audit } : {}),

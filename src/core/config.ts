@@ -40,6 +40,10 @@ export interface BulwarkConfig {
     maxBatch: number;
     bodyLimitBytes: number;
   };
+  data: {
+    /** Longest line of a data file read as JSONL (and sample of an envelope). */
+    maxLineBytes: number;
+  };
   detector: {
     threshold: number | undefined;
     /** The registry model whose production version the service and CLI serve. */
@@ -76,6 +80,12 @@ function parseNumber(name: string, v: string | number | undefined, fallback: num
   return n;
 }
 
+function positiveInteger(name: string, n: number): number {
+  if (!Number.isInteger(n) || n < 1)
+    throw new ValidationError(`${name} must be a whole number above 0, got ${n}`);
+  return n;
+}
+
 /** MinIO's tools take `host:port` and a separate TLS switch; the SDK wants a URL. */
 function normaliseEndpoint(raw: string | undefined, useSsl: boolean | undefined): string | undefined {
   if (raw === undefined) return undefined;
@@ -89,6 +99,7 @@ type FileConfig = {
   database?: { url?: string; sqlitePath?: string };
   redis?: { url?: string };
   server?: Partial<BulwarkConfig["server"]>;
+  data?: Partial<BulwarkConfig["data"]>;
   detector?: Partial<BulwarkConfig["detector"]>;
 };
 
@@ -201,6 +212,17 @@ export function loadConfig(env: Env = process.env): BulwarkConfig {
         "BULWARK_BODY_LIMIT",
         env.BULWARK_BODY_LIMIT ?? file.server?.bodyLimitBytes,
         8 * 1_048_576,
+      ),
+    },
+    data: {
+      // 4 MiB holds a row with a text of the longest length detection accepts (1 Mi characters) in any script.
+      maxLineBytes: positiveInteger(
+        "BULWARK_MAX_LINE_BYTES",
+        parseNumber(
+          "BULWARK_MAX_LINE_BYTES",
+          env.BULWARK_MAX_LINE_BYTES ?? file.data?.maxLineBytes,
+          4 * 1_048_576,
+        ),
       ),
     },
     detector: {

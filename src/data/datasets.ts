@@ -25,6 +25,7 @@ import { bundledCorpusFiles } from "./corpus.js";
 import { DatasetNotFoundError } from "./errors.js";
 import { emptySummary, readData } from "./formats.js";
 import { LineWriter } from "./line-writer.js";
+import { DEFAULT_MAX_LINE_BYTES } from "./lines.js";
 import {
   CountsAccumulator,
   type DatasetCounts,
@@ -88,6 +89,8 @@ export interface DatasetCatalogOptions {
   audit?: AuditSink;
   /** Where rows are staged before upload (default: the OS temporary folder). */
   tmpDir?: string;
+  /** Longest line read from a data file or a stored dataset (default DEFAULT_MAX_LINE_BYTES). */
+  maxLineBytes?: number;
 }
 
 export function validateDatasetName(name: string): string {
@@ -148,7 +151,11 @@ export class DatasetCatalog {
     this.layout = new StorageLayout(store);
     this.actor = options.actor ?? defaultActor();
     this.audit = options.audit ?? noopAuditSink;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
+
+  /** Longest line read from a data file or a stored dataset. */
+  readonly maxLineBytes: number;
 
   /** Stores `rows` as the next version of dataset `name`. */
   async create(rows: AsyncIterable<Sample>, options: CreateDatasetOptions): Promise<DatasetRecord> {
@@ -352,7 +359,12 @@ export class DatasetCatalog {
     }
     const summary = emptySummary();
     const stream = await this.store.get(d.key);
-    yield* readData(stream, `${d.ref} (${d.key})`, { format: "jsonl" }, summary);
+    yield* readData(
+      stream,
+      `${d.ref} (${d.key})`,
+      { format: "jsonl", maxLineBytes: this.maxLineBytes },
+      summary,
+    );
     if (summary.sha256 !== d.sha256) {
       throw new IntegrityError(
         `dataset ${d.ref} does not match its recorded SHA-256 (${d.sha256}, read ${summary.sha256}): ${d.key} was altered`,

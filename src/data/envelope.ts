@@ -113,6 +113,16 @@ export class EnvelopeScanner {
     return this.bare;
   }
 
+  /** Characters of the value still being scanned (0 when none is): what it holds in memory. */
+  get pendingChars(): number {
+    return this.valueStart >= 0 ? this.buf.length - this.valueStart : 0;
+  }
+
+  /** The line where the value still being scanned starts. */
+  get pendingLine(): number {
+    return this.valueLine;
+  }
+
   /** True once the `samples` array has been opened (it may be empty). */
   get hasSamples(): boolean {
     return this.sawSamples;

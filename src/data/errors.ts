@@ -51,3 +51,20 @@ export class InvalidSourceError extends BulwarkError {
     this.name = "InvalidSourceError";
   }
 }
+
+/**
+ * A line of a data file (or a sample of an envelope) longer than the limit. Never skipped:
+ * the rest of the file cannot be trusted to be what it claims, and keeping the line would
+ * cost memory the limit is there to bound.
+ */
+export class LineTooLongError extends BulwarkError {
+  constructor(file: string, line: number, limit: number, what = "line") {
+    super(
+      "LINE_TOO_LONG",
+      `${file}:${line}: ${what} is longer than the limit of ${limit} bytes (an operator can raise it with BULWARK_MAX_LINE_BYTES)`,
+      413,
+      { file, line, limit },
+    );
+    this.name = "LineTooLongError";
+  }
+}

@@ -20,6 +20,8 @@ import {
   type EnvelopeEvent,
   type EnvelopeHeader,
 } from "./envelope.js";
+import { LineTooLongError } from "./errors.js";
+import { DEFAULT_MAX_LINE_BYTES, splitLines } from "./lines.js";
 import { formatInvalid, type InvalidRow, type ReadOptions } from "./problems.js";
 import { checkSample, type Sample } from "./sample.js";
 
@@ -114,45 +116,46 @@ export function detectFormat(head: string): DataFormat {
   return /^\{[ \t]*\r?\n/.test(t) ? "envelope" : "jsonl";
 }
 
-/** Reads text until the format can be told (or the text ends). */
-async function peek(it: AsyncIterator<string>): Promise<{ head: string; done: boolean }> {
-  let head = "";
-  for (;;) {
-    const t = head.trimStart();
-    if (t.length > 0 && (t[0] !== "{" || /^\{\s*"(?:[^"\\]|\\.)*"/.test(t) || /^\{[ \t]*\r?\n/.test(t)))
-      return { head, done: false };
-    if (head.length > 65_536) return { head, done: false };
-    const next = await it.next();
-    if (next.done) return { head, done: true };
-    head += next.value;
-  }
+const PEEK_BYTES = 65_536;
+
+/** True once `text` (the start of a document) is enough to tell its format. */
+function formatKnown(text: string): boolean {
+  const t = text.replace(/^\uFEFF/, "").trimStart();
+  return t.length > 0 && (t[0] !== "{" || /^\{\s*"(?:[^"\\]|\\.)*"/.test(t) || /^\{[ \t]*\r?\n/.test(t));
 }
 
-/** Non-empty lines with 1-based numbers, from text chunks. */
-async function* lines(
-  first: string,
-  rest: AsyncIterator<string>,
-): AsyncGenerator<{ line: number; raw: string }> {
-  let carry = first;
-  let line = 0;
+/**
+ * Reads bytes until the format can be told (or PEEK_BYTES have passed, or the stream ends),
+ * and gives back the text seen and a stream that replays those bytes before the rest.
+ */
+async function peek(input: AsyncIterable<Buffer>): Promise<{ head: string; stream: AsyncIterable<Buffer> }> {
+  const it = input[Symbol.asyncIterator]();
+  const seen: Buffer[] = [];
+  let size = 0;
+  let head = "";
   let done = false;
-  while (!done) {
-    const next = await rest.next();
-    if (next.done) done = true;
-    else carry += next.value;
-    let start = 0;
-    for (;;) {
-      const nl = carry.indexOf("\n", start);
-      if (nl === -1) break;
-      line++;
-      let raw = carry.slice(start, nl);
-      if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-      start = nl + 1;
-      if (raw.trim() !== "") yield { line, raw };
+  while (!formatKnown(head) && size <= PEEK_BYTES) {
+    const next = await it.next();
+    if (next.done) {
+      done = true;
+      break;
     }
-    carry = carry.slice(start);
+    seen.push(next.value);
+    size += next.value.length;
+    head = Buffer.concat(seen)
+      .subarray(0, PEEK_BYTES + 4)
+      .toString("utf8");
   }
-  if (carry.trim() !== "") yield { line: line + 1, raw: carry.replace(/\r$/, "") };
+  async function* stream(): AsyncGenerator<Buffer> {
+    yield* seen;
+    if (done) return;
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head, stream: stream() };
 }
 
 /**
@@ -167,11 +170,10 @@ export async function* readData(
   summary: ReadSummary = emptySummary(),
 ): AsyncGenerator<Sample> {
   const hash = createHash("sha256");
-  const text = decoded(gunzipped(hashed(raw, hash, summary), summary))[Symbol.asyncIterator]();
-  const { head, done } = await peek(text);
+  const { head, stream } = await peek(gunzipped(hashed(raw, hash, summary), summary));
   const format = options.format ?? detectFormat(head);
   summary.format = format;
-  const rest: AsyncIterator<string> = done ? { next: async () => ({ done: true, value: undefined }) } : text;
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const defaultSource = options.defaultSource ?? sourceNameOf(file);
   const invalid = (problem: InvalidRow): void => {
     summary.invalid++;
@@ -180,7 +182,7 @@ export async function* readData(
   };
 
   if (format === "jsonl") {
-    for await (const { line, raw: rawLine } of lines(head, rest)) {
+    for await (const { line, raw: rawLine } of splitLines(stream, file, maxLineBytes)) {
       let parsed: unknown;
       try {
         parsed = JSON.parse(rawLine);
@@ -195,19 +197,27 @@ export async function* readData(
       } else invalid({ file, line, ...checked.problems[0]! });
     }
   } else {
-    yield* readEnvelope(head, rest, file, defaultSource, summary, invalid, options);
+    yield* readEnvelope(
+      decoded(stream),
+      file,
+      defaultSource,
+      summary,
+      invalid,
+      maxLineBytes,
+      options.onInvalid,
+    );
   }
   summary.sha256 = hash.digest("hex");
 }
 
 async function* readEnvelope(
-  head: string,
-  rest: AsyncIterator<string>,
+  text: AsyncIterable<string>,
   file: string,
   fileSource: string,
   summary: ReadSummary,
   invalid: (p: InvalidRow) => void,
-  options: ReadDataOptions,
+  maxValueChars: number,
+  onInvalid?: (p: InvalidRow) => void,
 ): AsyncGenerator<Sample> {
   const scanner = new EnvelopeScanner();
   const fields = new Map<string, unknown>();
@@ -258,11 +268,11 @@ async function* readEnvelope(
     }
   }
   try {
-    yield* handle(scanner.push(head));
-    for (;;) {
-      const next = await rest.next();
-      if (next.done) break;
-      yield* handle(scanner.push(next.value));
+    for await (const chunk of text) {
+      yield* handle(scanner.push(chunk));
+      // A sample (or field) still open holds its text in memory: the line limit bounds it too.
+      if (scanner.pendingChars > maxValueChars)
+        throw new LineTooLongError(file, scanner.pendingLine, maxValueChars, "a value of the envelope");
     }
     yield* handle(scanner.end());
   } catch (err) {
@@ -273,7 +283,7 @@ async function* readEnvelope(
   summary.header = header;
   // Header problems are never skipped: a wrong total_samples means the file was cut short
   // or altered in transit, and an unknown field means it is not what the reader thinks.
-  for (const p of problems) options.onInvalid?.({ file, line: 0, ...p });
+  for (const p of problems) onInvalid?.({ file, line: 0, ...p });
   const first = problems[0];
   if (first) throw new ValidationError(formatInvalid({ file, line: 0, ...first }), { file, ...first });
 }

@@ -71,7 +71,8 @@ export async function resolveInputs(
           invalid: 0,
           async *samples() {
             const summary = emptySummary();
-            yield* readDataFile(file, options, summary);
+            const limit = catalog ? { maxLineBytes: catalog.maxLineBytes } : {};
+            yield* readDataFile(file, { ...limit, ...options }, summary);
             lineage.rows = summary.rows;
             input.invalid = summary.invalid;
             if (summary.sha256 !== lineage.sha256)

@@ -176,7 +176,10 @@ export async function mergeDatasets(
     async function* kept(): AsyncGenerator<Sample> {
       let row = 0;
       try {
-        for await (const s of readData(createReadStream(staged), staged, { format: "jsonl" })) {
+        for await (const s of readData(createReadStream(staged), staged, {
+          format: "jsonl",
+          maxLineBytes: catalog.maxLineBytes,
+        })) {
           const g = groupOfRow.get(row);
           const label = resolve(g);
           const conflict = n0.get(g) > 0 && n1.get(g) > 0;

@@ -6,6 +6,12 @@ export interface ReadOptions {
   /** Count and skip invalid rows instead of stopping at the first. */
   skipInvalid?: boolean;
   onInvalid?: (problem: InvalidRow) => void;
+  /**
+   * Longest line of a JSONL file, in bytes (default DEFAULT_MAX_LINE_BYTES, `lines.ts`), and
+   * longest sample or field of an envelope, in characters. Past it the read stops with
+   * LINE_TOO_LONG, skipInvalid or not.
+   */
+  maxLineBytes?: number;
 }
 
 export interface InvalidRow {

@@ -22,7 +22,11 @@ export interface FileValidation {
   ok: boolean;
 }
 
-export async function validateFile(file: string, maxProblems = 100): Promise<FileValidation> {
+export async function validateFile(
+  file: string,
+  maxProblems = 100,
+  maxLineBytes?: number,
+): Promise<FileValidation> {
   const summary = emptySummary();
   const problems: FileValidation["problems"] = [];
   const counts = new CountsAccumulator();
@@ -32,6 +36,7 @@ export async function validateFile(file: string, maxProblems = 100): Promise<Fil
       file,
       {
         skipInvalid: true,
+        ...(maxLineBytes ? { maxLineBytes } : {}),
         onInvalid: (p) => {
           if (problems.length < maxProblems) problems.push({ ...p, text: formatInvalid(p) });
         },
@@ -57,8 +62,12 @@ export async function validateFile(file: string, maxProblems = 100): Promise<Fil
   };
 }
 
-export async function validateFiles(files: string[], maxProblems = 100): Promise<FileValidation[]> {
+export async function validateFiles(
+  files: string[],
+  maxProblems = 100,
+  maxLineBytes?: number,
+): Promise<FileValidation[]> {
   const out: FileValidation[] = [];
-  for (const f of files) out.push(await validateFile(f, maxProblems));
+  for (const f of files) out.push(await validateFile(f, maxProblems, maxLineBytes));
   return out;
 }

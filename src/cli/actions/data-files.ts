@@ -3,6 +3,7 @@
  * commands, which open the workspace (database and object store), so that validating a
  * file loads only the readers.
  */
+import { loadConfig } from "../../core/config.js";
 import { DATA_FILE_KINDS, DATA_FILE_PATTERN } from "../../data/formats.js";
 import { expandInputs } from "../../data/files.js";
 import { validateFiles } from "../../data/validate.js";
@@ -15,6 +16,7 @@ export async function dataValidate(
   const reports = await validateFiles(
     expandInputs(files, DATA_FILE_PATTERN, DATA_FILE_KINDS),
     opts.maxProblems,
+    loadConfig().data.maxLineBytes,
   );
   const ok = reports.every((r) => r.ok);
   if (opts.json) printJson({ ok, files: reports });

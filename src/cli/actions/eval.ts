@@ -1,6 +1,7 @@
 /** `bulwark eval`: a model measured on labelled data, or leave-one-source-out cross-validation. */
 import { writeFile } from "node:fs/promises";
 import { loadBundledCorpus } from "../../data/corpus.js";
+import { loadConfig } from "../../core/config.js";
 import { expandInputs, loadSamples } from "../../data/files.js";
 import { loadRulesFile } from "../../detect/rules.js";
 import { leaveOneSourceOut } from "../../train/crossval.js";
@@ -62,7 +63,10 @@ function printReport(r: EvaluationReport): void {
 
 export async function evaluate(opts: EvalOpts): Promise<void> {
   const samples = opts.input?.length
-    ? await loadSamples(expandInputs(opts.input), { skipInvalid: opts.skipInvalid })
+    ? await loadSamples(expandInputs(opts.input), {
+        skipInvalid: opts.skipInvalid,
+        maxLineBytes: loadConfig().data.maxLineBytes,
+      })
     : await loadBundledCorpus();
   const progress = createProgress(!opts.json && process.stderr.isTTY === true);
   let report: unknown;

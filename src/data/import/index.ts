@@ -77,7 +77,11 @@ export async function importData(
         yield* readData(
           raw,
           source.location,
-          { skipInvalid: options.skipInvalid, onInvalid: options.onInvalid },
+          {
+            skipInvalid: options.skipInvalid,
+            onInvalid: options.onInvalid,
+            maxLineBytes: catalog.maxLineBytes,
+          },
           summary,
         );
         skipped += summary.invalid;
