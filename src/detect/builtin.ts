@@ -4,6 +4,12 @@
  * deciding the verdict. Synchronous and allocation-light: it runs in-process on the hot path.
  */
 import { performance } from "node:perf_hooks";
+import {
+  DecodeBudget,
+  TEXT_DECODE_LIMITS,
+  type DecodeLimit,
+  type DecodeLimits,
+} from "../text/decode-budget.js";
 import { findPayloads } from "../text/payloads.js";
 import { windows } from "../text/windows.js";
 import { WindowAnalyser, type WindowAnalysis } from "./analysis.js";
@@ -12,7 +18,11 @@ import { argmaxCategory, type BuiltinModel } from "./model.js";
 import { RuleSet } from "./rules.js";
 import type { Category, DetectOptions, Evidence, ModelRef, SyncDetector, Verdict } from "./types.js";
 
-const MAX_PAYLOAD_DEPTH = 2;
+const LIMIT_TEXT: Record<DecodeLimit, string> = {
+  depth: "payloads were nested deeper than the decoding depth allows",
+  decoded_chars: "more encoded text than the decoding budget allows",
+  payloads: "more encoded payloads than the decoding budget allows",
+};
 
 const SIGNAL_TEXT: Record<string, string> = {
   zero_width: "zero-width characters inside the text were removed",
@@ -27,6 +37,8 @@ const SIGNAL_TEXT: Record<string, string> = {
 export interface BuiltinDetectorOptions {
   threshold?: number;
   window?: { size: number; stride: number };
+  /** How much decoding one text may cause (TEXT_DECODE_LIMITS by default). */
+  decode?: DecodeLimits;
 }
 
 /** The worst window found so far, with what is needed to explain it. */
@@ -43,6 +55,16 @@ export interface ScoredText {
   worst: Worst;
   windowCount: number;
   evidence: Evidence[];
+  /** The decoding limit reached, if one was: the rest of the hidden text was not decoded. */
+  decodeLimit?: DecodeBudget["exhausted"];
+}
+
+/** What one scoring pass carries down the payload tree. */
+interface ScoreRun {
+  withEvidence: boolean;
+  budget: DecodeBudget;
+  seenRules: Set<string>;
+  out: ScoredText;
 }
 
 export class BuiltinDetector implements SyncDetector {
@@ -52,6 +74,7 @@ export class BuiltinDetector implements SyncDetector {
   readonly builtin: BuiltinModel;
   private readonly analyser: WindowAnalyser;
   readonly window: { size: number; stride: number };
+  readonly decodeLimits: DecodeLimits;
 
   constructor(model: BuiltinModel, options: BuiltinDetectorOptions = {}) {
     this.builtin = model;
@@ -61,6 +84,7 @@ export class BuiltinDetector implements SyncDetector {
       size: options.window?.size ?? model.meta.window.size,
       stride: options.window?.stride ?? model.meta.window.stride,
     };
+    this.decodeLimits = options.decode ?? TEXT_DECODE_LIMITS;
     this.analyser = new WindowAnalyser(
       new FeatureExtractor(model.meta.features),
       new RuleSet(model.meta.rules),
@@ -76,15 +100,20 @@ export class BuiltinDetector implements SyncDetector {
     return this.builtin.logit(a.vector) + a.prior;
   }
 
-  /** The raw (uncalibrated) score of a text and, when asked, its evidence. */
-  score(text: string, withEvidence = false): ScoredText {
+  /**
+   * The raw (uncalibrated) score of a text and, when asked, its evidence. Decoding is
+   * charged to a budget of its own for this text and to the request's `budget` when given.
+   */
+  score(text: string, withEvidence = false, budget?: DecodeBudget): ScoredText {
     const result: ScoredText = {
       logit: -Infinity,
       worst: { logit: -Infinity, offset: 0, length: text.length, text: "" },
       windowCount: 0,
       evidence: [],
     };
-    this.scoreInto(text, 0, 0, withEvidence, result);
+    const textBudget = budget ? budget.forText(this.decodeLimits) : new DecodeBudget(this.decodeLimits);
+    this.scoreInto(text, 0, 0, { withEvidence, budget: textBudget, seenRules: new Set(), out: result });
+    if (textBudget.exhausted) result.decodeLimit = textBudget.exhausted;
     if (result.logit === -Infinity) {
       // Nothing but whitespace: score the empty window so the verdict is well defined.
       const a = this.analyser.analyse("");
@@ -94,10 +123,8 @@ export class BuiltinDetector implements SyncDetector {
     return result;
   }
 
-  private scoreInto(text: string, base: number, depth: number, withEvidence: boolean, out: ScoredText): void {
-    const seenRules = withEvidence
-      ? new Set(out.evidence.filter((e) => e.kind === "rule").map((e) => e.id))
-      : undefined;
+  private scoreInto(text: string, base: number, depth: number, run: ScoreRun): void {
+    const { withEvidence, seenRules, out } = run;
     const seenSignals = new Set<string>();
     for (const w of windows(text, this.window.size, this.window.stride)) {
       const a = this.analyser.analyse(w.text);
@@ -110,8 +137,8 @@ export class BuiltinDetector implements SyncDetector {
       }
       if (!withEvidence) continue;
       for (const h of a.hits) {
-        if (seenRules!.has(h.rule.id)) continue;
-        seenRules!.add(h.rule.id);
+        if (seenRules.has(h.rule.id)) continue;
+        seenRules.add(h.rule.id);
         out.evidence.push({
           kind: "rule",
           id: h.rule.id,
@@ -133,18 +160,23 @@ export class BuiltinDetector implements SyncDetector {
         });
       }
     }
-    if (depth >= MAX_PAYLOAD_DEPTH) return;
-    for (const p of findPayloads(text)) {
+    const payloads = findPayloads(text, run.budget);
+    if (depth >= run.budget.limits.maxDepth) {
+      // Looked for, not scanned: a payload this deep is itself the evidence.
+      if (payloads.length > 0) run.budget.stop("depth");
+      return;
+    }
+    for (const p of payloads) {
       if (withEvidence) {
         out.evidence.push({
           kind: "payload",
           id: p.encoding,
-          description: `a ${p.encoding} payload was decoded and scanned`,
+          description: `a ${p.encoding} payload was decoded and scanned${p.truncated ? " (its start only: decoding budget)" : ""}`,
           offset: base + p.offset,
           excerpt: p.text.slice(0, 160),
         });
       }
-      this.scoreInto(p.text, base + p.offset, depth + 1, withEvidence, out);
+      this.scoreInto(p.text, base + p.offset, depth + 1, run);
     }
   }
 
@@ -159,11 +191,24 @@ export class BuiltinDetector implements SyncDetector {
   detect(text: string, options: DetectOptions = {}): Verdict {
     const started = performance.now();
     const withEvidence = options.evidence !== false;
-    const scored = this.score(text, withEvidence);
+    const scored = this.score(text, withEvidence, options.decodeBudget);
     const threshold = options.threshold ?? this.threshold;
-    const score = this.builtin.calibrate(scored.logit);
-    const flagged = score >= threshold;
+    let score = this.builtin.calibrate(scored.logit);
     const evidence = scored.evidence;
+    if (scored.decodeLimit) {
+      // Hiding more than the budget decodes is how one would slip a payload past it, and
+      // benign text almost never does: such a text is flagged, and the evidence says why.
+      score = Math.max(score, threshold);
+      if (withEvidence) {
+        const { limit, scope } = scored.decodeLimit;
+        evidence.push({
+          kind: "obfuscation",
+          id: "decode_budget",
+          description: `decoding stopped: ${LIMIT_TEXT[limit]}${scope === "request" ? " (for the whole request)" : ""}; the text was scored as far as it was decoded`,
+        });
+      }
+    }
+    const flagged = score >= threshold;
     let category: Category | null = null;
     if (flagged) {
       category = this.categoryOf(scored.worst.text);

@@ -1,4 +1,5 @@
 /** The vocabulary shared by every detector and by everything that consumes verdicts. */
+import type { DecodeBudget } from "../text/decode-budget.js";
 
 export const CATEGORIES = ["prompt_injection", "jailbreak", "system_extraction", "code_injection"] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -47,6 +48,11 @@ export interface DetectOptions {
   threshold?: number;
   /** Leave evidence out of the verdict (saves work on the hot path). */
   evidence?: boolean;
+  /**
+   * The request's decoding budget, shared by the texts of a batch (each text also has its
+   * own). Without one, each text gets a request budget of its own.
+   */
+  decodeBudget?: DecodeBudget;
 }
 
 /**

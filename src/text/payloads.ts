@@ -3,6 +3,7 @@
  * text is scanned as well, because "decode this and do what it says" is a standard way
  * around keyword and model detectors alike.
  */
+import { DecodeBudget } from "./decode-budget.js";
 import { stripInvisible, type HiddenText } from "./invisible.js";
 
 export type PayloadEncoding =
@@ -14,6 +15,14 @@ export interface Payload {
   offset: number;
   length: number;
   text: string;
+  /** The decoded text was cut to what the decoding budget allowed. */
+  truncated?: boolean;
+}
+
+/** A decoder's answer: the decoded text, cut to the characters the budget allowed. */
+interface Decoded {
+  text: string;
+  truncated: boolean;
 }
 
 // The lookbehinds make a failed attempt cost one step per character instead of one per
@@ -27,8 +36,11 @@ const MORSE_RUN = /(?:[.\-\u2022\u2013_]{1,7}(?:\s?\/\s?| {1,3}|$)){6,}/g;
 const ROT13_WORDS =
   /\b(?:gur|naq|lbh|lbhe|vtaber|vafgehpgvbaf|cerivbhf|nyy|flfgrz|cebzcg|cnffjbeq|frperg|nobir|ehyrf)\b/gi;
 
-/** Decoded bytes count as text when nearly all are printable and most are letters or spaces. */
-function asText(bytes: Uint8Array): string | undefined {
+/**
+ * Decoded bytes count as text when nearly all are printable and most are letters or spaces.
+ * `cut` says the bytes are a prefix, so a character split at the end is dropped, not refused.
+ */
+function asText(bytes: Uint8Array, cut = false): string | undefined {
   if (bytes.length < 6) return undefined;
   let printable = 0;
   let wordy = 0;
@@ -37,36 +49,54 @@ function asText(bytes: Uint8Array): string | undefined {
     if ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x20) wordy++;
   }
   if (printable / bytes.length < 0.9 || wordy / bytes.length < 0.6) return undefined;
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes, { stream: cut });
   return text.includes("\uFFFD") ? undefined : text;
 }
 
-function decodeBase64(run: string): string | undefined {
+function decoded(text: string | undefined, truncated: boolean): Decoded | undefined {
+  return text === undefined ? undefined : { text, truncated };
+}
+
+function decodeBase64(run: string, max: number): Decoded | undefined {
   // Long plain words and identifiers match the alphabet too; real payloads mix classes.
   if (!/[0-9+/=_-]/.test(run) && !(/[a-z]/.test(run) && /[A-Z]/.test(run))) return undefined;
-  const clean = run.replace(/=+$/, "");
+  let clean = run.replace(/=+$/, "");
   if (clean.length % 4 === 1) return undefined;
-  return asText(Buffer.from(clean.replace(/-/g, "+").replace(/_/g, "/"), "base64"));
+  // Four characters carry three bytes: decode only the prefix the budget pays for.
+  const room = Math.floor(max / 3) * 4;
+  const truncated = clean.length > room;
+  if (truncated) clean = clean.slice(0, room);
+  return decoded(
+    asText(Buffer.from(clean.replace(/-/g, "+").replace(/_/g, "/"), "base64"), truncated),
+    truncated,
+  );
 }
 
-function decodeHex(run: string): string | undefined {
-  const digits = run.replace(/0x|\\x|[ ,:]/g, "");
+function decodeHex(run: string, max: number): Decoded | undefined {
+  let digits = run.replace(/0x|\\x|[ ,:]/g, "");
   if (digits.length % 2 !== 0 || !/[0-9]/.test(digits)) return undefined;
-  return asText(Buffer.from(digits, "hex"));
+  const truncated = digits.length > 2 * max;
+  if (truncated) digits = digits.slice(0, 2 * max);
+  return decoded(asText(Buffer.from(digits, "hex"), truncated), truncated);
 }
 
-function decodeUrl(run: string): string | undefined {
+function decodeUrl(run: string, max: number): Decoded | undefined {
+  const truncated = run.length > max;
+  // A cut inside an escape ("%" or "%4") would make the whole run invalid.
+  const part = truncated ? run.slice(0, max).replace(/%[0-9a-fA-F]?$/, "") : run;
   try {
-    const decoded = decodeURIComponent(run);
-    return decoded === run ? undefined : decoded;
+    const text = decodeURIComponent(part);
+    return text === part ? undefined : { text, truncated };
   } catch {
     return undefined;
   }
 }
 
-function decodeBinary(run: string): string | undefined {
+function decodeBinary(run: string, max: number): Decoded | undefined {
   const groups = run.match(/[01]{8}/g) ?? [];
-  return asText(Uint8Array.from(groups.map((g) => parseInt(g, 2))));
+  const truncated = groups.length > max;
+  const bytes = Uint8Array.from((truncated ? groups.slice(0, max) : groups).map((g) => parseInt(g, 2)));
+  return decoded(asText(bytes, truncated), truncated);
 }
 
 const MORSE: Record<string, string> = {
@@ -112,7 +142,7 @@ const MORSE: Record<string, string> = {
   "-.-.--": "!",
 };
 
-function decodeMorse(run: string): string | undefined {
+function decodeMorse(run: string, max: number): Decoded | undefined {
   const norm = run.replace(/[\u2022]/g, ".").replace(/[\u2013_]/g, "-");
   const words = norm.trim().split(/\s*\/\s*|\s{3,}/);
   let unknown = 0;
@@ -132,7 +162,11 @@ function decodeMorse(run: string): string | undefined {
     )
     .join(" ");
   if (letters < 6 || unknown / letters > 0.1) return undefined;
-  return text;
+  return cutTo(text, max);
+}
+
+function cutTo(text: string, max: number): Decoded {
+  return text.length > max ? { text: text.slice(0, max), truncated: true } : { text, truncated: false };
 }
 
 export function rot13(text: string): string {
@@ -142,18 +176,34 @@ export function rot13(text: string): string {
   });
 }
 
+/** Decodes each run of `pattern` while the budget lasts; false once it has run out. */
 function scanRuns(
   text: string,
   pattern: RegExp,
   encoding: PayloadEncoding,
-  decode: (run: string) => string | undefined,
+  decode: (run: string, max: number) => Decoded | undefined,
+  budget: DecodeBudget,
   out: Payload[],
-): void {
+): boolean {
   for (const m of text.matchAll(pattern)) {
+    if (!budget.canDecode()) return false;
     const run = m[0].trimEnd();
-    const decoded = decode(run);
-    if (decoded !== undefined) out.push({ encoding, offset: m.index, length: run.length, text: decoded });
+    const d = decode(run, budget.remainingChars());
+    if (d !== undefined) push(out, budget, { encoding, offset: m.index, length: run.length }, d);
   }
+  return true;
+}
+
+function push(
+  out: Payload[],
+  budget: DecodeBudget,
+  where: Pick<Payload, "encoding" | "offset" | "length">,
+  d: Decoded,
+): void {
+  budget.spend(d.text.length);
+  // The part beyond the budget is not decoded: the budget remembers it, the caller reports it.
+  if (d.truncated) budget.stop("decoded_chars");
+  out.push(d.truncated ? { ...where, text: d.text, truncated: true } : { ...where, text: d.text });
 }
 
 /**
@@ -181,24 +231,39 @@ function candidateRuns(text: string): { base64: boolean; hex: boolean } {
 }
 
 /**
- * Every payload found in `text`, with offsets into it. Cheap on ordinary prose: each
- * pattern is a single linear scan and only candidate runs are decoded.
+ * Every payload found in `text`, with offsets into it, as far as `budget` allows (it is
+ * charged for what is decoded here; a fresh per-text budget when none is given). Cheap on
+ * ordinary prose: each pattern is a single linear scan and only candidate runs are decoded.
  */
-export function findPayloads(text: string): Payload[] {
+export function findPayloads(text: string, budget: DecodeBudget = new DecodeBudget()): Payload[] {
   const out: Payload[] = [];
   for (const h of stripInvisible(text).hidden) {
-    out.push({ encoding: h.encoding, offset: h.offset, length: h.text.length, text: h.text });
+    if (!budget.canDecode()) return out;
+    push(
+      out,
+      budget,
+      { encoding: h.encoding, offset: h.offset, length: h.text.length },
+      cutTo(h.text, budget.remainingChars()),
+    );
   }
   const candidates = candidateRuns(text);
-  if (candidates.base64) scanRuns(text, BASE64_RUN, "base64", decodeBase64, out);
-  if (candidates.hex) scanRuns(text, HEX_RUN, "hex", decodeHex, out);
-  if (text.includes("%")) scanRuns(text, URL_RUN, "url", decodeUrl, out);
-  if (text.includes("0000") || text.includes("1 0") || text.includes("01"))
-    scanRuns(text, BINARY_RUN, "binary", decodeBinary, out);
-  if (text.includes(".-") || text.includes("-.") || text.includes("\u2022"))
-    scanRuns(text, MORSE_RUN, "morse", decodeMorse, out);
+  if (candidates.base64 && !scanRuns(text, BASE64_RUN, "base64", decodeBase64, budget, out)) return out;
+  if (candidates.hex && !scanRuns(text, HEX_RUN, "hex", decodeHex, budget, out)) return out;
+  if (text.includes("%") && !scanRuns(text, URL_RUN, "url", decodeUrl, budget, out)) return out;
+  if (
+    (text.includes("0000") || text.includes("1 0") || text.includes("01")) &&
+    !scanRuns(text, BINARY_RUN, "binary", decodeBinary, budget, out)
+  )
+    return out;
+  if (
+    (text.includes(".-") || text.includes("-.") || text.includes("\u2022")) &&
+    !scanRuns(text, MORSE_RUN, "morse", decodeMorse, budget, out)
+  )
+    return out;
   const rotHits = text.match(ROT13_WORDS);
-  if (rotHits && rotHits.length >= 2)
-    out.push({ encoding: "rot13", offset: 0, length: text.length, text: rot13(text) });
+  if (rotHits && rotHits.length >= 2 && budget.canDecode()) {
+    const d = cutTo(text, budget.remainingChars());
+    push(out, budget, { encoding: "rot13", offset: 0, length: text.length }, { ...d, text: rot13(d.text) });
+  }
   return out;
 }

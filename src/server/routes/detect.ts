@@ -3,6 +3,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import type { Verdict } from "../../detect/types.js";
 import type { ServerContext } from "../context.js";
+import { DecodeBudget } from "../../text/decode-budget.js";
 import { scanDocument } from "../../detect/document-scan.js";
 import { ok, responses } from "../replies.js";
 import { detectSchemas } from "../schemas/detect.js";
@@ -58,6 +59,8 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
         const options = {
           ...(b.threshold !== undefined ? { threshold: b.threshold } : {}),
           evidence: b.evidence !== false,
+          // One decoding budget for the whole batch, so seven texts cannot cost seven budgets.
+          decodeBudget: DecodeBudget.forRequest(),
         };
         const answers = b.texts.map((t) => ctx.models.detect(t, options, b.detectors));
         const results = answers.some((a) => a instanceof Promise)
