@@ -29,7 +29,7 @@ describe("log injection", () => {
       const parsed = JSON.parse(line) as { msg?: string };
       assert.notEqual(parsed.msg, "forged line", `a forged line: ${line}`);
       // JSON escapes control characters, so none may appear raw in a line.
-       
+
       assert.doesNotMatch(
         line,
         /[\u0000-\u001f\u007f]/,
