@@ -14,6 +14,8 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
+  /** Bumped when the password changes or the user is disabled: older tokens are refused. */
+  token_generation: number;
 }
 
 export interface ApiKeysTable {

@@ -3,7 +3,9 @@
  * `X-API-Key`) are checked by shape and check digits first, then by SHA-256 against a
  * short-lived in-memory cache (hash -> principal), so the hot path reads the database
  * once per key per TTL. JWTs are verified with the HS256 allow-list, then their subject
- * is looked up (also cached), so a disabled user loses access within the TTL.
+ * is read from the database on every request (one primary-key lookup, not cached): a
+ * disabled user, or a token older than the user's last password change or disable
+ * (`token_generation`), is refused at once by every server process.
  */
 import { createHash } from "node:crypto";
 import { isWellFormedApiKey, hashApiKey, API_KEY_LENGTH, API_KEY_PREFIX } from "./api-keys.js";
@@ -22,6 +24,7 @@ export type AuthFailure =
   | "revoked_api_key"
   | "expired_api_key"
   | "invalid_token"
+  | "ended_token"
   | "expired_token"
   | "invalid_password"
   | "disabled_user";
@@ -32,7 +35,9 @@ export type AuthFailure =
  * `limited`: the password budget is spent (a 429, as on the login route).
  */
 export type AuthResult =
-  { principal: Principal } | { failure: AuthFailure; reason?: AuthFailure } | { limited: RateDecision };
+  | { principal: Principal; tokenGeneration?: number }
+  | { failure: AuthFailure; reason?: AuthFailure }
+  | { limited: RateDecision };
 
 interface Cached {
   result: AuthResult;
@@ -44,7 +49,6 @@ const TOUCH_EVERY_MS = 60_000;
 
 export class Authenticator {
   private readonly keyCache = new Map<string, Cached>();
-  private readonly userCache = new Map<string, Cached>();
   private readonly basicCache = new Map<string, Cached>();
   private readonly touched = new Map<string, number>();
 
@@ -59,7 +63,6 @@ export class Authenticator {
   /** Forgets every cached decision (after a key is revoked or a user changed, in this process). */
   invalidate(): void {
     this.keyCache.clear();
-    this.userCache.clear();
     this.basicCache.clear();
   }
 
@@ -151,25 +154,32 @@ export class Authenticator {
     const verified = await this.signer.verify(token);
     if ("error" in verified)
       return { failure: verified.error === "expired" ? "expired_token" : "invalid_token" };
-    return this.byUserId(verified.sub);
+    return this.byUserId(verified.sub, verified.gen);
   }
 
-  private async byUserId(id: string): Promise<AuthResult> {
-    const hit = this.cached(this.userCache, id);
-    if (hit !== undefined) return hit;
+  /**
+   * Not cached: a cache here would keep a disabled user's or an old password's tokens alive
+   * on the other replicas until it expired. The lookup is by primary key (see BENCHMARKS.md).
+   */
+  private async byUserId(id: string, generation: number): Promise<AuthResult> {
     const row = await this.users.byId(id);
-    if (!row || !isRole(row.role)) return this.remember(this.userCache, id, { failure: "invalid_token" });
-    if (Number(row.disabled) === 1) return this.remember(this.userCache, id, { failure: "disabled_user" });
-    return this.remember(this.userCache, id, {
-      principal: { kind: "user", id: row.id, name: row.username, role: row.role },
-    });
+    if (!row || !isRole(row.role)) return { failure: "invalid_token" };
+    if (Number(row.disabled) === 1) return { failure: "disabled_user" };
+    if (generation !== Number(row.token_generation)) return { failure: "ended_token" };
+    return { principal: { kind: "user", id: row.id, name: row.username, role: row.role } };
   }
 
   /** HTTP Basic, accepted only where the browser must authenticate itself (the docs). */
   private async byBasic(value: string, address: string): Promise<AuthResult> {
     const id = createHash("sha256").update(value).digest("hex");
     const hit = this.cached(this.basicCache, id);
-    if (hit !== undefined) return hit;
+    // A cached right password is still checked against the user's row (one lookup, no
+    // argon2): after a password change or a disable it stops working at once, as tokens do.
+    if (hit !== undefined && "principal" in hit && hit.principal.kind === "user") {
+      const still = await this.byUserId(hit.principal.id, hit.tokenGeneration ?? 0);
+      if ("principal" in still) return hit;
+      this.basicCache.delete(id); // and check it as a password, answering as for any other
+    } else if (hit !== undefined) return hit;
     const decoded = Buffer.from(value, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon < 0) return { failure: "malformed_credentials" };
@@ -198,6 +208,9 @@ export class Authenticator {
     // Same answer as a wrong password: only who knows the password learns nothing new,
     // and a guesser cannot tell a disabled account's right password from a wrong one.
     if (Number(row.disabled) === 1) return { failure: "invalid_password", reason: "disabled_user" };
-    return { principal: { kind: "user", id: row.id, name: row.username, role: row.role } };
+    return {
+      principal: { kind: "user", id: row.id, name: row.username, role: row.role },
+      tokenGeneration: Number(row.token_generation),
+    };
   }
 }

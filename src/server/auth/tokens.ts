@@ -14,6 +14,8 @@ export interface TokenClaims {
   sub: string;
   name: string;
   role: Role;
+  /** The user's token generation when the token was issued (see users.token_generation). */
+  gen: number;
 }
 
 export class TokenSigner {
@@ -25,7 +27,7 @@ export class TokenSigner {
   async issue(claims: TokenClaims): Promise<{ token: string; expiresAt: string }> {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + this.ttlSeconds;
-    const token = await new SignJWT({ name: claims.name, role: claims.role })
+    const token = await new SignJWT({ name: claims.name, role: claims.role, gen: claims.gen })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject(claims.sub)
       .setIssuer(TOKEN_ISSUER)
@@ -38,7 +40,9 @@ export class TokenSigner {
   }
 
   /** The subject of a valid token, or the reason it is not valid. */
-  async verify(token: string): Promise<{ sub: string } | { error: "expired" | "invalid_token" }> {
+  async verify(
+    token: string,
+  ): Promise<{ sub: string; gen: number } | { error: "expired" | "invalid_token" }> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ["HS256"],
@@ -47,7 +51,10 @@ export class TokenSigner {
         requiredClaims: ["sub", "exp", "iat"],
       });
       if (typeof payload.sub !== "string") return { error: "invalid_token" };
-      return { sub: payload.sub };
+      // Tokens from before generations existed carry none: generation 0.
+      const gen = payload.gen ?? 0;
+      if (!Number.isSafeInteger(gen)) return { error: "invalid_token" };
+      return { sub: payload.sub, gen: gen as number };
     } catch (err) {
       return { error: (err as { code?: string }).code === "ERR_JWT_EXPIRED" ? "expired" : "invalid_token" };
     }

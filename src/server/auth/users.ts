@@ -61,6 +61,7 @@ export class UserStore {
       created_at: now,
       updated_at: now,
       last_login_at: null,
+      token_generation: 0,
     };
     try {
       await this.db.insertInto("users").values(row).execute();
@@ -109,14 +110,18 @@ export class UserStore {
     if (user.role === "admin" && (changes.disabled === true || (changes.role && changes.role !== "admin"))) {
       await this.assertAnotherAdmin(user.id);
     }
+    // A new password or a disable ends every token issued so far, on every server process.
+    const endTokens = changes.password !== undefined || changes.disabled === true;
+    const passwordHash = changes.password !== undefined ? await hashPassword(changes.password) : undefined;
     await this.db
       .updateTable("users")
-      .set({
+      .set((eb) => ({
+        ...(endTokens ? { token_generation: eb("token_generation", "+", 1) } : {}),
         ...(changes.role !== undefined ? { role: changes.role } : {}),
         ...(changes.disabled !== undefined ? { disabled: changes.disabled ? 1 : 0 } : {}),
-        ...(changes.password !== undefined ? { password_hash: await hashPassword(changes.password) } : {}),
+        ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
         updated_at: new Date().toISOString(),
-      })
+      }))
       .where("id", "=", user.id)
       .execute();
     return this.get(user.id);

@@ -39,6 +39,7 @@ const FAILURE_TEXT: Record<AuthFailure, string> = {
   expired_api_key: "the API key has expired",
   invalid_token: "the token is not valid",
   expired_token: "the token has expired: log in again",
+  ended_token: "the token was ended by a password change or a disable: log in again",
   invalid_password: "wrong username or password",
   disabled_user: "the user is disabled",
 };

@@ -42,7 +42,12 @@ export function authRoutes(ctx: ServerContext): FastifyPluginAsync {
           return sendError(reply, 401, "UNAUTHENTICATED", "wrong username or password");
         }
         const p = result.principal;
-        const issued = await ctx.auth.signer.issue({ sub: p.id, name: p.name, role: p.role });
+        const issued = await ctx.auth.signer.issue({
+          sub: p.id,
+          name: p.name,
+          role: p.role,
+          gen: result.tokenGeneration ?? 0,
+        });
         await ctx.users.touchLogin(p.id);
         await ctx.audit.record({
           actor: actorOf(p),
