@@ -1,12 +1,20 @@
 /** Shared CLI plumbing: printing results as text or JSON, and turning errors into exit codes. */
 import { BulwarkError, describeError } from "../core/errors.js";
+import { TextBlock, printable } from "./format.js";
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function printLine(line = ""): void {
-  process.stdout.write(`${line}\n`);
+/**
+ * Prints one line, or each line of a table. Every control character in it is escaped
+ * (see `printable`): what is printed often holds stored strings (user names, targets,
+ * job messages), and one of them must not forge a line or drive the terminal. JSON
+ * output (printJson) stays exact JSON.
+ */
+export function printLine(line: string | TextBlock = ""): void {
+  const lines = line instanceof TextBlock ? line.lines : [line];
+  process.stdout.write(lines.map((l) => `${printable(l)}\n`).join(""));
 }
 
 /** Exit code 2 for bad input or refused operations, 1 for anything unexpected. */
@@ -22,7 +30,7 @@ export function reportError(err: unknown, json: boolean): void {
       `${JSON.stringify({ status: "error", error: describeError(err), code, details })}\n`,
     );
   }
-  process.stderr.write(`bulwark: ${describeError(err)}\n`);
+  process.stderr.write(`bulwark: ${printable(describeError(err))}\n`);
   if (process.env.BULWARK_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
 }
 

@@ -1,7 +1,7 @@
 /** `bulwark keys ...`: API keys on the configured database, without the HTTP API. */
 import { withAdmin } from "../../server/admin.js";
 import type { Role } from "../../server/auth/roles.js";
-import { table } from "../format.js";
+import { printable, table } from "../format.js";
 import { printJson, printLine } from "../output.js";
 
 export async function keysCreate(opts: {
@@ -29,7 +29,7 @@ export async function keysCreate(opts: {
     if (opts.json) return printJson(created);
     printLine(created.key);
     process.stderr.write(
-      `bulwark: key "${created.info.name}" (${created.info.role}, id ${created.info.id}) created; it is not shown again\n`,
+      `bulwark: key "${printable(created.info.name)}" (${created.info.role}, id ${created.info.id}) created; it is not shown again\n`,
     );
   });
 }

@@ -118,5 +118,8 @@ export async function train(opts: TrainOpts): Promise<void> {
       ],
     ),
   );
-  if (v.stage === "none") printLine(`\npromote it with: bulwark models promote ${v.ref}`);
+  if (v.stage === "none") {
+    printLine();
+    printLine(`promote it with: bulwark models promote ${v.ref}`);
+  }
 }

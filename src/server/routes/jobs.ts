@@ -2,6 +2,8 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { actorOf } from "../auth/roles.js";
+import { assertJobAccess } from "../auth/job-access.js";
+import { BulwarkError } from "../../core/errors.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../replies.js";
 import { enqueueAudited } from "./enqueue.js";
@@ -84,6 +86,21 @@ export function jobRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request) => {
+        const target = await store.get(request.params.id);
+        try {
+          assertJobAccess(request.principal, target.type, "cancel");
+        } catch (err) {
+          if (err instanceof BulwarkError) {
+            await ctx.audit.record({
+              actor: actorOf(request.principal),
+              action: "job.cancel",
+              target: `job:${target.id}`,
+              outcome: "denied",
+              details: { type: target.type, reason: "admin_only" },
+            });
+          }
+          throw err;
+        }
         const job = publicJob(await ctx.jobs.queue.cancel(request.params.id));
         await ctx.audit.record({
           actor: actorOf(request.principal),
