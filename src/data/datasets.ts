@@ -10,6 +10,8 @@ import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { basename, join } from "node:path";
 import { defaultActor } from "../core/actor.js";
 import { noopAuditSink, safeRecord, type AuditSink } from "../audit/sink.js";
@@ -352,9 +354,13 @@ export class DatasetCatalog {
    * checked against the catalogue once the last row has been read; a mismatch throws
    * IntegrityError (so a training run on altered data fails instead of recording a lie).
    */
-  async *samples(d: DatasetRecord): AsyncGenerator<Sample> {
+  async *samples(d: DatasetRecord, options: { verifyFirst?: boolean } = {}): AsyncGenerator<Sample> {
     if (d.id === BUNDLED) {
       for (const f of bundledCorpusFiles()) yield* readDataFile(f);
+      return;
+    }
+    if (options.verifyFirst) {
+      yield* this.verifiedSamples(d);
       return;
     }
     const summary = emptySummary();
@@ -365,11 +371,37 @@ export class DatasetCatalog {
       { format: "jsonl", maxLineBytes: this.maxLineBytes },
       summary,
     );
-    if (summary.sha256 !== d.sha256) {
-      throw new IntegrityError(
-        `dataset ${d.ref} does not match its recorded SHA-256 (${d.sha256}, read ${summary.sha256}): ${d.key} was altered`,
-        { dataset: d.ref, expected: d.sha256, actual: summary.sha256 },
-      );
+    if (summary.sha256 !== d.sha256) throw altered(d, summary.sha256);
+  }
+
+  /**
+   * The rows of a dataset, none before all of them are known to be intact: the object is
+   * copied to a private temporary file while it is hashed, and rows are read from that
+   * copy only once its SHA-256 matches the catalogue. For what hands rows to someone else
+   * (an export): streaming and checking at the end would send altered rows before the
+   * check fails, and checking the object then reading it again would read it twice, the
+   * second time unchecked. The copy is removed when the rows end or the reader stops.
+   */
+  private async *verifiedSamples(d: DatasetRecord): AsyncGenerator<Sample> {
+    const dir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), "bulwark-verify-"));
+    try {
+      const copy = join(dir, "rows.jsonl");
+      const hash = createHash("sha256");
+      const hashing = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      });
+      await pipeline(await this.store.get(d.key), hashing, createWriteStream(copy, { mode: 0o600 }));
+      const actual = hash.digest("hex");
+      if (actual !== d.sha256) throw altered(d, actual);
+      yield* readData(createReadStream(copy), `${d.ref} (${d.key})`, {
+        format: "jsonl",
+        maxLineBytes: this.maxLineBytes,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }
 
@@ -378,6 +410,13 @@ export class DatasetCatalog {
     for await (const s of this.samples(d)) out.push(s);
     return out;
   }
+}
+
+function altered(d: DatasetRecord, actual: string): IntegrityError {
+  return new IntegrityError(
+    `dataset ${d.ref} does not match its recorded SHA-256 (${d.sha256}, read ${actual}): ${d.key} was altered`,
+    { dataset: d.ref, expected: d.sha256, actual },
+  );
 }
 
 let bundled: Promise<DatasetRecord> | undefined;

@@ -33,6 +33,10 @@ export async function exportData(
     // The envelope states its size up front; count first when it is not recorded.
     for await (const _ of input.samples()) total++;
   }
+  // A stored dataset yields its first row only once all of it has been checked against its
+  // SHA-256, so an altered one fails here, before anything is written.
+  const rowsIn = input.samples({ verifyFirst: true })[Symbol.asyncIterator]();
+  let next = await rowsIn.next();
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const fileOut = createWriteStream(tmp);
   const gz = gzip ? createGzip() : undefined;
@@ -58,7 +62,8 @@ export async function exportData(
           })
         : undefined;
     await writer?.begin();
-    for await (const s of input.samples()) {
+    for (; !next.done; next = await rowsIn.next()) {
+      const s = next.value;
       const row = { text: s.text, label: s.label, category: s.category, source: s.source, lang: s.lang };
       if (writer) await writer.sample(row);
       else await write(`${JSON.stringify(row)}\n`);
@@ -71,6 +76,7 @@ export async function exportData(
     await once(fileOut, "close");
     await rename(tmp, file);
   } catch (err) {
+    await rowsIn.return?.(undefined);
     fileOut.destroy();
     await rm(tmp, { force: true });
     throw err;

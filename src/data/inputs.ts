@@ -24,7 +24,11 @@ export interface DataInput {
   bytes: number;
   /** Invalid rows skipped by the last full read (files read with skipInvalid). */
   invalid: number;
-  samples(): AsyncIterable<Sample>;
+  /**
+   * With `verifyFirst`, a stored dataset yields no row before its whole content has been
+   * checked against its SHA-256 (for exports); otherwise the check comes after the last row.
+   */
+  samples(options?: { verifyFirst?: boolean }): AsyncIterable<Sample>;
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -91,7 +95,7 @@ export async function resolveInputs(
       lineage: lineageOf(d),
       bytes: d.size,
       invalid: 0,
-      samples: () => catalog.samples(d),
+      samples: (options) => catalog.samples(d, options),
     });
   }
   return out;

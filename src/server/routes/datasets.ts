@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import { PassThrough, Transform } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { BulwarkError, ValidationError } from "../../core/errors.js";
 import { ENVELOPE_VERSION, EnvelopeWriter, localMetadata } from "../../data/envelope.js";
 import { lineageOf } from "../../data/datasets.js";
@@ -127,26 +127,35 @@ export function datasetRoutes(ctx: ServerContext): FastifyPluginAsync {
         const r = await workspaceFor(ctx, request);
         const d = await r.catalog.resolve(request.params.ref);
         const format = request.query.format ?? "jsonl";
-        const out = new PassThrough();
-        const write = (chunk: string) =>
-          out.write(chunk) ? undefined : new Promise<void>((res) => out.once("drain", () => res()));
-        // Rows are read through the catalogue, whose SHA-256 check fails an altered dataset.
-        void (async () => {
+        // The catalogue checks the whole dataset against its SHA-256 before it yields the
+        // first row, so awaiting that row here makes an altered dataset an error reply
+        // (422 INTEGRITY_ERROR) before the status line, and no row of it is ever sent.
+        const rows = r.catalog.samples(d, { verifyFirst: true });
+        const first = await rows.next();
+        async function* body(): AsyncGenerator<string> {
+          const parts: string[] = [];
           const writer =
             format === "envelope"
-              ? new EnvelopeWriter(write, {
+              ? new EnvelopeWriter((chunk) => void parts.push(chunk), {
                   version: ENVELOPE_VERSION,
                   metadata: localMetadata({ source: d.ref, total_samples: d.rows, dataset: lineageOf(d) }),
                 })
               : undefined;
-          await writer?.begin();
-          for await (const s of r.catalog.samples(d)) {
-            if (writer) await writer.sample(s);
-            else await write(`${JSON.stringify(s)}\n`);
+          try {
+            await writer?.begin();
+            for (let next = first; !next.done; next = await rows.next()) {
+              if (writer) await writer.sample(next.value);
+              else parts.push(`${JSON.stringify(next.value)}\n`);
+              if (parts.length >= 256) yield parts.splice(0).join("");
+            }
+            await writer?.end();
+            if (parts.length > 0) yield parts.join("");
+          } finally {
+            // A client that hangs up ends the read, and the catalogue removes its verified copy.
+            await rows.return(undefined);
           }
-          await writer?.end();
-          out.end();
-        })().catch((err: unknown) => out.destroy(err as Error));
+        }
+        const out = Readable.from(body(), { objectMode: false });
         const file = `${d.name}-v${d.version}.${format === "envelope" ? "json" : "jsonl"}`;
         return reply
           .header("content-type", format === "envelope" ? "application/json" : "application/x-ndjson")
