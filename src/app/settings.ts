@@ -3,6 +3,7 @@
  * caches, audit snapshots, what dataset imports may reach. Read from the environment (BULWARK_*), with defaults that suit
  * a single machine; every one is listed in the README (The service, Configuration).
  */
+import { availableParallelism } from "node:os";
 import { ValidationError } from "../core/errors.js";
 import { normaliseHostEntry } from "../data/import/policy.js";
 import type { LockMode } from "../storage/types.js";
@@ -55,6 +56,15 @@ export interface ServiceSettings {
   /** Seconds between checks for a newly promoted production model (0: never). */
   modelPollSeconds: number;
   imports: ImportSettings;
+  /** Worker threads that screen large inputs off the request thread. */
+  detectPool: {
+    /** Threads (0: everything on the request thread). */
+    workers: number;
+    /** A request of at least this many characters (all its texts together) goes to the pool. */
+    minChars: number;
+    /** Characters waiting in or being screened by the pool, beyond which 503 DETECTION_BUSY. */
+    queueChars: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -134,5 +144,11 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
     },
     modelPollSeconds: int(env, "BULWARK_MODEL_POLL_INTERVAL", 30),
     imports: loadImportSettings(env),
+    detectPool: {
+      // One core stays for the request thread; two workers are plenty for large inputs.
+      workers: int(env, "BULWARK_DETECT_WORKERS", Math.min(2, Math.max(0, availableParallelism() - 1))),
+      minChars: int(env, "BULWARK_DETECT_POOL_MIN_CHARS", 65_536, 1),
+      queueChars: int(env, "BULWARK_DETECT_POOL_QUEUE_CHARS", 16_777_216, 1),
+    },
   };
 }

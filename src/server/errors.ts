@@ -79,7 +79,10 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (isBulwarkError(err)) {
-      if (err.status >= 500) request.log.error({ err }, "request failed");
+      const retryAfter = err.details?.retryAfterSeconds;
+      // A refusal for load (503 DETECTION_BUSY) says when to come back.
+      if (typeof retryAfter === "number") void reply.header("retry-after", String(retryAfter));
+      else if (err.status >= 500) request.log.error({ err }, "request failed");
       return sendError(reply, err.status, err.code, err.message, err.details);
     }
     if (err.validation) {

@@ -22,6 +22,7 @@ import { TokenSigner } from "./auth/tokens.js";
 import { UserStore } from "./auth/users.js";
 import type { ServerContext } from "./context.js";
 import { ModelService, type ModelSource } from "./detection/models.js";
+import { DetectionPool } from "./detection/pool.js";
 import { createServiceMetrics } from "./metrics/registry.js";
 import { instrumentStore } from "./metrics/store.js";
 import { MemoryRateLimiter } from "./rate-limit/memory.js";
@@ -137,6 +138,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         }),
       metrics,
       logger,
+      settings.detectPool.workers > 0 ? new DetectionPool(settings.detectPool, logger) : undefined,
     );
     cleanup.push(() => models.close());
 

@@ -5,9 +5,15 @@
  */
 import type { Logger } from "pino";
 import { BulwarkError } from "../../core/errors.js";
+import { BuiltinDetector } from "../../detect/builtin.js";
+import { scanDocument, type ScanOptions, type ScanResult } from "../../detect/document-scan.js";
 import { Ensemble } from "../../detect/ensemble.js";
 import type { DetectOptions, Detector, ModelRef, Verdict } from "../../detect/types.js";
+import { DecodeBudget } from "../../text/decode-budget.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
+import type { DetectionPool } from "./pool.js";
+
+type RequestOptions = Pick<DetectOptions, "threshold" | "evidence">;
 
 /** Where the production detectors come from: the registry in service, anything in tests. */
 export interface ModelSource {
@@ -25,6 +31,8 @@ export class ModelService {
     private readonly source: ModelSource,
     private readonly metrics: ServiceMetrics,
     private readonly logger: Logger,
+    /** Worker threads for large inputs; without one, everything runs here. */
+    private readonly pool?: DetectionPool,
   ) {}
 
   get ready(): boolean {
@@ -47,11 +55,56 @@ export class ModelService {
     return this.ensemble.select(names);
   }
 
-  /** A verdict at once when every detector asked for answers at once (the built-in model does). */
-  detect(text: string, options: DetectOptions, names?: readonly string[]): Verdict | Promise<Verdict> {
-    const answer = this.current(names).detect(text, options);
+  /**
+   * A verdict at once when every detector asked for answers at once (the built-in model does)
+   * and the text is small; a large text waits for the worker pool.
+   */
+  detect(text: string, options: RequestOptions, names?: readonly string[]): Verdict | Promise<Verdict> {
+    const detector = this.current(names);
+    if (this.pooled(detector, text.length))
+      return this.pool!.batch([text], options).then(([v]) => this.count(v!));
+    const answer = detector.detect(text, options);
     if (answer instanceof Promise) return answer.then((v) => this.count(v));
     return this.count(answer);
+  }
+
+  /**
+   * The texts of one request, sharing one decoding budget. Large ones (by total characters)
+   * go to the worker pool when it serves this very model; the rest answer here at once.
+   */
+  detectBatch(
+    texts: string[],
+    options: RequestOptions,
+    names?: readonly string[],
+  ): Verdict[] | Promise<Verdict[]> {
+    const detector = this.current(names);
+    const chars = texts.reduce((n, t) => n + t.length, 0);
+    if (this.pooled(detector, chars)) {
+      return this.pool!.batch(texts, options).then((verdicts) => verdicts.map((v) => this.count(v)));
+    }
+    const shared = { ...options, decodeBudget: DecodeBudget.forRequest() };
+    const answers = texts.map((t) => detector.detect(t, shared));
+    if (answers.some((a) => a instanceof Promise))
+      return Promise.all(answers).then((verdicts) => verdicts.map((v) => this.count(v)));
+    return (answers as Verdict[]).map((v) => this.count(v));
+  }
+
+  /** A document scan, in the pool when the document is large. */
+  async scan(content: string, options: ScanOptions, names?: readonly string[]): Promise<ScanResult> {
+    const detector = this.current(names);
+    const result = this.pooled(detector, content.length)
+      ? await this.pool!.scan(content, options)
+      : await scanDocument(detector, content, options);
+    this.count(result.verdict);
+    return result;
+  }
+
+  /** Only the built-in model alone runs in the pool, and only the one the workers hold. */
+  private pooled(detector: Ensemble, chars: number): boolean {
+    const only = detector.members.length === 1 ? detector.members[0] : undefined;
+    return (
+      only instanceof BuiltinDetector && this.pool !== undefined && this.pool.wants(chars, only.model.sha256)
+    );
   }
 
   count(verdict: Verdict): Verdict {
@@ -79,7 +132,22 @@ export class ModelService {
     if (previous?.sha256 !== next.model.sha256) {
       this.logger.info({ model: next.model }, previous ? "model changed" : "model loaded");
     }
+    await this.reloadPool(next);
     return next.model;
+  }
+
+  /** The workers get the model the main thread now serves; until they hold it, it all runs here. */
+  private async reloadPool(ensemble: Ensemble): Promise<void> {
+    const only = ensemble.members.length === 1 ? ensemble.members[0] : undefined;
+    if (!this.pool || !(only instanceof BuiltinDetector) || this.pool.sha256 === only.model.sha256) return;
+    try {
+      await this.pool.setModel(only);
+    } catch (err) {
+      this.logger.error(
+        { err },
+        "the detection workers could not load the model; large requests run on the main thread",
+      );
+    }
   }
 
   /** Re-reads the production model every `seconds`, so a promotion made elsewhere takes effect here. */
@@ -95,7 +163,8 @@ export class ModelService {
     this.timer.unref();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.pool?.close();
   }
 }

@@ -1,10 +1,7 @@
 /** POST /v1/detect, /v1/detect/batch and /v1/scan: the hot path, kept to a lookup and a call. */
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import type { Verdict } from "../../detect/types.js";
 import type { ServerContext } from "../context.js";
-import { DecodeBudget } from "../../text/decode-budget.js";
-import { scanDocument } from "../../detect/document-scan.js";
 import { ok, responses } from "../replies.js";
 import { detectSchemas } from "../schemas/detect.js";
 
@@ -59,13 +56,9 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
         const options = {
           ...(b.threshold !== undefined ? { threshold: b.threshold } : {}),
           evidence: b.evidence !== false,
-          // One decoding budget for the whole batch, so seven texts cannot cost seven budgets.
-          decodeBudget: DecodeBudget.forRequest(),
         };
-        const answers = b.texts.map((t) => ctx.models.detect(t, options, b.detectors));
-        const results = answers.some((a) => a instanceof Promise)
-          ? await Promise.all(answers)
-          : (answers as Verdict[]);
+        // One decoding budget for the batch; a large one is screened off the request thread.
+        const results = await ctx.models.detectBatch(b.texts, options, b.detectors);
         return ok({ results, flagged: results.filter((r) => r.flagged).length });
       },
     );
@@ -84,13 +77,16 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
       async (request) => {
         const b = request.body;
-        const result = await scanDocument(ctx.models.current(b.detectors), b.content, {
-          ...(b.threshold !== undefined ? { threshold: b.threshold } : {}),
-          evidence: b.evidence !== false,
-          ...(b.window ? { window: b.window } : {}),
-          allWindows: b.allWindows === true,
-        });
-        ctx.models.count(result.verdict);
+        const result = await ctx.models.scan(
+          b.content,
+          {
+            ...(b.threshold !== undefined ? { threshold: b.threshold } : {}),
+            evidence: b.evidence !== false,
+            ...(b.window ? { window: b.window } : {}),
+            allWindows: b.allWindows === true,
+          },
+          b.detectors,
+        );
         return ok(result);
       },
     );

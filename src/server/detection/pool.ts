@@ -1,0 +1,185 @@
+/**
+ * The detection pool: worker threads that screen large inputs, so a megabyte batch costs
+ * its sender time and never the server's request thread. Small texts (almost all traffic)
+ * stay on the main thread, where they answer in microseconds. Each worker holds the model
+ * the main thread serves, rebuilt from its bytes and checked against its SHA-256, and is
+ * given the new one whenever the production model changes. The work waiting in the pool
+ * is capped in characters: beyond the cap the server answers 503 DETECTION_BUSY with
+ * Retry-After rather than queueing without end.
+ */
+import { Worker } from "node:worker_threads";
+import type { Logger } from "pino";
+import { BulwarkError } from "../../core/errors.js";
+import type { BuiltinDetector } from "../../detect/builtin.js";
+import type { ScanOptions, ScanResult } from "../../detect/document-scan.js";
+import type { Verdict } from "../../detect/types.js";
+import type { FromWorker, ModelLoad, PoolTask } from "./pool-protocol.js";
+
+export interface DetectionPoolSettings {
+  /** Worker threads (0: everything runs on the main thread). */
+  workers: number;
+  /** A request whose texts add up to at least this many characters goes to the pool. */
+  minChars: number;
+  /** Characters of work accepted by the pool and not yet finished, beyond which it refuses. */
+  queueChars: number;
+}
+
+const RETRY_AFTER_SECONDS = 2;
+
+export class DetectionBusyError extends BulwarkError {
+  constructor(queued: number, cap: number) {
+    super(
+      "DETECTION_BUSY",
+      `the server is screening ${queued} characters of large requests already (cap ${cap}): retry shortly`,
+      503,
+      { retryAfterSeconds: RETRY_AFTER_SECONDS },
+    );
+  }
+}
+
+type TaskInput =
+  | { type: "batch"; texts: string[]; options: { threshold?: number; evidence?: boolean } }
+  | { type: "scan"; content: string; options: ScanOptions };
+
+interface Pending {
+  task: PoolTask;
+  chars: number;
+  resolve: (result: Verdict[] | ScanResult) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Pending | undefined;
+  /** The SHA-256 of the model this worker has loaded (undefined until it said so). */
+  sha256: string | undefined;
+}
+
+export class DetectionPool {
+  private readonly slots: Slot[] = [];
+  private readonly waiting: Pending[] = [];
+  private queuedChars = 0;
+  private nextId = 1;
+  private load: ModelLoad | undefined;
+  private closed = false;
+
+  constructor(
+    readonly settings: DetectionPoolSettings,
+    private readonly logger: Logger,
+    private readonly workerUrl: URL = new URL("./pool-worker.js", import.meta.url),
+  ) {
+    for (let i = 0; i < settings.workers; i++) this.slots.push(this.spawn());
+  }
+
+  /** The SHA-256 every worker serves, when they all serve the same model. */
+  get sha256(): string | undefined {
+    const first = this.slots[0]?.sha256;
+    return first !== undefined && this.slots.every((s) => s.sha256 === first) ? first : undefined;
+  }
+
+  /** Whether work of `chars` characters on the model `sha256` should go to the pool. */
+  wants(chars: number, sha256: string): boolean {
+    return !this.closed && this.slots.length > 0 && chars >= this.settings.minChars && this.sha256 === sha256;
+  }
+
+  /** Gives every worker the detector the main thread now serves; resolves once they all load it. */
+  async setModel(detector: BuiltinDetector): Promise<void> {
+    const artifact = detector.builtin.serialize();
+    this.load = {
+      type: "load",
+      artifact,
+      sha256: detector.model.sha256,
+      options: { threshold: detector.threshold, window: detector.window, decode: detector.decodeLimits },
+    };
+    await Promise.all(this.slots.map((slot) => this.loadInto(slot)));
+  }
+
+  batch(texts: string[], options: { threshold?: number; evidence?: boolean }): Promise<Verdict[]> {
+    const chars = texts.reduce((n, t) => n + t.length, 0);
+    return this.submit({ type: "batch", texts, options }, chars) as Promise<Verdict[]>;
+  }
+
+  scan(content: string, options: ScanOptions): Promise<ScanResult> {
+    return this.submit({ type: "scan", content, options }, content.length) as Promise<ScanResult>;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const gone = new BulwarkError("SHUTTING_DOWN", "the server is shutting down", 503);
+    for (const p of this.waiting.splice(0)) p.reject(gone);
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private submit(input: TaskInput, chars: number): Promise<Verdict[] | ScanResult> {
+    // One oversized request is still served when nothing else waits; only a pile-up is refused.
+    if (this.queuedChars > 0 && this.queuedChars + chars > this.settings.queueChars)
+      throw new DetectionBusyError(this.queuedChars, this.settings.queueChars);
+    this.queuedChars += chars;
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ task: { ...input, id: this.nextId++ } as PoolTask, chars, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.waiting.length === 0) return;
+      if (slot.busy || slot.sha256 === undefined || slot.sha256 !== this.load?.sha256) continue;
+      const next = this.waiting.shift()!;
+      slot.busy = next;
+      slot.worker.postMessage(next.task);
+    }
+  }
+
+  private finish(slot: Slot, settle: (p: Pending) => void): void {
+    const p = slot.busy;
+    if (!p) return;
+    slot.busy = undefined;
+    this.queuedChars -= p.chars;
+    settle(p);
+    this.dispatch();
+  }
+
+  private spawn(): Slot {
+    const slot: Slot = { worker: new Worker(this.workerUrl), busy: undefined, sha256: undefined };
+    slot.worker.unref();
+    slot.worker.on("message", (msg: FromWorker) => {
+      if (msg.type === "done") this.finish(slot, (p) => p.resolve(msg.result));
+      else if (msg.type === "failed")
+        this.finish(slot, (p) => p.reject(new Error(`detection worker: ${msg.message}`)));
+    });
+    slot.worker.on("error", (err) => this.logger.error({ err }, "detection worker failed"));
+    slot.worker.on("exit", (code) => {
+      if (this.closed) return;
+      // A worker that died (out of memory, say) fails its request and is replaced.
+      this.logger.error({ code }, "detection worker exited; starting another");
+      this.finish(slot, (p) => p.reject(new Error(`detection worker exited with code ${code}`)));
+      const index = this.slots.indexOf(slot);
+      const fresh = this.spawn();
+      this.slots[index] = fresh;
+      if (this.load)
+        this.loadInto(fresh).catch((err: unknown) =>
+          this.logger.error({ err }, "detection worker could not load the model"),
+        );
+    });
+    return slot;
+  }
+
+  private loadInto(slot: Slot): Promise<void> {
+    const load = this.load!;
+    return new Promise((resolve, reject) => {
+      const onMessage = (msg: FromWorker) => {
+        if (msg.type !== "loaded" && msg.type !== "load-failed") return;
+        slot.worker.off("message", onMessage);
+        if (msg.type === "load-failed")
+          return reject(new Error(`detection worker refused the model: ${msg.message}`));
+        slot.sha256 = msg.sha256;
+        this.dispatch();
+        resolve();
+      };
+      slot.worker.on("message", onMessage);
+      // Each worker gets its own copy; the main thread keeps the detector it serves.
+      slot.worker.postMessage({ ...load, artifact: new Uint8Array(load.artifact) });
+    });
+  }
+}
