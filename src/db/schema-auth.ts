@@ -31,6 +31,12 @@ export interface ApiKeysTable {
   expires_at: string | null;
   revoked_at: string | null;
   last_used_at: string | null;
+  /** The key's own rate limit (requests per rate_window), or NULL for the service's default. */
+  rate_limit: number | null;
+  /** second, minute, hour or day. */
+  rate_window: string | null;
+  /** Requests per UTC day, or NULL for none. */
+  daily_quota: number | null;
 }
 
 /** Secrets the service generates for itself (the JWT signing key), shared by every process. */

@@ -10,6 +10,7 @@ import type { ServerContext } from "./context.js";
 import { clientErrorHandler, installErrorHandling } from "./errors.js";
 import { installDocs } from "./plugins/docs.js";
 import { installGuard } from "./plugins/guard.js";
+import { installJsonBody } from "./plugins/json-body.js";
 import { installMetrics } from "./plugins/metrics.js";
 import { installRequestLog } from "./plugins/request-log.js";
 import { installSecurityHeaders } from "./plugins/security-headers.js";
@@ -54,6 +55,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   }) as unknown as FastifyInstance;
 
   installValidators(app);
+  installJsonBody(app);
   for (const schema of sharedSchemas) app.addSchema(schema);
   installErrorHandling(app);
 

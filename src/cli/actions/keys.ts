@@ -1,6 +1,7 @@
 /** `bulwark keys ...`: API keys on the configured database, without the HTTP API. */
 import { withAdmin } from "../../server/admin.js";
 import type { Role } from "../../server/auth/roles.js";
+import { formatRateLimit, type KeyQuota, type KeyRateLimit } from "../../server/auth/budgets.js";
 import { printable, table } from "../format.js";
 import { printJson, printLine } from "../output.js";
 
@@ -8,6 +9,8 @@ export async function keysCreate(opts: {
   role: Role;
   name: string;
   expiresInDays?: number;
+  rateLimit?: KeyRateLimit;
+  quota?: KeyQuota;
   json?: boolean;
 }): Promise<void> {
   await withAdmin(async (a) => {
@@ -18,13 +21,21 @@ export async function keysCreate(opts: {
       expiresAt: opts.expiresInDays
         ? new Date(Date.now() + opts.expiresInDays * 86_400_000).toISOString()
         : null,
+      rateLimit: opts.rateLimit ?? null,
+      quota: opts.quota ?? null,
     });
     await a.audit.record({
       actor: a.actor,
       action: "key.create",
       target: `key:${created.info.name}`,
       outcome: "success",
-      details: { id: created.info.id, role: created.info.role, prefix: created.info.prefix },
+      details: {
+        id: created.info.id,
+        role: created.info.role,
+        prefix: created.info.prefix,
+        rateLimit: created.info.rateLimit,
+        quota: created.info.quota,
+      },
     });
     if (opts.json) return printJson(created);
     printLine(created.key);
@@ -41,12 +52,14 @@ export async function keysList(opts: { all?: boolean; json?: boolean }): Promise
     if (list.length === 0) return printLine("no API keys");
     printLine(
       table(
-        ["id", "name", "role", "prefix", "created", "last used", "state"],
+        ["id", "name", "role", "prefix", "rate limit", "quota", "created", "last used", "state"],
         list.map((k) => [
           k.id,
           k.name,
           k.role,
           k.prefix,
+          k.rateLimit ? formatRateLimit(k.rateLimit) : "default",
+          k.quota ? `${k.quota.limit}/day` : "-",
           k.createdAt.slice(0, 19),
           k.lastUsedAt?.slice(0, 19) ?? "-",
           k.revokedAt

@@ -1,10 +1,22 @@
 /** `bulwark keys ...`: API keys on the configured database, without the HTTP API. */
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { parseQuota, parseRateLimit } from "../../server/auth/budgets.js";
 import { ROLES } from "../../server/auth/roles.js";
 import { oneOf, wholeNumber } from "../options.js";
 import { lazy } from "../output.js";
 
 export const roleArg = oneOf(ROLES);
+
+/** A budget spec parser as a commander argument parser: its message becomes the usage error. */
+function spec<T>(parse: (text: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
 
 const actions = () => import("../actions/keys.js");
 
@@ -20,6 +32,15 @@ export function registerKeys(program: Command): void {
     .requiredOption("--name <name>", "what the key is for, e.g. chat-frontend")
     .addOption(
       new Option("--expires-in-days <n>", "expire the key after this many days").argParser(wholeNumber(1)),
+    )
+    .addOption(
+      new Option(
+        "--rate-limit <spec>",
+        "the key's own rate limit, e.g. 600/min (s, min, h, day; default BULWARK_RATE_LIMIT_PER_KEY)",
+      ).argParser(spec(parseRateLimit)),
+    )
+    .addOption(
+      new Option("--quota <spec>", "requests per UTC day, e.g. 100000/day").argParser(spec(parseQuota)),
     )
     .option("--json", "print the key and its record as JSON")
     .action(lazy(actions, "keysCreate"));

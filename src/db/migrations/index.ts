@@ -7,10 +7,12 @@ import * as m001 from "./001_registry.js";
 import * as m002 from "./002_auth.js";
 import * as m003 from "./003_model_companions.js";
 import * as m004 from "./004_token_generation.js";
+import * as m005 from "./005_key_budgets.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
   "002_auth": m002,
   "003_model_companions": m003,
   "004_token_generation": m004,
+  "005_key_budgets": m005,
 };

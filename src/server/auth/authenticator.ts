@@ -9,13 +9,14 @@
  */
 import { createHash } from "node:crypto";
 import { isWellFormedApiKey, hashApiKey, API_KEY_LENGTH, API_KEY_PREFIX } from "./api-keys.js";
-import type { ApiKeyStore } from "./keys.js";
+import { budgetOf, type ApiKeyStore } from "./keys.js";
 import { dummyPasswordHash, verifyPassword } from "./passwords.js";
 import type { PasswordBudget } from "./password-budget.js";
-import { isRole, type Principal } from "./roles.js";
+import { isRole, type Principal, type Role } from "./roles.js";
 import type { RateDecision } from "../rate-limit/types.js";
 import type { TokenSigner } from "./tokens.js";
 import type { UserStore } from "./users.js";
+import type { ApiKeysTable } from "../../db/schema-auth.js";
 
 export type AuthFailure =
   | "missing_credentials"
@@ -133,12 +134,7 @@ export class Authenticator {
     const expires = row.expires_at ? Date.parse(row.expires_at) : Infinity;
     if (expires <= Date.now()) return this.remember(this.keyCache, hash, { failure: "expired_api_key" });
     this.touch(row.id);
-    return this.remember(
-      this.keyCache,
-      hash,
-      { principal: { kind: "key", id: row.id, name: row.name, role: row.role } },
-      expires,
-    );
+    return this.remember(this.keyCache, hash, { principal: keyPrincipal(row, row.role) }, expires);
   }
 
   /** Records a key's last use at most once a minute, off the request's path. */
@@ -213,4 +209,9 @@ export class Authenticator {
       tokenGeneration: Number(row.token_generation),
     };
   }
+}
+
+function keyPrincipal(row: ApiKeysTable, role: Role): Principal {
+  const budget = budgetOf(row);
+  return { kind: "key", id: row.id, name: row.name, role, ...(budget ? { budget } : {}) };
 }

@@ -5,6 +5,15 @@ import { NotFoundError, ValidationError } from "../../core/errors.js";
 import type { Database } from "../../db/schema.js";
 import type { ApiKeysTable } from "../../db/schema-auth.js";
 import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.js";
+import {
+  checkBudgetLimit,
+  RATE_WINDOWS,
+  WINDOW_MS,
+  type KeyBudget,
+  type KeyQuota,
+  type KeyRateLimit,
+  type RateWindow,
+} from "./budgets.js";
 import { isRole, type Role } from "./roles.js";
 
 export const KEY_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9 ._@:/-]{0,99}$";
@@ -20,6 +29,22 @@ export interface ApiKeyInfo {
   expiresAt: string | null;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /** The key's own rate limit; null: the service's default (BULWARK_RATE_LIMIT_PER_KEY). */
+  rateLimit: KeyRateLimit | null;
+  /** Requests per UTC day; null: no quota. */
+  quota: KeyQuota | null;
+}
+
+/** What the guard enforces for a key, from its row. */
+export function budgetOf(row: ApiKeysTable): KeyBudget | undefined {
+  const budget: KeyBudget = {};
+  if (row.rate_limit !== null && row.rate_window !== null && row.rate_window in WINDOW_MS)
+    budget.rateLimit = {
+      limit: Number(row.rate_limit),
+      windowMs: WINDOW_MS[row.rate_window as RateWindow],
+    };
+  if (row.daily_quota !== null) budget.dailyQuota = Number(row.daily_quota);
+  return budget.rateLimit || budget.dailyQuota !== undefined ? budget : undefined;
 }
 
 export function toKeyInfo(row: ApiKeysTable): ApiKeyInfo {
@@ -33,6 +58,11 @@ export function toKeyInfo(row: ApiKeysTable): ApiKeyInfo {
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
+    rateLimit:
+      row.rate_limit !== null && row.rate_window !== null
+        ? { limit: Number(row.rate_limit), window: row.rate_window as RateWindow }
+        : null,
+    quota: row.daily_quota !== null ? { limit: Number(row.daily_quota), window: "day" } : null,
   };
 }
 
@@ -45,6 +75,8 @@ export class ApiKeyStore {
     role: Role;
     createdBy: string;
     expiresAt?: string | null;
+    rateLimit?: KeyRateLimit | null;
+    quota?: KeyQuota | null;
   }): Promise<{ key: string; info: ApiKeyInfo }> {
     if (!KEY_NAME.test(input.name)) {
       throw new ValidationError(
@@ -54,6 +86,15 @@ export class ApiKeyStore {
     if (!isRole(input.role)) throw new ValidationError("role must be admin, analyst or client");
     if (input.expiresAt && !(Date.parse(input.expiresAt) > Date.now())) {
       throw new ValidationError("expiresAt must be a date in the future");
+    }
+    if (input.rateLimit) {
+      if (!(RATE_WINDOWS as readonly string[]).includes(input.rateLimit.window))
+        throw new ValidationError("rateLimit.window must be second, minute, hour or day");
+      checkBudgetLimit(input.rateLimit.limit, "rateLimit");
+    }
+    if (input.quota) {
+      if (input.quota.window !== "day") throw new ValidationError('quota.window must be "day"');
+      checkBudgetLimit(input.quota.limit, "quota");
     }
     const key = generateApiKey();
     const row: ApiKeysTable = {
@@ -67,6 +108,9 @@ export class ApiKeyStore {
       expires_at: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
       revoked_at: null,
       last_used_at: null,
+      rate_limit: input.rateLimit?.limit ?? null,
+      rate_window: input.rateLimit?.window ?? null,
+      daily_quota: input.quota?.limit ?? null,
     };
     await this.db.insertInto("api_keys").values(row).execute();
     return { key, info: toKeyInfo(row) };

@@ -4,6 +4,8 @@
  * < admin (everything: users, keys, promotions, Object Lock bypass, audit).
  * Routes name the access they need; this table is the only place that maps it to roles.
  */
+import type { KeyBudget } from "./budgets.js";
+
 export const ROLES = ["admin", "analyst", "client"] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -29,6 +31,8 @@ export interface Principal {
   /** Username or key name, for audit entries and logs. */
   name: string;
   role: Role;
+  /** An API key's own budgets (rate limit, daily quota), when it has them. */
+  budget?: KeyBudget;
 }
 
 /** How an actor appears in the audit log: "user:alice", "key:ci-scanner", "system". */

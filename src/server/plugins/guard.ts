@@ -14,6 +14,7 @@ import { actorOf, allows, type Access, type Principal } from "../auth/roles.js";
 import { sendError } from "../errors.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
 import type { RateDecision, RateLimiter } from "../rate-limit/types.js";
+import { msUntilUtcMidnight } from "../auth/budgets.js";
 import type { ServiceSettings } from "../../app/settings.js";
 
 declare module "fastify" {
@@ -66,6 +67,38 @@ export function tooMany(
     limit: d.limit,
     retryAfterSeconds: seconds,
   });
+}
+
+/**
+ * One request against a key's quota for the current UTC day: the bucket is named by the
+ * day and lives until midnight, so the next day starts from zero on every replica.
+ */
+function spendQuota(limiter: RateLimiter, keyId: string, quota: number, now: number): Promise<RateDecision> {
+  const day = new Date(now).toISOString().slice(0, 10);
+  const bucket = `quota:${keyId}:${day}`;
+  const untilMidnight = msUntilUtcMidnight(now);
+  return limiter.hitSync
+    ? Promise.resolve(limiter.hitSync(bucket, quota, untilMidnight))
+    : limiter.hit(bucket, quota, untilMidnight);
+}
+
+function quotaExceeded(
+  reply: FastifyReply,
+  d: RateDecision,
+  now: number,
+  metrics: ServiceMetrics,
+): FastifyReply {
+  metrics.rateLimited.inc({ scope: "quota" });
+  const seconds = Math.max(1, Math.ceil(msUntilUtcMidnight(now) / 1000));
+  const resetsAt = new Date(now + msUntilUtcMidnight(now)).toISOString();
+  reply.header("retry-after", String(seconds));
+  return sendError(
+    reply,
+    429,
+    "QUOTA_EXCEEDED",
+    `the API key's daily quota of ${d.limit} requests is spent: it starts again at 00:00 UTC, in ${seconds} s`,
+    { scope: "quota", limit: d.limit, resetsAt, retryAfterSeconds: seconds },
+  );
 }
 
 export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
@@ -134,12 +167,21 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
       return refuse(request, reply, 401, result.reason ?? result.failure, FAILURE_TEXT[result.failure]);
     request.principal = result.principal;
 
-    if (perKey > 0) {
+    // A key's own rate limit replaces the default; its daily quota comes on top.
+    const own = result.principal.budget;
+    const keyLimit = own?.rateLimit?.limit ?? perKey;
+    const keyWindow = own?.rateLimit?.windowMs ?? windowMs;
+    if (keyLimit > 0) {
       const bucket = `${result.principal.kind}:${result.principal.id}`;
       const d = limiter.hitSync
-        ? limiter.hitSync(bucket, perKey, windowMs)
-        : await limiter.hit(bucket, perKey, windowMs);
+        ? limiter.hitSync(bucket, keyLimit, keyWindow)
+        : await limiter.hit(bucket, keyLimit, keyWindow);
       if (!d.allowed) return tooMany(reply, d, "key", metrics);
+    }
+    if (own?.dailyQuota !== undefined) {
+      const now = Date.now();
+      const d = await spendQuota(limiter, result.principal.id, own.dailyQuota, now);
+      if (!d.allowed) return quotaExceeded(reply, d, now, metrics);
     }
     if (!allows(result.principal.role, access)) {
       return refuse(

@@ -45,13 +45,21 @@ export function keyRoutes(ctx: ServerContext): FastifyPluginAsync {
           role: request.body.role,
           createdBy: actorOf(request.principal),
           expiresAt: request.body.expiresAt ?? null,
+          rateLimit: request.body.rateLimit ?? null,
+          quota: request.body.quota ?? null,
         });
         await ctx.audit.record({
           actor: actorOf(request.principal),
           action: "key.create",
           target: `key:${created.info.name}`,
           outcome: "success",
-          details: { id: created.info.id, role: created.info.role, prefix: created.info.prefix },
+          details: {
+            id: created.info.id,
+            role: created.info.role,
+            prefix: created.info.prefix,
+            rateLimit: created.info.rateLimit,
+            quota: created.info.quota,
+          },
         });
         return reply.code(201).send(ok(created));
       },

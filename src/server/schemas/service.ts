@@ -5,6 +5,7 @@ import { JOB_STATUSES, type Job, type JobLogLine as JobLogLineType } from "../..
 import { ROLES } from "../auth/roles.js";
 import { USERNAME_PATTERN, type User as UserType } from "../auth/users.js";
 import { KEY_NAME_PATTERN, type ApiKeyInfo } from "../auth/keys.js";
+import { MAX_BUDGET, RATE_WINDOWS } from "../auth/budgets.js";
 import { describes, Nullable, OpenMap, StringEnum } from "./shape.js";
 
 export const RoleSchema = StringEnum(ROLES);
@@ -60,6 +61,21 @@ export const Me = Type.Object({
   role: RoleSchema,
 });
 
+const KeyRateLimitSchema = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: MAX_BUDGET }),
+    window: StringEnum(RATE_WINDOWS),
+  },
+  {
+    additionalProperties: false,
+    description: "The key's own rate limit: limit requests per window (default: BULWARK_RATE_LIMIT_PER_KEY)",
+  },
+);
+const KeyQuotaSchema = Type.Object(
+  { limit: Type.Integer({ minimum: 1, maximum: MAX_BUDGET }), window: Type.Literal("day") },
+  { additionalProperties: false, description: "Requests per UTC day; over it: 429 QUOTA_EXCEEDED" },
+);
+
 export const ApiKey = describes<ApiKeyInfo>()(
   Type.Object({
     id: Type.String(),
@@ -71,6 +87,8 @@ export const ApiKey = describes<ApiKeyInfo>()(
     expiresAt: Nullable(Type.String()),
     revokedAt: Nullable(Type.String()),
     lastUsedAt: Nullable(Type.String()),
+    rateLimit: Nullable(KeyRateLimitSchema),
+    quota: Nullable(KeyQuotaSchema),
   }),
 );
 export const CreateKeyBody = Type.Object(
@@ -78,6 +96,8 @@ export const CreateKeyBody = Type.Object(
     name: Type.String({ pattern: KEY_NAME_PATTERN, maxLength: 100 }),
     role: RoleSchema,
     expiresAt: Type.Optional(Type.String({ format: "date-time" })),
+    rateLimit: Type.Optional(KeyRateLimitSchema),
+    quota: Type.Optional(KeyQuotaSchema),
   },
   { additionalProperties: false },
 );
