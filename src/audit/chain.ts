@@ -1,9 +1,10 @@
 /**
  * The audit trail: an append-only log in the metadata database where every entry carries
  * the SHA-256 of the previous one. Editing an entry breaks its own hash, removing one
- * leaves a gap in the sequence and a broken link, and rewriting the whole tail is caught
- * by the snapshots kept under Object Lock in `snapshots/audit/`, whose names carry the
- * sequence number and hash of the head they saw.
+ * leaves a gap in the sequence and a broken link, and rewriting or cutting the tail is
+ * caught by the seals kept under Object Lock in `snapshots/audit/` (snapshots of the
+ * entries, and small head anchors written every few entries, see anchor.ts), whose names
+ * carry the sequence number and hash of the head they saw (seals.ts).
  *
  * Appends from many processes (servers, workers, the CLI) are ordered by the primary key:
  * an append that loses the race for a sequence number re-reads the head and tries again.
@@ -18,9 +19,10 @@ import { writeTransaction } from "../db/transaction.js";
 import type { AuditEntry, AuditSink } from "./sink.js";
 import { BucketLockNotEnabledError } from "../storage/errors.js";
 import type { ObjectStore } from "../storage/types.js";
+import { AUDIT_SNAPSHOT_PREFIX, readSeals, snapshotKey, type Seal } from "./seals.js";
 
+export { AUDIT_SNAPSHOT_PREFIX, snapshotKey };
 export const GENESIS_HASH = "0".repeat(64);
-export const AUDIT_SNAPSHOT_PREFIX = "snapshots/audit/";
 
 /**
  * actor: "user:alice", "key:ci-scanner", "cli:root", "system:first-start", "anonymous@127.0.0.1";
@@ -42,7 +44,12 @@ export interface AuditRecord {
 
 export interface AuditProblem {
   seq: number;
-  kind: "edited" | "removed" | "broken_link" | "anchor_mismatch";
+  /**
+   * edited, removed, broken_link: the chain itself; anchor_mismatch: a locked seal's head is
+   * gone or different; seal_removed: a seal was hidden with a delete marker; snapshot_gap:
+   * a range of entries is in no snapshot (one was destroyed).
+   */
+  kind: "edited" | "removed" | "broken_link" | "anchor_mismatch" | "seal_removed" | "snapshot_gap";
   message: string;
 }
 
@@ -50,7 +57,10 @@ export interface AuditVerifyReport {
   ok: boolean;
   entries: number;
   head: { seq: number; hash: string } | null;
+  /** Seals (snapshots and head anchors) whose head was compared with the log. */
   anchorsChecked: number;
+  /** The newest head any seal recorded: the log may not end before it. */
+  sealedHead: { seq: number; hash: string; key: string } | null;
   problems: AuditProblem[];
 }
 
@@ -229,8 +239,9 @@ export class HashChainAuditLog implements AuditSink {
     let entries = 0;
     let head: { seq: number; hash: string } | null = null;
     const hashes = new Map<number, string>();
-    const anchors = store ? await listSnapshots(store) : [];
-    const anchorSeqs = new Set(anchors.map((a) => a.to));
+    const seals = store ? await readSeals(store) : [];
+    problems.push(...sealProblems(seals));
+    const anchorSeqs = new Set(seals.map((a) => a.to));
     for (let after = 0; ;) {
       const page = await this.db
         .selectFrom("audit_log")
@@ -271,7 +282,7 @@ export class HashChainAuditLog implements AuditSink {
         after = seq;
       }
     }
-    for (const a of anchors) {
+    for (const a of seals) {
       const found = hashes.get(a.to);
       if (found !== a.hash) {
         problems.push({
@@ -279,14 +290,53 @@ export class HashChainAuditLog implements AuditSink {
           kind: "anchor_mismatch",
           message:
             found === undefined
-              ? `entry ${a.to}, recorded by the locked snapshot ${a.key}, is no longer in the log`
-              : `entry ${a.to} differs from the locked snapshot ${a.key} (the chain was rewritten)`,
+              ? `entry ${a.to}, recorded by the locked ${a.kind} ${a.key}, is no longer in the log`
+              : `entry ${a.to} differs from the locked ${a.kind} ${a.key} (the chain was rewritten)`,
         });
       }
     }
     problems.sort((a, b) => a.seq - b.seq);
-    return { ok: problems.length === 0, entries, head, anchorsChecked: anchors.length, problems };
+    const newest = seals.at(-1);
+    return {
+      ok: problems.length === 0,
+      entries,
+      head,
+      anchorsChecked: seals.length,
+      sealedHead: newest ? { seq: newest.to, hash: newest.hash, key: newest.key } : null,
+      problems,
+    };
   }
+}
+
+/** What the seals say by themselves: hidden ones, and ranges no snapshot covers any more. */
+function sealProblems(seals: Seal[]): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  for (const seal of seals) {
+    if (seal.deleteMarkers.length === 0) continue;
+    problems.push({
+      seq: seal.to,
+      kind: "seal_removed",
+      message:
+        `the locked ${seal.kind} ${seal.key} (head #${seal.to}) was deleted ` +
+        (seal.hasData
+          ? "with a delete marker that hides it; its locked version is still there"
+          : "and none of its versions is left") +
+        ` (delete marker ${seal.deleteMarkers.join(", ")})`,
+    });
+  }
+  let next = 1;
+  for (const s of seals) {
+    if (s.kind !== "snapshot" || s.from === undefined) continue;
+    if (s.from > next) {
+      problems.push({
+        seq: next,
+        kind: "snapshot_gap",
+        message: `entries ${next} to ${s.from - 1} are in no snapshot: a snapshot before ${s.key} was destroyed`,
+      });
+    }
+    next = Math.max(next, s.to + 1);
+  }
+  return problems;
 }
 
 export interface SnapshotRef {
@@ -296,21 +346,14 @@ export interface SnapshotRef {
   hash: string;
 }
 
-const SNAPSHOT_NAME = /\/audit_(\d{10})-(\d{10})_([0-9a-f]{64})\.jsonl$/;
-
-export function snapshotKey(from: number, to: number, hash: string): string {
-  const pad = (n: number) => String(n).padStart(10, "0");
-  return `${AUDIT_SNAPSHOT_PREFIX}audit_${pad(from)}-${pad(to)}_${hash}.jsonl`;
-}
-
-/** Snapshots found in the store, oldest first. */
+/**
+ * Snapshots written to the store, oldest first, including those hidden by a delete marker:
+ * a hidden snapshot still covers its range, so the next one starts after it.
+ */
 export async function listSnapshots(store: ObjectStore): Promise<SnapshotRef[]> {
-  const out: SnapshotRef[] = [];
-  for await (const entry of store.listAll(AUDIT_SNAPSHOT_PREFIX)) {
-    const m = SNAPSHOT_NAME.exec(entry.key);
-    if (m) out.push({ key: entry.key, from: Number(m[1]), to: Number(m[2]), hash: m[3]! });
-  }
-  return out.sort((a, b) => a.to - b.to);
+  return (await readSeals(store))
+    .filter((s) => s.kind === "snapshot")
+    .map((s) => ({ key: s.key, from: s.from!, to: s.to, hash: s.hash }));
 }
 
 export interface SnapshotResult {

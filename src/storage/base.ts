@@ -46,6 +46,7 @@ export interface StoreParts {
   versions: {
     delete(key: string, options: DeleteOptions): Promise<DeleteResult>;
     list(key: string): Promise<VersionEntry[]>;
+    listAll(prefix: string): AsyncIterable<VersionEntry>;
   };
   lock: {
     putRetention(
@@ -96,6 +97,10 @@ export abstract class ObjectStoreBase {
 
   listVersions(key: string): Promise<VersionEntry[]> {
     return this.parts.versions.list(key);
+  }
+
+  listAllVersions(prefix = ""): AsyncIterable<VersionEntry> {
+    return this.parts.versions.listAll(prefix);
   }
 
   putRetention(

@@ -152,6 +152,13 @@ export interface ObjectStore {
   /** Every key under a prefix, following pagination. */
   listAll(prefix?: string): AsyncIterable<ListEntry>;
   listVersions(key: string): Promise<VersionEntry[]>;
+  /**
+   * Every version and delete marker of every key under a prefix, keys in byte order and
+   * each key's versions newest first. Unlike listAll it also shows keys whose latest
+   * version is a delete marker: what someone tried to hide without being allowed to
+   * destroy it.
+   */
+  listAllVersions(prefix?: string): AsyncIterable<VersionEntry>;
   delete(key: string, options?: DeleteOptions): Promise<DeleteResult>;
   copy(
     sourceKey: string,

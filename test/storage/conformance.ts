@@ -181,6 +181,36 @@ export function objectStoreConformance(name: string, factory: () => Promise<Stor
       assert.equal((await store.getBuffer("dm/doc")).toString(), "kept");
     });
 
+    test("listAllVersions: every version and delete marker under a prefix, keys in byte order", async () => {
+      const a1 = await store.put("lv/a/x.json", "one");
+      const a2 = await store.put("lv/a/x.json", "two");
+      const hidden = await store.put("lv/a/y.json", "hidden");
+      const marker = await store.delete("lv/a/y.json");
+      const nested = await store.put("lv/a/sub/z", "z");
+      await store.put("lv/b.txt", "outside the prefix");
+      await store.put("lv/ab", "a partial segment matches, like S3");
+      const all: VersionEntry[] = [];
+      for await (const v of store.listAllVersions("lv/a")) all.push(v);
+      assert.deepEqual(
+        all.map((v) => [v.key, v.versionId, v.isLatest, v.isDeleteMarker]),
+        [
+          ["lv/a/sub/z", nested.versionId, true, false],
+          ["lv/a/x.json", a2.versionId, true, false],
+          ["lv/a/x.json", a1.versionId, false, false],
+          ["lv/a/y.json", marker.versionId, true, true],
+          ["lv/a/y.json", hidden.versionId, false, false],
+          ["lv/ab", all.find((v) => v.key === "lv/ab")?.versionId, true, false],
+        ],
+      );
+      // listAll shows live keys only: the deleted one is not there.
+      const live: string[] = [];
+      for await (const e of store.listAll("lv/a/")) live.push(e.key);
+      assert.deepEqual(live, ["lv/a/sub/z", "lv/a/x.json"]);
+      const none: VersionEntry[] = [];
+      for await (const v of store.listAllVersions("lv/nothing/")) none.push(v);
+      assert.deepEqual(none, []);
+    });
+
     test("list: prefix, delimiter, pagination, deleted keys hidden", async () => {
       const keys = [
         "l/a.txt",

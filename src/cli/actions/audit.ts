@@ -12,7 +12,8 @@ export async function auditVerify(opts: { snapshots: boolean; json?: boolean }):
     else {
       printLine(
         `${report.entries} entries, head ${report.head ? `#${report.head.seq} ${report.head.hash.slice(0, 16)}…` : "(empty)"}, ` +
-          `${report.anchorsChecked} snapshot anchor(s) checked`,
+          `${report.anchorsChecked} locked seal(s) checked` +
+          (report.sealedHead ? `, sealed up to #${report.sealedHead.seq}` : ""),
       );
       for (const p of report.problems) printLine(`  #${p.seq} ${p.kind}: ${p.message}`);
       if (report.ok) printLine("OK: the audit trail is intact");

@@ -195,11 +195,26 @@ export const AuditVerify = describes<AuditVerifyReport>()(
     ok: Type.Boolean(),
     entries: Type.Integer(),
     head: Nullable(Type.Object({ seq: Type.Integer(), hash: Type.String() })),
-    anchorsChecked: Type.Integer({ description: "Locked snapshots compared with the database" }),
+    anchorsChecked: Type.Integer({
+      description: "Locked seals (snapshots and head anchors) compared with the database",
+    }),
+    sealedHead: Nullable(
+      Type.Object(
+        { seq: Type.Integer(), hash: Type.String(), key: Type.String() },
+        { description: "The newest head a locked seal recorded: the log may not end before it" },
+      ),
+    ),
     problems: Type.Array(
       Type.Object({
         seq: Type.Integer(),
-        kind: StringEnum(["edited", "removed", "broken_link", "anchor_mismatch"] as const),
+        kind: StringEnum([
+          "edited",
+          "removed",
+          "broken_link",
+          "anchor_mismatch",
+          "seal_removed",
+          "snapshot_gap",
+        ] as const),
         message: Type.String(),
       }),
     ),

@@ -4,15 +4,17 @@
  * enforced, under the key's folder lock so no lock change can slip in between.
  */
 import { mkdir, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import { DIR_MODE } from "./modes.js";
 import type { DeleteOptions, DeleteResult, VersionEntry } from "../types.js";
 import { NoSuchVersionError } from "../errors.js";
-import { validateKey } from "../keys.js";
+import { validateKey, validatePrefix } from "../keys.js";
+import { byteCompare } from "../listing.js";
 import { assertDeletable } from "../rules.js";
-import type { FsLayout } from "./paths.js";
+import { type FsLayout, VERSIONS_DIR, decodeSegment } from "./paths.js";
 import { fsyncDir } from "./atomic.js";
 import { withDirLock } from "./locks.js";
-import { isMissing } from "./files.js";
+import { isMissing, readdirIfPresent } from "./files.js";
 import type { FsBucket } from "./bucket.js";
 import { type FsRecords, nextVersionId } from "./records.js";
 
@@ -40,6 +42,30 @@ export class FsVersions {
       });
     }
     return out;
+  }
+
+  /** Every key under the prefix that has any version, delete markers included, walking only the prefix's folder. */
+  async *listAll(prefix: string): AsyncIterable<VersionEntry> {
+    const p = validatePrefix(prefix);
+    const segments = p.split("/");
+    const partial = segments.pop() ?? "";
+    const base = segments.length ? `${segments.join("/")}/` : "";
+    const startDir = segments.length ? this.layout.keyDir(segments.join("/")) : this.layout.bucketDir;
+    const keys: string[] = [];
+    const walk = async (dir: string, keyPrefix: string, filter: string | undefined): Promise<void> => {
+      for (const name of await readdirIfPresent(dir)) {
+        const segment = decodeSegment(name);
+        if (segment === undefined) continue;
+        if (filter !== undefined && !segment.startsWith(filter)) continue;
+        const key = keyPrefix + segment;
+        const childDir = join(dir, name);
+        if ((await this.records.versionIds(join(childDir, VERSIONS_DIR))).length > 0) keys.push(key);
+        await walk(childDir, `${key}/`, undefined);
+      }
+    };
+    await walk(startDir, base, partial);
+    keys.sort(byteCompare);
+    for (const key of keys) yield* await this.list(key);
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {

@@ -7,7 +7,8 @@
 import { DeleteObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import type { DeleteOptions, DeleteResult, ObjectInfo, VersionEntry } from "../types.js";
 import { NoSuchVersionError, ObjectLockedError } from "../errors.js";
-import { validateKey } from "../keys.js";
+import { validateKey, validatePrefix } from "../keys.js";
+import { byteCompare } from "../listing.js";
 import { assertDeletable } from "../rules.js";
 import type { S3Connection } from "./client.js";
 import type { S3Bucket } from "./bucket.js";
@@ -72,14 +73,76 @@ export class S3Versions {
       keyMarker = page.IsTruncated && !pastKey ? page.NextKeyMarker : undefined;
       versionMarker = page.IsTruncated && !pastKey ? page.NextVersionIdMarker : undefined;
     } while (keyMarker);
-    // Newest first, as S3 lists them; the SDK splits versions from markers, so merge by time.
-    out.sort(
-      (a, b) =>
-        Number(b.isLatest) - Number(a.isLatest) ||
-        Date.parse(b.lastModified) - Date.parse(a.lastModified) ||
-        a.order - b.order,
-    );
-    return out.map(({ order: _order, ...entry }) => entry);
+    return newestFirst(out);
+  }
+
+  /**
+   * Every version and delete marker under a prefix. S3 pages through keys in byte order,
+   * and one key's versions may straddle two pages, so a key is handed out only once the
+   * listing has moved past it.
+   */
+  async *listAll(prefix: string): AsyncIterable<VersionEntry> {
+    const p = validatePrefix(prefix);
+    const pending = new Map<string, Array<VersionEntry & { order: number }>>();
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    let order = 0;
+    const flush = function* (before: string | undefined) {
+      const ready = [...pending.keys()].filter((k) => before === undefined || byteCompare(k, before) < 0);
+      for (const key of ready.sort(byteCompare)) {
+        yield* newestFirst(pending.get(key)!);
+        pending.delete(key);
+      }
+    };
+    for (;;) {
+      let page;
+      try {
+        page = await this.s3.client.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.s3.bucket,
+            ...(p ? { Prefix: p } : {}),
+            ...(keyMarker ? { KeyMarker: keyMarker } : {}),
+            ...(versionMarker ? { VersionIdMarker: versionMarker } : {}),
+          }),
+        );
+      } catch (err) {
+        if (describeS3Error(err).code === "NoSuchBucket") return;
+        throw this.s3.error(err, "ListObjectVersions", p);
+      }
+      const add = (key: string, entry: VersionEntry) => {
+        const list = pending.get(key) ?? [];
+        list.push({ ...entry, order: order++ });
+        pending.set(key, list);
+      };
+      for (const v of page.Versions ?? []) {
+        if (!v.Key) continue;
+        add(v.Key, {
+          key: v.Key,
+          versionId: v.VersionId ?? "null",
+          isLatest: v.IsLatest ?? false,
+          isDeleteMarker: false,
+          size: v.Size ?? 0,
+          lastModified: (v.LastModified ?? new Date(0)).toISOString(),
+        });
+      }
+      for (const m of page.DeleteMarkers ?? []) {
+        if (!m.Key) continue;
+        add(m.Key, {
+          key: m.Key,
+          versionId: m.VersionId ?? "null",
+          isLatest: m.IsLatest ?? false,
+          isDeleteMarker: true,
+          size: 0,
+          lastModified: (m.LastModified ?? new Date(0)).toISOString(),
+        });
+      }
+      if (!page.IsTruncated || !page.NextKeyMarker) break;
+      // The marker key may have more versions on the next page; everything before it is complete.
+      yield* flush(page.NextKeyMarker);
+      keyMarker = page.NextKeyMarker;
+      versionMarker = page.NextVersionIdMarker;
+    }
+    yield* flush(undefined);
   }
 
   /**
@@ -135,4 +198,15 @@ export class S3Versions {
     }
     return { key, versionId, deleteMarker: target.deleteMarker };
   }
+}
+
+/** Newest first, as S3 lists them; the SDK splits versions from markers, so merge by time. */
+function newestFirst(entries: Array<VersionEntry & { order: number }>): VersionEntry[] {
+  entries.sort(
+    (a, b) =>
+      Number(b.isLatest) - Number(a.isLatest) ||
+      Date.parse(b.lastModified) - Date.parse(a.lastModified) ||
+      a.order - b.order,
+  );
+  return entries.map(({ order: _order, ...entry }) => entry);
 }
