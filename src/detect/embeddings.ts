@@ -13,6 +13,9 @@ import { ValidationError } from "../core/errors.js";
 import { EMBEDDINGS_DIR } from "../core/paths.js";
 import { wordHash } from "../text/tokens.js";
 
+/** What an embeddings name may be: a plain file name stem, never a path. */
+export const EMBEDDINGS_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
 export interface EmbeddingTable {
   name: string;
   dims: number;
@@ -114,6 +117,8 @@ export function encodeTable(words: readonly string[], vectors: Float32Array, dim
 export function loadEmbeddings(name: string): EmbeddingTable {
   const hit = loaded.get(name);
   if (hit) return hit;
+  // A plain name, never a path: model files name their embeddings (`model-header.ts`).
+  if (!EMBEDDINGS_NAME.test(name)) throw new ValidationError(`embeddings name "${name}" is not a plain name`);
   const path = join(EMBEDDINGS_DIR, `${name}.bwe.gz`);
   if (!existsSync(path)) throw new ValidationError(`embeddings "${name}" not found at ${path}`);
   const table = decodeTable(name, readFileSync(path));

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { IntegrityError } from "../core/errors.js";
 import { loadEmbeddings, projectRows } from "./embeddings.js";
 import { dot, weightCount, type FeatureConfig, type FeatureVector } from "./features.js";
+import { checkModelHeader, MAX_HEADER_BYTES, type SectionInfo } from "./model-header.js";
 import type { RulesDocument } from "./rules.js";
 import { CATEGORIES, type Category } from "./types.js";
 
@@ -39,12 +40,6 @@ export interface ModelMeta {
   params: Record<string, unknown>;
   metrics: Record<string, unknown>;
   training: Record<string, unknown>;
-}
-
-interface SectionInfo {
-  name: string;
-  dtype: "u32" | "f32";
-  count: number;
 }
 
 export function sigmoid(z: number): number {
@@ -141,19 +136,23 @@ export class BuiltinModel {
       throw new IntegrityError(`${source} is not a Bulwark model (bad magic bytes)`);
     }
     const headerLen = buf.readUInt32LE(4);
+    if (headerLen > MAX_HEADER_BYTES)
+      throw new IntegrityError(`${source} declares a header of ${headerLen} bytes, over ${MAX_HEADER_BYTES}`);
     if (8 + headerLen > buf.length) throw new IntegrityError(`${source} is truncated (header)`);
-    let header: ModelMeta & { sections: SectionInfo[] };
+    let parsed: unknown;
     try {
-      header = JSON.parse(buf.subarray(8, 8 + headerLen).toString("utf8")) as ModelMeta & {
-        sections: SectionInfo[];
-      };
+      parsed = JSON.parse(buf.subarray(8, 8 + headerLen).toString("utf8"));
     } catch {
       throw new IntegrityError(`${source} has a corrupt header`);
     }
-    if (header.format !== MODEL_FORMAT)
-      throw new IntegrityError(`${source} has unknown format ${String(header.format)}`);
+    const format = (parsed as { format?: unknown } | null)?.format;
+    if (format !== MODEL_FORMAT) throw new IntegrityError(`${source} has unknown format ${String(format)}`);
     let offset = 8 + headerLen;
     offset += (4 - (offset % 4)) % 4;
+    // Every field checked before the header sizes anything: weights, sections, a file name.
+    const header = checkModelHeader(parsed, Math.max(0, buf.length - offset), source) as ModelMeta & {
+      sections: SectionInfo[];
+    };
     const data = new Map<string, Uint32Array | Float32Array>();
     for (const s of header.sections) {
       const size = s.count * 4;

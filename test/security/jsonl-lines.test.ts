@@ -7,7 +7,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { emptySummary, readData } from "../../src/data/formats.js";
@@ -151,6 +151,14 @@ describe("JSONL line limit in the CLI", () => {
     const ls = await runCli(["data", "ls", "--json"], { env });
     assert.equal(ls.code, 0, ls.stderr);
     assert.doesNotMatch(ls.stdout, /"long"/);
+  });
+
+  test("scan names the file and line, and writes no verdicts", async () => {
+    const out = join(dir, "verdicts.jsonl");
+    const r = await runCli(["scan", "--input", file, "--output", out, "--no-progress"], { env });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, new RegExp(`${file}:3: line is longer than the limit of 4096 bytes`));
+    assert.equal(existsSync(out), false);
   });
 
   test("data import --skip-invalid does not skip an over-long line", async () => {

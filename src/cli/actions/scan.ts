@@ -2,11 +2,12 @@
 import { once } from "node:events";
 import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { ValidationError } from "../../core/errors.js";
+import { loadConfig } from "../../core/config.js";
 import { isGzipFile } from "../../data/formats.js";
+import { splitLines } from "../../data/lines.js";
 import type { Detector } from "../../detect/types.js";
 import { detectorFromOptions } from "../model-option.js";
 import { printJson } from "../output.js";
@@ -45,9 +46,15 @@ export async function scanStream(
   input: Readable,
   output: Writable,
   detector: Detector,
-  options: { file: string; field: string; skipInvalid: boolean; onLine?: (line: number) => void },
+  options: {
+    file: string;
+    field: string;
+    skipInvalid: boolean;
+    onLine?: (line: number) => void;
+    /** Longest line; past it the scan stops with LINE_TOO_LONG naming the line. */
+    maxLineBytes?: number;
+  },
 ): Promise<Omit<ScanSummary, "input" | "output" | "seconds" | "textsPerSecond">> {
-  const rl = createInterface({ input, crlfDelay: Infinity });
   let chunk = "";
   let line = 0;
   let scanned = 0;
@@ -57,9 +64,9 @@ export async function scanStream(
     if (!output.write(chunk)) await once(output, "drain");
     chunk = "";
   };
-  for await (const raw of rl) {
-    line++;
-    if (raw.trim() === "") continue;
+  for await (const next of splitLines(input as AsyncIterable<Buffer>, options.file, options.maxLineBytes)) {
+    line = next.line;
+    const raw = next.raw;
     let problem: string | undefined;
     let text: string | undefined;
     let id: unknown;
@@ -122,6 +129,7 @@ export async function scan(opts: ScanOpts): Promise<void> {
       file: opts.input,
       field: opts.field,
       skipInvalid: Boolean(opts.skipInvalid),
+      maxLineBytes: loadConfig().data.maxLineBytes,
       onLine: () => progress.update(raw.bytesRead),
     });
     if (tmp) {
