@@ -53,6 +53,7 @@ function systemOptions(app: App, o: JobWiringOptions) {
     maxAttempts: jobs.maxAttempts,
     redisPrefix: jobs.redisPrefix,
     lockDurationMs: jobs.lockDurationMs,
+    timeoutSeconds: jobs.timeoutSeconds,
   };
 }
 

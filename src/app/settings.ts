@@ -52,6 +52,8 @@ export interface ServiceSettings {
     redisPrefix: string;
     /** Milliseconds after which BullMQ considers a job of a dead worker stalled. */
     lockDurationMs: number;
+    /** Longest a job of each type may run, in seconds, before it is failed with JOB_TIMEOUT. */
+    timeoutSeconds: Record<string, number>;
   };
   /** Seconds between checks for a newly promoted production model (0: never). */
   modelPollSeconds: number;
@@ -141,6 +143,13 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
       maxAttempts: int(env, "BULWARK_JOB_ATTEMPTS", 2, 1),
       redisPrefix: env.BULWARK_REDIS_PREFIX ?? "bulwark",
       lockDurationMs: int(env, "BULWARK_JOB_LOCK_MS", 30_000, 1_000),
+      timeoutSeconds: {
+        "training.run": int(env, "BULWARK_JOB_TIMEOUT_TRAINING", 21_600, 1),
+        "dataset.import": int(env, "BULWARK_JOB_TIMEOUT_IMPORT", 7_200, 1),
+        "audit.snapshot": int(env, "BULWARK_JOB_TIMEOUT_SNAPSHOT", 3_600, 1),
+        // Any other type (the self-test, a type added later).
+        default: int(env, "BULWARK_JOB_TIMEOUT", 3_600, 1),
+      },
     },
     modelPollSeconds: int(env, "BULWARK_MODEL_POLL_INTERVAL", 30),
     imports: loadImportSettings(env),

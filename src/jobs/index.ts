@@ -21,6 +21,8 @@ export interface JobSystemOptions {
   maxAttempts: number;
   redisPrefix: string;
   lockDurationMs: number;
+  /** Longest run per job type in seconds (`default` for the others); none when absent. */
+  timeoutSeconds?: Record<string, number>;
 }
 
 export interface JobSystem {
@@ -29,7 +31,11 @@ export interface JobSystem {
 }
 
 function runnerFor(o: JobSystemOptions, store: JobStore): JobRunner {
-  return new JobRunner(store, o.types, o.logger, Math.max(250, Math.floor(o.lockDurationMs / 4)));
+  const limits = o.timeoutSeconds ?? {};
+  return new JobRunner(store, o.types, o.logger, Math.max(250, Math.floor(o.lockDurationMs / 4)), (type) => {
+    const s = limits[type] ?? limits.default;
+    return s === undefined ? undefined : s * 1000;
+  });
 }
 
 export function createJobSystem(o: JobSystemOptions): JobSystem {

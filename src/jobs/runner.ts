@@ -3,6 +3,9 @@
  * cancellation), keeps a heartbeat so a dead process is noticed, and records the outcome.
  * A failure with attempts left goes back to the queue; a worker that died mid-job is
  * noticed by its silent heartbeat and the job retried or failed, so none is lost.
+ * A job that runs longer than its type's limit is failed with JOB_TIMEOUT at once: its
+ * signal aborts (a training thread is terminated) and its slot is free for the next job,
+ * whether or not the handler has noticed yet. A timeout is not retried: it would time out again.
  */
 import type { Logger } from "pino";
 import { describeError } from "../core/errors.js";
@@ -13,6 +16,12 @@ export type RunOutcome = "succeeded" | "failed" | "cancelled" | "retry";
 
 const PROGRESS_EVERY_MS = 500;
 
+class JobTimeout extends Error {
+  constructor(readonly limitMs: number) {
+    super(`JOB_TIMEOUT: the job ran longer than its limit of ${limitMs / 1000} s and was stopped`);
+  }
+}
+
 export class JobRunner {
   private readonly active = new Map<string, AbortController>();
   private readonly timer: NodeJS.Timeout;
@@ -22,6 +31,8 @@ export class JobRunner {
     private readonly types: ReadonlyMap<string, JobType>,
     private readonly logger: Logger,
     heartbeatMs: number,
+    /** The time limit of a job type in milliseconds (undefined: none). */
+    private readonly timeoutFor: (type: string) => number | undefined = () => undefined,
   ) {
     this.timer = setInterval(() => void this.beat(), heartbeatMs).unref();
   }
@@ -83,8 +94,24 @@ export class JobRunner {
     };
     log(`attempt ${job.attempts} of ${job.maxAttempts} started on ${job.worker ?? "?"}`);
     this.logger.info({ jobId: job.id, type: job.type, attempt: job.attempts }, "job started");
+    const limitMs = this.timeoutFor(job.type);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut =
+      limitMs === undefined
+        ? undefined
+        : new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              const err = new JobTimeout(limitMs);
+              controller.abort(err);
+              reject(err);
+            }, limitMs);
+          });
     try {
-      const result = await type.run(ctx);
+      const running = type.run(ctx);
+      // The handler may go on a while after the limit (until it next looks at its signal);
+      // its late outcome is ignored.
+      running.catch(() => undefined);
+      const result = await (timedOut ? Promise.race([running, timedOut]) : running);
       await progressWrite;
       if (controller.signal.aborted) throw new Error("cancelled");
       log("finished");
@@ -95,6 +122,14 @@ export class JobRunner {
     } catch (err) {
       await progressWrite;
       const message = describeError(err);
+      const timeout = controller.signal.reason instanceof JobTimeout ? controller.signal.reason : undefined;
+      if (timeout) {
+        log(timeout.message, "error");
+        await logs;
+        this.logger.warn({ jobId: job.id, type: job.type, limitMs: timeout.limitMs }, "job timed out");
+        await this.store.finish(job.id, "failed", { error: timeout.message });
+        return "failed";
+      }
       if (controller.signal.aborted) {
         log("cancelled", "warn");
         await logs;
@@ -111,6 +146,7 @@ export class JobRunner {
       await this.store.finish(job.id, "failed", { error: message });
       return "failed";
     } finally {
+      clearTimeout(timer);
       this.active.delete(job.id);
       this.store.forgetLogCounter(job.id);
     }

@@ -18,6 +18,7 @@ import type { Bump } from "../registry/versions.js";
 import {
   resolveParams,
   trainBuiltin,
+  type TrainOptions,
   type TrainParams,
   type TrainProgress,
   type TrainResult,
@@ -52,6 +53,8 @@ export interface TrainRunOptions {
   /** With stage production: only when no version is in production yet (first start). */
   ifNoProduction?: boolean;
   description?: string;
+  /** What trains: `trainBuiltin` here by default; a job runs it in a thread of its own. */
+  trainer?: (source: SampleSource, options: TrainOptions) => Promise<TrainResult>;
 }
 
 export interface TrainRunResult {
@@ -88,7 +91,7 @@ export async function trainRun(ws: TrainingCatalogs, options: TrainRunOptions): 
     ws,
     { ...options, name, params, datasets, skippedRows: inputs.reduce((n, i) => n + i.invalid, 0) },
     async ({ version, runId, parentVersion }) =>
-      trainBuiltin(await trainingSource(inputs), {
+      (options.trainer ?? trainBuiltin)(await trainingSource(inputs), {
         name,
         version,
         rules: options.rules,

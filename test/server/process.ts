@@ -48,12 +48,13 @@ export interface ServeProcess {
   stop: () => Promise<number | null>;
 }
 
-/** Spawns `bulwark serve --port 0`; resolves once it says where it serves. Logs go to `logFile` (or nowhere). */
+/** Spawns `bulwark serve --port 0` (of this build, or `cli`); resolves once it says where it serves. Logs go to `logFile` (or nowhere). */
 export function spawnServe(
   env: Record<string, string>,
-  options: { logFile?: string; nodeArgs?: string[] } = {},
+  options: { logFile?: string; nodeArgs?: string[]; cli?: string } = {},
 ): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, "serve", "--port", "0"], {
+  const cli = options.cli ?? CLI;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cli, "serve", "--port", "0"], {
     env: { ...process.env, ...env },
     stdio: ["ignore", options.logFile ? "pipe" : "ignore", "pipe"],
   });

@@ -11,6 +11,7 @@ import { MODEL_NAME_PATTERN, VERSION_PATTERN } from "../../registry/versions.js"
 import type { TrainPhase } from "../../train/builtin-trainer.js";
 import { parseTrainParams, TrainParamsOverridesSchema } from "../../train/params.js";
 import { withWorkspace, type JobServices } from "../services.js";
+import { threadTrainer } from "../train-thread.js";
 import type { JobType } from "../types.js";
 
 /** Catalogue references only: `bundled`, an id, `name`, `name@3`, `name@v3`, `name@latest`. */
@@ -81,6 +82,9 @@ export function trainingJob(services: JobServices): JobType {
           rules: loadRulesFile(),
           ...(p.stage && p.stage !== "none" ? { stage: p.stage } : {}),
           ...(p.description ? { description: p.description } : {}),
+          // Off the event loop: a server running jobs in-process keeps answering meanwhile,
+          // and cancelling or timing out the job terminates the thread.
+          trainer: threadTrainer(ctx.signal),
           onProgress: (x) => {
             if (ctx.signal.aborted) throw new Error("cancelled");
             const [from, to] = PHASE_SPAN[x.phase];
