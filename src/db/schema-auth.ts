@@ -37,6 +37,10 @@ export interface ApiKeysTable {
   rate_window: string | null;
   /** Requests per UTC day, or NULL for none. */
   daily_quota: number | null;
+  /** SHA-256 of the secret before the last rotation, accepted until previous_valid_until. */
+  previous_key_hash: string | null;
+  previous_valid_until: string | null;
+  rotated_at: string | null;
 }
 
 /** Secrets the service generates for itself (the JWT signing key), shared by every process. */

@@ -1,6 +1,7 @@
 /** `bulwark keys ...`: API keys on the configured database, without the HTTP API. */
 import { withAdmin } from "../../server/admin.js";
 import type { Role } from "../../server/auth/roles.js";
+import { parseGrace } from "../../server/auth/rotation.js";
 import { formatRateLimit, type KeyQuota, type KeyRateLimit } from "../../server/auth/budgets.js";
 import { printable, table } from "../format.js";
 import { printJson, printLine } from "../output.js";
@@ -85,5 +86,34 @@ export async function keysRevoke(id: string, opts: { json?: boolean }): Promise<
     });
     if (opts.json) return printJson(info);
     printLine(`revoked ${info.name} (${info.id}); servers stop accepting it within seconds`);
+  });
+}
+
+export async function keysRotate(
+  id: string,
+  opts: { grace: number | string; json?: boolean },
+): Promise<void> {
+  // commander hands over the default as written ("24h") and a given value parsed.
+  const graceMs = typeof opts.grace === "number" ? opts.grace : parseGrace(opts.grace);
+  await withAdmin(async (a) => {
+    const rotated = await a.keys.rotate(id, graceMs);
+    await a.audit.record({
+      actor: a.actor,
+      action: "key.rotate",
+      target: `key:${rotated.info.name}`,
+      outcome: "success",
+      details: {
+        id: rotated.info.id,
+        prefix: rotated.info.prefix,
+        previousPrefix: rotated.previousPrefix,
+        previousValidUntil: rotated.info.previousValidUntil,
+      },
+    });
+    if (opts.json) return printJson({ key: rotated.key, info: rotated.info });
+    printLine(rotated.key);
+    process.stderr.write(
+      `bulwark: key "${rotated.info.name}" (id ${rotated.info.id}) rotated; the new key is not shown again; ` +
+        `the previous one (${rotated.previousPrefix}...) is accepted until ${rotated.info.previousValidUntil}\n`,
+    );
   });
 }

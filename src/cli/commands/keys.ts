@@ -1,6 +1,7 @@
 /** `bulwark keys ...`: API keys on the configured database, without the HTTP API. */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { parseQuota, parseRateLimit } from "../../server/auth/budgets.js";
+import { DEFAULT_GRACE, parseGrace } from "../../server/auth/rotation.js";
 import { ROLES } from "../../server/auth/roles.js";
 import { oneOf, wholeNumber } from "../options.js";
 import { lazy } from "../output.js";
@@ -51,6 +52,20 @@ export function registerKeys(program: Command): void {
     .option("--all", "include revoked keys")
     .option("--json", "print JSON")
     .action(lazy(actions, "keysList"));
+
+  keys
+    .command("rotate")
+    .description(
+      "give an API key a new secret and print it (the only time it is shown); the current secret stays valid for the grace period",
+    )
+    .argument("<key>", "key id or name")
+    .addOption(
+      new Option("--grace <duration>", "how long the current secret stays valid: 24h, 30m, 90s, 7d, 0")
+        .default(DEFAULT_GRACE)
+        .argParser(spec(parseGrace)),
+    )
+    .option("--json", "print the new key and its record as JSON")
+    .action(lazy(actions, "keysRotate"));
 
   keys
     .command("revoke")

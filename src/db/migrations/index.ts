@@ -8,6 +8,7 @@ import * as m002 from "./002_auth.js";
 import * as m003 from "./003_model_companions.js";
 import * as m004 from "./004_token_generation.js";
 import * as m005 from "./005_key_budgets.js";
+import * as m006 from "./006_key_rotation.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   "003_model_companions": m003,
   "004_token_generation": m004,
   "005_key_budgets": m005,
+  "006_key_rotation": m006,
 };

@@ -24,6 +24,7 @@ export type AuthFailure =
   | "invalid_api_key"
   | "revoked_api_key"
   | "expired_api_key"
+  | "rotated_api_key"
   | "invalid_token"
   | "ended_token"
   | "expired_token"
@@ -131,8 +132,14 @@ export class Authenticator {
     const row = await this.keys.byHash(hash);
     if (!row || !isRole(row.role)) return this.remember(this.keyCache, hash, { failure: "invalid_api_key" });
     if (row.revoked_at !== null) return this.remember(this.keyCache, hash, { failure: "revoked_api_key" });
-    const expires = row.expires_at ? Date.parse(row.expires_at) : Infinity;
+    let expires = row.expires_at ? Date.parse(row.expires_at) : Infinity;
     if (expires <= Date.now()) return this.remember(this.keyCache, hash, { failure: "expired_api_key" });
+    if (row.key_hash !== hash) {
+      // The secret before the last rotation: accepted until its grace period ends.
+      const until = row.previous_valid_until ? Date.parse(row.previous_valid_until) : 0;
+      if (!(until > Date.now())) return this.remember(this.keyCache, hash, { failure: "rotated_api_key" });
+      expires = Math.min(expires, until);
+    }
     this.touch(row.id);
     return this.remember(this.keyCache, hash, { principal: keyPrincipal(row, row.role) }, expires);
   }

@@ -1,7 +1,7 @@
 /** API keys for services: shown once at creation, stored as a SHA-256, revocable, optionally expiring. */
 import { newId } from "../../db/ids.js";
 import type { Kysely } from "kysely";
-import { NotFoundError, ValidationError } from "../../core/errors.js";
+import { ConflictError, NotFoundError, ValidationError } from "../../core/errors.js";
 import type { Database } from "../../db/schema.js";
 import type { ApiKeysTable } from "../../db/schema-auth.js";
 import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.js";
@@ -33,6 +33,9 @@ export interface ApiKeyInfo {
   rateLimit: KeyRateLimit | null;
   /** Requests per UTC day; null: no quota. */
   quota: KeyQuota | null;
+  /** When the key was last rotated, and until when its previous secret is accepted. */
+  rotatedAt: string | null;
+  previousValidUntil: string | null;
 }
 
 /** What the guard enforces for a key, from its row. */
@@ -63,6 +66,8 @@ export function toKeyInfo(row: ApiKeysTable): ApiKeyInfo {
         ? { limit: Number(row.rate_limit), window: row.rate_window as RateWindow }
         : null,
     quota: row.daily_quota !== null ? { limit: Number(row.daily_quota), window: "day" } : null,
+    rotatedAt: row.rotated_at,
+    previousValidUntil: row.previous_valid_until,
   };
 }
 
@@ -111,6 +116,9 @@ export class ApiKeyStore {
       rate_limit: input.rateLimit?.limit ?? null,
       rate_window: input.rateLimit?.window ?? null,
       daily_quota: input.quota?.limit ?? null,
+      previous_key_hash: null,
+      previous_valid_until: null,
+      rotated_at: null,
     };
     await this.db.insertInto("api_keys").values(row).execute();
     return { key, info: toKeyInfo(row) };
@@ -122,8 +130,52 @@ export class ApiKeyStore {
     return (await q.orderBy("created_at").execute()).map(toKeyInfo);
   }
 
+  /** The key whose current secret, or previous secret (after a rotation), has this hash. */
   async byHash(hash: string): Promise<ApiKeysTable | undefined> {
-    return this.db.selectFrom("api_keys").selectAll().where("key_hash", "=", hash).executeTakeFirst();
+    return this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where((eb) => eb.or([eb("key_hash", "=", hash), eb("previous_key_hash", "=", hash)]))
+      .executeTakeFirst();
+  }
+
+  /**
+   * A new secret for the key (returned once); the current one stays valid for `graceMs`,
+   * and one rotated before it ends now. Id, name, role and budgets stay the same. The
+   * update is conditional on the secret it replaces, so two rotations at once cannot both
+   * hand out a secret.
+   */
+  async rotate(
+    idOrName: string,
+    graceMs: number,
+  ): Promise<{ key: string; info: ApiKeyInfo; previousPrefix: string }> {
+    const info = await this.get(idOrName);
+    if (info.revokedAt !== null)
+      throw new ConflictError(`API key "${info.name}" is revoked: create a new one`);
+    if (info.expiresAt !== null && Date.parse(info.expiresAt) <= Date.now())
+      throw new ConflictError(`API key "${info.name}" has expired: create a new one`);
+    const row = await this.db
+      .selectFrom("api_keys")
+      .select("key_hash")
+      .where("id", "=", info.id)
+      .executeTakeFirstOrThrow();
+    const key = generateApiKey();
+    const now = Date.now();
+    const result = await this.db
+      .updateTable("api_keys")
+      .set({
+        key_hash: hashApiKey(key),
+        prefix: displayPrefix(key),
+        previous_key_hash: row.key_hash,
+        previous_valid_until: new Date(now + graceMs).toISOString(),
+        rotated_at: new Date(now).toISOString(),
+      })
+      .where("id", "=", info.id)
+      .where("key_hash", "=", row.key_hash)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1)
+      throw new ConflictError(`API key "${info.name}" was rotated at the same moment: try again`);
+    return { key, info: await this.get(info.id), previousPrefix: info.prefix };
   }
 
   /** By id, or by name when exactly one active key has it. */

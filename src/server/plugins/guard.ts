@@ -38,6 +38,7 @@ const FAILURE_TEXT: Record<AuthFailure, string> = {
   invalid_api_key: "the API key is not valid",
   revoked_api_key: "the API key was revoked",
   expired_api_key: "the API key has expired",
+  rotated_api_key: "the API key was rotated and its grace period is over: use the new key",
   invalid_token: "the token is not valid",
   expired_token: "the token has expired: log in again",
   ended_token: "the token was ended by a password change or a disable: log in again",

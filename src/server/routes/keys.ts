@@ -4,7 +4,8 @@ import type { FastifyPluginAsync } from "fastify";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../replies.js";
-import { ApiKey, CreateKeyBody, CreatedKey, IdParams } from "../schemas/service.js";
+import { DEFAULT_GRACE, parseGrace } from "../auth/rotation.js";
+import { ApiKey, CreateKeyBody, CreatedKey, IdParams, RotateKeyBody } from "../schemas/service.js";
 
 const ListQuery = Type.Object(
   { includeRevoked: Type.Optional(Type.Boolean()) },
@@ -62,6 +63,39 @@ export function keyRoutes(ctx: ServerContext): FastifyPluginAsync {
           },
         });
         return reply.code(201).send(ok(created));
+      },
+    );
+
+    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RotateKeyBody> | undefined }>(
+      "/v1/keys/:id/rotate",
+      {
+        config: admin,
+        schema: {
+          tags: ["keys"],
+          summary:
+            "Rotate an API key: a new secret (shown this once); the current one stays valid for the grace period",
+          params: IdParams,
+          body: RotateKeyBody,
+          response: responses(CreatedKey),
+        },
+      },
+      async (request) => {
+        const grace = request.body?.grace ?? DEFAULT_GRACE;
+        const rotated = await ctx.keys.rotate(request.params.id, parseGrace(grace));
+        ctx.auth.invalidate();
+        await ctx.audit.record({
+          actor: actorOf(request.principal),
+          action: "key.rotate",
+          target: `key:${rotated.info.name}`,
+          outcome: "success",
+          details: {
+            id: rotated.info.id,
+            prefix: rotated.info.prefix,
+            previousPrefix: rotated.previousPrefix,
+            previousValidUntil: rotated.info.previousValidUntil,
+          },
+        });
+        return ok({ key: rotated.key, info: rotated.info });
       },
     );
 

@@ -89,7 +89,22 @@ export const ApiKey = describes<ApiKeyInfo>()(
     lastUsedAt: Nullable(Type.String()),
     rateLimit: Nullable(KeyRateLimitSchema),
     quota: Nullable(KeyQuotaSchema),
+    rotatedAt: Nullable(Type.String()),
+    previousValidUntil: Nullable(
+      Type.String({ description: "After a rotation: until when the previous secret is accepted" }),
+    ),
   }),
+);
+export const RotateKeyBody = Type.Object(
+  {
+    grace: Type.Optional(
+      Type.String({
+        maxLength: 20,
+        description: "How long the current secret stays valid: 24h (default), 30m, 90s, 7d, 0",
+      }),
+    ),
+  },
+  { additionalProperties: false },
 );
 export const CreateKeyBody = Type.Object(
   {
