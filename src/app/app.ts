@@ -8,7 +8,7 @@ import { HashChainAuditLog } from "../audit/chain.js";
 import { loadConfig, type BulwarkConfig } from "../core/config.js";
 import { openDatabase, type DatabaseHandle } from "../db/index.js";
 import { createObjectStore } from "../storage/index.js";
-import { NoSuchBucketError } from "../storage/errors.js";
+import { prepareDefaultBucket } from "../storage/default-bucket.js";
 import type { ObjectStore } from "../storage/types.js";
 import { preparePrivateHome } from "./home.js";
 import { loadServiceSettings, type ServiceSettings } from "./settings.js";
@@ -37,23 +37,13 @@ export interface OpenAppOptions {
   onWarning?: (message: string) => void;
 }
 
-/** A local store of a fresh install is created with Object Lock, so audit snapshots can be locked. */
-async function prepareStore(store: ObjectStore): Promise<void> {
-  if (store.kind !== "fs") return;
-  try {
-    await store.getLockConfig();
-  } catch (err) {
-    if (err instanceof NoSuchBucketError) await store.init({ objectLock: true });
-    else throw err;
-  }
-}
-
 export async function openApp(options: OpenAppOptions = {}): Promise<App> {
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfig(env);
   const settings = options.settings ?? loadServiceSettings(env);
   const warning = preparePrivateHome(config);
-  if (warning) (options.onWarning ?? ((m) => process.emitWarning(m, "BulwarkSecurityWarning")))(warning);
+  const warn = options.onWarning ?? ((m: string) => process.emitWarning(m, "BulwarkSecurityWarning"));
+  if (warning) warn(warning);
   const db = await openDatabase(config);
   let store: ObjectStore | undefined;
   try {
@@ -62,7 +52,8 @@ export async function openApp(options: OpenAppOptions = {}): Promise<App> {
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     });
     store = options.wrapStore ? options.wrapStore(created) : created;
-    await prepareStore(store);
+    const lockWarning = await prepareDefaultBucket(store);
+    if (lockWarning) warn(lockWarning);
   } catch (err) {
     await store?.close();
     await db.close();

@@ -9,6 +9,7 @@ import { type AuditSink } from "../audit/sink.js";
 import type { BulwarkConfig } from "../core/config.js";
 import { DatasetCatalog } from "../data/datasets.js";
 import { openDatabase, type DatabaseHandle } from "../db/open.js";
+import { prepareDefaultBucket } from "../storage/default-bucket.js";
 import { createObjectStore } from "../storage/index.js";
 import type { ObjectStore } from "../storage/types.js";
 import { RunStore } from "../train/runs.js";
@@ -38,6 +39,10 @@ export async function openWorkspace(
 ): Promise<Workspace> {
   const actor = options.actor ?? defaultActor();
   const store = options.store ?? createObjectStore(config.storage);
+  if (!options.store) {
+    const warning = await prepareDefaultBucket(store);
+    if (warning) process.emitWarning(warning, "BulwarkSecurityWarning");
+  }
   let db: DatabaseHandle;
   try {
     db = options.db ?? (await openDatabase(config));

@@ -8,6 +8,7 @@ import { defaultActor } from "../core/actor.js";
 import { loadConfig, type BulwarkConfig } from "../core/config.js";
 import { openDatabase, type DatabaseHandle } from "../db/index.js";
 import { createObjectStore } from "../storage/index.js";
+import { prepareDefaultBucket } from "../storage/default-bucket.js";
 import type { ObjectStore } from "../storage/types.js";
 import { ApiKeyStore } from "./auth/keys.js";
 import { UserStore } from "./auth/users.js";
@@ -29,6 +30,13 @@ export async function withAdmin<T>(fn: (ctx: AdminContext) => Promise<T>): Promi
   let store: ObjectStore | undefined;
   const audit = new HashChainAuditLog(db);
   try {
+    // The local bucket is cheap to open and must have Object Lock before the first write
+    // (an audit snapshot from a fresh home is locked); an S3 bucket is opened when used.
+    if (config.storage.backend === "fs") {
+      store = createObjectStore(config.storage);
+      const warning = await prepareDefaultBucket(store);
+      if (warning) process.emitWarning(warning, "BulwarkSecurityWarning");
+    }
     return await fn({
       config,
       db,

@@ -80,6 +80,15 @@ export class FsBucket {
     assertLockEnabled(this.name, file.objectLock, use);
   }
 
+  /** Turns Object Lock on for an existing bucket (versions are always kept on disk). */
+  async enableObjectLock(): Promise<BucketLockConfig> {
+    const file = await this.update((current) => {
+      if (!current) throw new NoSuchBucketError(this.name);
+      return { ...current, objectLock: true };
+    });
+    return toLockConfig(file);
+  }
+
   async getLockConfig(): Promise<BucketLockConfig> {
     const file = await this.read();
     if (!file) throw new NoSuchBucketError(this.name);

@@ -8,7 +8,7 @@
  * writes and folder locks), and the calls that follow from the others come from
  * ObjectStoreBase.
  */
-import type { ObjectStore } from "../types.js";
+import type { BucketLockConfig, ObjectStore } from "../types.js";
 import { validateBucketName } from "../keys.js";
 import { ObjectStoreBase } from "../base.js";
 import { FsLayout } from "./paths.js";
@@ -38,6 +38,7 @@ export class FsObjectStore extends ObjectStoreBase implements ObjectStore {
   readonly bucket: string;
   readonly root: string;
   private readonly links: FsLinks;
+  private readonly admin: FsBucket;
 
   constructor(options: FsStoreOptions) {
     const bucket = validateBucketName(options.bucket);
@@ -54,7 +55,16 @@ export class FsObjectStore extends ObjectStoreBase implements ObjectStore {
     });
     this.bucket = bucket;
     this.root = options.root;
+    this.admin = admin;
     this.links = new FsLinks(layout, options.publicUrl ?? DEFAULT_PUBLIC_URL);
+  }
+
+  /**
+   * Enables Object Lock on an existing bucket, as S3 allows on a versioned one; nothing
+   * already written becomes locked. Bulwark uses it for the local bucket of an old home.
+   */
+  enableObjectLock(): Promise<BucketLockConfig> {
+    return this.admin.enableObjectLock();
   }
 
   presignGet(key: string, expiresInSeconds: number, options: { versionId?: string } = {}): Promise<string> {
