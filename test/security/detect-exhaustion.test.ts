@@ -12,6 +12,11 @@ import { DecodeBudget, REQUEST_DECODE_LIMITS, TEXT_DECODE_LIMITS } from "../../s
 import { encodeBase64, encodeHex } from "../../src/text/encoders.js";
 import { fullModel } from "../helpers/model.js";
 import { tempDir } from "../helpers/tmp.js";
+import { smallModel } from "../helpers/model.js";
+import { createLogger } from "../../src/core/logger.js";
+import { ModelService } from "../../src/server/detection/models.js";
+import { DetectionPool } from "../../src/server/detection/pool.js";
+import { createServiceMetrics } from "../../src/server/metrics/registry.js";
 import { assertError, call, testArtifact, type CallResult } from "../server/helpers.js";
 import { seedHome, spawnServe } from "../server/process.js";
 
@@ -169,4 +174,38 @@ describe("a real server keeps answering while megabyte batches are screened", as
     assert.equal(results[0]!.score, mine.score);
     assert.ok(results.every((v) => v.flagged && v.evidence.some((e) => e.id === "decode_budget")));
   });
+});
+
+test("the workers serve the model the main thread serves, and follow it when production changes", async () => {
+  const a = new BuiltinDetector((await testArtifact()).model);
+  const b = new BuiltinDetector((await smallModel({ epochs: 1 }, 1500)).model);
+  assert.notEqual(a.model.sha256, b.model.sha256);
+  let serving = a;
+  const pool = new DetectionPool(
+    { workers: 1, minChars: 1000, queueChars: 10_000_000 },
+    createLogger({ level: "silent" }),
+  );
+  const models = new ModelService(
+    { load: async () => serving },
+    createServiceMetrics(),
+    createLogger({ level: "silent" }),
+    pool,
+  );
+  try {
+    await models.load();
+    assert.equal(pool.sha256, a.model.sha256);
+    const text = `${"The meeting notes are attached for review. ".repeat(40)}${ATTACK}`;
+    const [pooled] = await models.detectBatch([text], {});
+    assert.equal(pooled!.model.sha256, a.model.sha256);
+    assert.equal(pooled!.score, a.detect(text, { decodeBudget: DecodeBudget.forRequest() }).score);
+
+    serving = b; // a promotion
+    await models.load();
+    assert.equal(pool.sha256, b.model.sha256);
+    const [after] = await models.detectBatch([text], {});
+    assert.equal(after!.model.sha256, b.model.sha256);
+    assert.equal(after!.score, b.detect(text, { decodeBudget: DecodeBudget.forRequest() }).score);
+  } finally {
+    await models.close();
+  }
 });
