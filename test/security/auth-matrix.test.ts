@@ -62,6 +62,7 @@ const MATRIX: Record<string, Need> = {
   "GET /v1/keys": "admin",
   "POST /v1/keys": "admin",
   "DELETE /v1/keys/{id}": "admin",
+  "POST /v1/keys/{id}/rotate": "admin",
   "GET /v1/users": "admin",
   "POST /v1/users": "admin",
   "GET /v1/users/{id}": "admin",
