@@ -26,6 +26,8 @@ const VOCABULARY = [
   "registry/types.js",
   "registry/versions.js",
   "server/auth/roles.js",
+  "server/auth/budgets.js",
+  "server/auth/rotation.js",
   "jobs/types.js",
   "storage/rules.js",
   "storage/errors.js",
