@@ -44,6 +44,12 @@ export interface ServiceSettings {
     snapshotIntervalSeconds: number;
     snapshotMode: LockMode;
     snapshotRetentionDays: number;
+    /** Anchor the chain head when it is this many entries past the last anchor (0: off). */
+    anchorEvery: number;
+    /** Seconds between anchors of a moved head (0: off). */
+    anchorIntervalSeconds: number;
+    /** How long a head anchor stays locked (a snapshot covers it long before). */
+    anchorRetentionDays: number;
   };
   jobs: {
     concurrency: number;
@@ -137,6 +143,9 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
       snapshotIntervalSeconds: int(env, "BULWARK_AUDIT_SNAPSHOT_INTERVAL", 3_600),
       snapshotMode: mode,
       snapshotRetentionDays: int(env, "BULWARK_AUDIT_SNAPSHOT_RETENTION_DAYS", 365, 1),
+      anchorEvery: int(env, "BULWARK_AUDIT_ANCHOR_EVERY", 100),
+      anchorIntervalSeconds: int(env, "BULWARK_AUDIT_ANCHOR_INTERVAL", 60),
+      anchorRetentionDays: int(env, "BULWARK_AUDIT_ANCHOR_RETENTION_DAYS", 7, 1),
     },
     jobs: {
       concurrency: int(env, "BULWARK_JOB_CONCURRENCY", 1, 1),

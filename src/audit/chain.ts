@@ -106,6 +106,7 @@ interface Pending {
 export class HashChainAuditLog implements AuditSink {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private readonly committed: ((head: AuditRecord) => void)[] = [];
 
   constructor(
     private readonly handle: DatabaseHandle,
@@ -129,6 +130,11 @@ export class HashChainAuditLog implements AuditSink {
     });
   }
 
+  /** Calls `fn` with the newest entry after each committed batch (the head anchorer). */
+  onCommitted(fn: (head: AuditRecord) => void): void {
+    this.committed.push(fn);
+  }
+
   /** Waits for every entry recorded so far to be committed. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
@@ -141,6 +147,7 @@ export class HashChainAuditLog implements AuditSink {
         try {
           const records = await this.appendBatch(batch.map((p) => p.entry));
           batch.forEach((p, i) => p.resolve(records[i]!));
+          for (const fn of this.committed) fn(records.at(-1)!);
         } catch (err) {
           for (const p of batch) p.reject(err);
         }

@@ -4,6 +4,7 @@
  * once on first start) and a production model (trained from the bundled corpus on first
  * start), then listens. `close()` undoes all of it in order.
  */
+import { HeadAnchorer } from "../audit/anchor.js";
 import { readFileSync } from "node:fs";
 import { sql } from "kysely";
 import { pino } from "pino";
@@ -97,6 +98,25 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     cleanup.push(() => app.close());
     const { db, store, audit } = app;
 
+    // Seal the chain head every few entries (off the request path) and, below, every minute.
+    const anchorer = new HeadAnchorer(
+      audit,
+      store,
+      {
+        every: settings.audit.anchorEvery,
+        intervalMs: settings.audit.anchorIntervalSeconds * 1000,
+        mode: settings.audit.snapshotMode,
+        retentionDays: settings.audit.anchorRetentionDays,
+      },
+      (err) => logger.warn({ err }, "could not anchor the audit head"),
+      (r) => {
+        if (!r.locked)
+          logger.warn({ key: r.key }, "audit head anchored NOT locked: the bucket has no Object Lock");
+      },
+    );
+    audit.onCommitted((head) => anchorer.noticed(head.seq));
+    cleanup.push(() => anchorer.close());
+
     const users = new UserStore(db.db);
     const keys = new ApiKeyStore(db.db);
     const signer = new TokenSigner(await loadOrCreateSecret(db.db, "jwt"), settings.tokenTtlSeconds);
@@ -189,6 +209,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
     if (options.timers !== false) {
       models.startPolling(settings.modelPollSeconds);
+      anchorer.start();
       if (settings.audit.snapshotIntervalSeconds > 0) {
         const timer = setInterval(() => {
           jobs.queue
