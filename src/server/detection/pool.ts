@@ -168,16 +168,26 @@ export class DetectionPool {
   private loadInto(slot: Slot): Promise<void> {
     const load = this.load!;
     return new Promise((resolve, reject) => {
+      const done = () => {
+        slot.worker.off("message", onMessage);
+        slot.worker.off("exit", onExit);
+      };
       const onMessage = (msg: FromWorker) => {
         if (msg.type !== "loaded" && msg.type !== "load-failed") return;
-        slot.worker.off("message", onMessage);
+        done();
         if (msg.type === "load-failed")
           return reject(new Error(`detection worker refused the model: ${msg.message}`));
         slot.sha256 = msg.sha256;
         this.dispatch();
         resolve();
       };
+      // A worker that dies while loading must not leave the model reload waiting for ever.
+      const onExit = () => {
+        done();
+        reject(new Error("detection worker exited while loading the model"));
+      };
       slot.worker.on("message", onMessage);
+      slot.worker.once("exit", onExit);
       // Each worker gets its own copy; the main thread keeps the detector it serves.
       slot.worker.postMessage({ ...load, artifact: new Uint8Array(load.artifact) });
     });
