@@ -60,7 +60,8 @@ test("plain files still train, --output still writes the artifact, --promote put
   assert.equal(createHash("sha256").update(readFileSync(output)).digest("hex"), out.sha256);
   assert.equal(out.datasets[0].id, null);
   assert.equal(out.datasets[0].name, data);
-  assert.equal(out.snapshot.locked, false);
+  // The default local bucket has Object Lock from the first command (security review, audit item 4).
+  assert.equal(out.snapshot.locked, true);
   const human = await runCli(
     ["train", "--data", data, "--epochs", "1", "--name", "guard", "--bump", "major"],
     { env },
