@@ -8,6 +8,7 @@
  * only plain files, and the sections must add up to exactly the bytes the file holds.
  * A refusal names the file and the field.
  */
+import type { ModelMeta } from "./model-meta.js";
 import { IntegrityError, ValidationError } from "../core/errors.js";
 import { EMBEDDINGS_NAME } from "./embeddings.js";
 import { validateRules, type RulesDocument } from "./rules.js";
@@ -97,24 +98,8 @@ function checker(source: string) {
   };
 }
 
-export interface CheckedHeader {
-  format: string;
-  name: string;
-  version: string;
-  createdAt: string;
-  features: FeatureConfig;
-  categoryBits: number;
-  window: { size: number; stride: number };
-  calibration: { a: number; b: number };
-  threshold: number;
-  bias: number;
-  categoryBias: number[];
-  rules: RulesDocument;
-  params: Record<string, unknown>;
-  metrics: Record<string, unknown>;
-  training: Record<string, unknown>;
-  sections: SectionInfo[];
-}
+/** A header whose every field was checked: the model's metadata and its section table. */
+export type CheckedHeader = Omit<ModelMeta, "format"> & { format: string; sections: SectionInfo[] };
 
 /**
  * Checks a parsed header. `sectionBytes` is what the file holds after the header and its

@@ -10,37 +10,15 @@
 import { createHash } from "node:crypto";
 import { IntegrityError } from "../core/errors.js";
 import { loadEmbeddings, projectRows } from "./embeddings.js";
-import { dot, weightCount, type FeatureConfig, type FeatureVector } from "./features.js";
+import { dot, weightCount, type FeatureVector } from "./features.js";
 import { checkModelHeader, MAX_HEADER_BYTES, type SectionInfo } from "./model-header.js";
-import type { RulesDocument } from "./rules.js";
+import { MODEL_FORMAT, type ModelMeta } from "./model-meta.js";
 import { CATEGORIES, type Category } from "./types.js";
 
-export const MODEL_FORMAT = "bulwark-builtin/1";
+export { MODEL_FORMAT };
+export type { Calibration, ModelMeta } from "./model-meta.js";
+
 const MAGIC = Buffer.from("BWM1", "ascii");
-
-export interface Calibration {
-  /** p = sigmoid(a * logit + b) */
-  a: number;
-  b: number;
-}
-
-export interface ModelMeta {
-  format: typeof MODEL_FORMAT;
-  name: string;
-  version: string;
-  createdAt: string;
-  features: FeatureConfig;
-  categoryBits: number;
-  window: { size: number; stride: number };
-  calibration: Calibration;
-  threshold: number;
-  bias: number;
-  categoryBias: number[];
-  rules: RulesDocument;
-  params: Record<string, unknown>;
-  metrics: Record<string, unknown>;
-  training: Record<string, unknown>;
-}
 
 export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
@@ -150,9 +128,7 @@ export class BuiltinModel {
     let offset = 8 + headerLen;
     offset += (4 - (offset % 4)) % 4;
     // Every field checked before the header sizes anything: weights, sections, a file name.
-    const header = checkModelHeader(parsed, Math.max(0, buf.length - offset), source) as ModelMeta & {
-      sections: SectionInfo[];
-    };
+    const header = checkModelHeader(parsed, Math.max(0, buf.length - offset), source);
     const data = new Map<string, Uint32Array | Float32Array>();
     for (const s of header.sections) {
       const size = s.count * 4;
@@ -170,7 +146,8 @@ export class BuiltinModel {
     }
     if (offset !== buf.length) throw new IntegrityError(`${source} has trailing bytes`);
     const { sections: _sections, ...meta } = header;
-    const model = new BuiltinModel(meta);
+    // The format was compared with MODEL_FORMAT before the header was checked.
+    const model = new BuiltinModel({ ...meta, format: MODEL_FORMAT });
     dense(
       model.weights,
       data.get("weights.index") as Uint32Array,

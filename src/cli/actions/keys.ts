@@ -1,5 +1,6 @@
 /** `bulwark keys ...`: API keys on the configured database, without the HTTP API. */
 import { withAdmin } from "../../server/admin.js";
+import { rotationAuditEntry } from "../../server/auth/keys.js";
 import type { Role } from "../../server/auth/roles.js";
 import { parseGrace } from "../../server/auth/rotation.js";
 import { formatRateLimit, type KeyQuota, type KeyRateLimit } from "../../server/auth/budgets.js";
@@ -97,18 +98,7 @@ export async function keysRotate(
   const graceMs = typeof opts.grace === "number" ? opts.grace : parseGrace(opts.grace);
   await withAdmin(async (a) => {
     const rotated = await a.keys.rotate(id, graceMs);
-    await a.audit.record({
-      actor: a.actor,
-      action: "key.rotate",
-      target: `key:${rotated.info.name}`,
-      outcome: "success",
-      details: {
-        id: rotated.info.id,
-        prefix: rotated.info.prefix,
-        previousPrefix: rotated.previousPrefix,
-        previousValidUntil: rotated.info.previousValidUntil,
-      },
-    });
+    await a.audit.record(rotationAuditEntry(a.actor, rotated));
     if (opts.json) return printJson({ key: rotated.key, info: rotated.info });
     printLine(rotated.key);
     process.stderr.write(

@@ -3,6 +3,7 @@ import { newId } from "../../db/ids.js";
 import type { Kysely } from "kysely";
 import { ConflictError, NotFoundError, ValidationError } from "../../core/errors.js";
 import type { Database } from "../../db/schema.js";
+import type { AuditEntry } from "../../audit/sink.js";
 import type { ApiKeysTable } from "../../db/schema-auth.js";
 import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.js";
 import {
@@ -68,6 +69,28 @@ export function toKeyInfo(row: ApiKeysTable): ApiKeyInfo {
     quota: row.daily_quota !== null ? { limit: Number(row.daily_quota), window: "day" } : null,
     rotatedAt: row.rotated_at,
     previousValidUntil: row.previous_valid_until,
+  };
+}
+
+export interface RotatedKey {
+  key: string;
+  info: ApiKeyInfo;
+  previousPrefix: string;
+}
+
+/** The audit entry of a rotation, the same from the API and the CLI (no secret in it). */
+export function rotationAuditEntry(actor: string, rotated: RotatedKey): AuditEntry {
+  return {
+    actor,
+    action: "key.rotate",
+    target: `key:${rotated.info.name}`,
+    outcome: "success",
+    details: {
+      id: rotated.info.id,
+      prefix: rotated.info.prefix,
+      previousPrefix: rotated.previousPrefix,
+      previousValidUntil: rotated.info.previousValidUntil,
+    },
   };
 }
 
@@ -145,10 +168,7 @@ export class ApiKeyStore {
    * update is conditional on the secret it replaces, so two rotations at once cannot both
    * hand out a secret.
    */
-  async rotate(
-    idOrName: string,
-    graceMs: number,
-  ): Promise<{ key: string; info: ApiKeyInfo; previousPrefix: string }> {
+  async rotate(idOrName: string, graceMs: number): Promise<RotatedKey> {
     const info = await this.get(idOrName);
     if (info.revokedAt !== null)
       throw new ConflictError(`API key "${info.name}" is revoked: create a new one`);

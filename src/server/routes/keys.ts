@@ -1,6 +1,7 @@
 /** /v1/keys: API keys for services (admin only). The key itself is in the creation response only. */
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
+import { rotationAuditEntry } from "../auth/keys.js";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../replies.js";
@@ -83,18 +84,7 @@ export function keyRoutes(ctx: ServerContext): FastifyPluginAsync {
         const grace = request.body?.grace ?? DEFAULT_GRACE;
         const rotated = await ctx.keys.rotate(request.params.id, parseGrace(grace));
         ctx.auth.invalidate();
-        await ctx.audit.record({
-          actor: actorOf(request.principal),
-          action: "key.rotate",
-          target: `key:${rotated.info.name}`,
-          outcome: "success",
-          details: {
-            id: rotated.info.id,
-            prefix: rotated.info.prefix,
-            previousPrefix: rotated.previousPrefix,
-            previousValidUntil: rotated.info.previousValidUntil,
-          },
-        });
+        await ctx.audit.record(rotationAuditEntry(actorOf(request.principal), rotated));
         return ok({ key: rotated.key, info: rotated.info });
       },
     );
