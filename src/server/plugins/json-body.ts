@@ -10,8 +10,11 @@ import { firstDuplicateKey } from "../../core/duplicate-keys.js";
 export function installJsonBody(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, raw, done) => {
-    const body = raw as string; // parseAs: "string"
+  // Read as bytes and decoded once: as a string, a 7 MB body arrives as a hundred 64 KiB
+  // strings joined one by one, and the young-generation collections that copy them held
+  // the request thread for 20-26 ms at a time under megabyte batches.
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, raw, done) => {
+    const body = (raw as Buffer).toString("utf8"); // parseAs: "buffer"
     parse(request, body, (err: Error | null, value?: unknown) => {
       if (err) return done(err, undefined);
       const duplicate = firstDuplicateKey(body);
