@@ -1,6 +1,6 @@
 /** `bulwark keys ...`: API keys on the configured database, without the HTTP API. */
 import { withAdmin } from "../../server/admin.js";
-import { rotationAuditEntry } from "../../server/auth/keys.js";
+import { creationAuditEntry, rotationAuditEntry } from "../../server/auth/keys.js";
 import type { Role } from "../../server/auth/roles.js";
 import { parseGrace } from "../../server/auth/rotation.js";
 import { formatRateLimit, type KeyQuota, type KeyRateLimit } from "../../server/auth/budgets.js";
@@ -26,19 +26,7 @@ export async function keysCreate(opts: {
       rateLimit: opts.rateLimit ?? null,
       quota: opts.quota ?? null,
     });
-    await a.audit.record({
-      actor: a.actor,
-      action: "key.create",
-      target: `key:${created.info.name}`,
-      outcome: "success",
-      details: {
-        id: created.info.id,
-        role: created.info.role,
-        prefix: created.info.prefix,
-        rateLimit: created.info.rateLimit,
-        quota: created.info.quota,
-      },
-    });
+    await a.audit.record(creationAuditEntry(a.actor, created.info));
     if (opts.json) return printJson(created);
     printLine(created.key);
     process.stderr.write(

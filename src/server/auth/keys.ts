@@ -78,6 +78,23 @@ export interface RotatedKey {
   previousPrefix: string;
 }
 
+/** The audit entry of a new key, the same from the API and the CLI (no secret in it). */
+export function creationAuditEntry(actor: string, info: ApiKeyInfo): AuditEntry {
+  return {
+    actor,
+    action: "key.create",
+    target: `key:${info.name}`,
+    outcome: "success",
+    details: {
+      id: info.id,
+      role: info.role,
+      prefix: info.prefix,
+      rateLimit: info.rateLimit,
+      quota: info.quota,
+    },
+  };
+}
+
 /** The audit entry of a rotation, the same from the API and the CLI (no secret in it). */
 export function rotationAuditEntry(actor: string, rotated: RotatedKey): AuditEntry {
   return {

@@ -1,7 +1,7 @@
 /** /v1/keys: API keys for services (admin only). The key itself is in the creation response only. */
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import { rotationAuditEntry } from "../auth/keys.js";
+import { creationAuditEntry, rotationAuditEntry } from "../auth/keys.js";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../replies.js";
@@ -50,19 +50,7 @@ export function keyRoutes(ctx: ServerContext): FastifyPluginAsync {
           rateLimit: request.body.rateLimit ?? null,
           quota: request.body.quota ?? null,
         });
-        await ctx.audit.record({
-          actor: actorOf(request.principal),
-          action: "key.create",
-          target: `key:${created.info.name}`,
-          outcome: "success",
-          details: {
-            id: created.info.id,
-            role: created.info.role,
-            prefix: created.info.prefix,
-            rateLimit: created.info.rateLimit,
-            quota: created.info.quota,
-          },
-        });
+        await ctx.audit.record(creationAuditEntry(actorOf(request.principal), created.info));
         return reply.code(201).send(ok(created));
       },
     );
