@@ -9,11 +9,11 @@
  * and, when BENCH_BASELINE_CLI names another build's dist/src/cli/main.js (the code
  * before the fix, say), that build.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { seedHome, spawnServe } from "../test/server/process.js";
-import { benchModel, markdownTable, percentile, prose } from "./util.js";
+import { benchModel, benchServeEnv, markdownTable, percentile, prose } from "./util.js";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const INTERVAL_MS = 10;
@@ -70,17 +70,8 @@ const smallBodies = Array.from({ length: 64 }, (_, i) => JSON.stringify({ text: 
 type Row = (string | number)[];
 
 async function measure(label: string, env: Record<string, string>, cli?: string): Promise<Row[]> {
-  const home = mkdtempSync(join(tmpdir(), "bulwark-bench-exhaustion-"));
-  const full = {
-    BULWARK_HOME: home,
-    DATABASE_URL: "",
-    REDIS_URL: "",
-    BULWARK_RATE_LIMIT_PER_KEY: "100000000",
-    BULWARK_RATE_LIMIT_PER_IP: "100000000",
-    BULWARK_AUDIT_SNAPSHOT_INTERVAL: "0",
-    BULWARK_LOG_LEVEL: "warn",
-    ...env,
-  };
+  const full = benchServeEnv("exhaustion", { BULWARK_LOG_LEVEL: "warn", ...env });
+  const home = full.BULWARK_HOME!;
   const [key] = await seedHome(full, artifact, [{ name: "bench", role: "client" }]);
   const server = await spawnServe(full, { logFile: join(home, "server.log"), ...(cli ? { cli } : {}) });
   const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };

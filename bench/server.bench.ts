@@ -6,12 +6,12 @@
  * A second run shares the rate-limit budget through Redis when it is reachable.
  */
 import { createRequire } from "node:module";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { seedHome, spawnServe } from "../test/server/process.js";
 import { redisReachable } from "../test/server/redis-env.js";
-import { benchModel, markdownTable, prose } from "./util.js";
+import { benchModel, benchServeEnv, markdownTable, prose } from "./util.js";
 
 interface Histogram {
   average: number;
@@ -48,17 +48,8 @@ const texts = Array.from({ length: 256 }, (_, i) => {
 const bodies = texts.map((text) => JSON.stringify({ text }));
 
 async function load(label: string, extraEnv: Record<string, string>): Promise<(string | number)[]> {
-  const home = mkdtempSync(join(tmpdir(), "bulwark-bench-server-"));
-  const env = {
-    BULWARK_HOME: home,
-    DATABASE_URL: "",
-    REDIS_URL: "",
-    // Limits on and checked on every request, set above what the load reaches.
-    BULWARK_RATE_LIMIT_PER_KEY: "100000000",
-    BULWARK_RATE_LIMIT_PER_IP: "100000000",
-    BULWARK_AUDIT_SNAPSHOT_INTERVAL: "0",
-    ...extraEnv,
-  };
+  const env = benchServeEnv("server", extraEnv);
+  const home = env.BULWARK_HOME!;
   const [key] = await seedHome(env, artifact, [{ name: "bench", role: "client" }]);
   const logFile = join(home, "server.log");
   const server = await spawnServe(env, { logFile });

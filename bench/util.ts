@@ -1,5 +1,6 @@
 /** Shared helpers for benchmarks: percentiles, timing, markdown output, a model to measure. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadBundledCorpus } from "../src/data/corpus.js";
 import { BuiltinModel } from "../src/detect/model.js";
@@ -51,4 +52,21 @@ export function prose(length: number, variant = 0): string {
   let i = variant;
   while (out.length < length) out += base.slice((i++ * 37) % 200) + base;
   return out.slice(0, length);
+}
+
+/**
+ * The environment of a benchmark's `bulwark serve`: a fresh home on embedded defaults (no
+ * PostgreSQL or Redis from the shell), rate limits on but above what the load reaches, so
+ * every request is counted and none refused, and no audit snapshots during the run.
+ */
+export function benchServeEnv(name: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    BULWARK_HOME: mkdtempSync(join(tmpdir(), `bulwark-bench-${name}-`)),
+    DATABASE_URL: "",
+    REDIS_URL: "",
+    BULWARK_RATE_LIMIT_PER_KEY: "100000000",
+    BULWARK_RATE_LIMIT_PER_IP: "100000000",
+    BULWARK_AUDIT_SNAPSHOT_INTERVAL: "0",
+    ...extra,
+  };
 }
