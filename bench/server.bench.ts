@@ -52,7 +52,10 @@ async function load(label: string, extraEnv: Record<string, string>): Promise<(s
   const home = env.BULWARK_HOME!;
   const [key] = await seedHome(env, artifact, [{ name: "bench", role: "client" }]);
   const logFile = join(home, "server.log");
-  const server = await spawnServe(env, { logFile });
+  const server = await spawnServe(env, {
+    logFile,
+    nodeArgs: process.env.BENCH_PROF ? ["--cpu-prof", "--cpu-prof-dir=" + process.env.BENCH_PROF] : [],
+  });
   try {
     // 256 distinct bodies, each rendered once by autocannon and sent in turn on every
     // connection, so the load generator spends its core on sending, not on building requests.

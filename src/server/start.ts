@@ -158,7 +158,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         }),
       metrics,
       logger,
-      settings.detectPool.workers > 0 ? new DetectionPool(settings.detectPool, logger) : undefined,
+      settings.detectPool.workers > 0
+        ? new DetectionPool(
+            {
+              ...settings.detectPool,
+              bodyLimits: { maxTextChars: config.server.maxTextChars, maxBatch: config.server.maxBatch },
+            },
+            logger,
+          )
+        : undefined,
     );
     cleanup.push(() => models.close());
 

@@ -182,7 +182,12 @@ test("the workers serve the model the main thread serves, and follow it when pro
   assert.notEqual(a.model.sha256, b.model.sha256);
   let serving = a;
   const pool = new DetectionPool(
-    { workers: 1, minChars: 1000, queueChars: 10_000_000 },
+    {
+      workers: 1,
+      minChars: 1000,
+      queueChars: 10_000_000,
+      bodyLimits: { maxTextChars: 1_000_000, maxBatch: 64 },
+    },
     createLogger({ level: "silent" }),
   );
   const models = new ModelService(

@@ -4,16 +4,15 @@
  * atomically, so requests in flight finish on the model they started with.
  */
 import type { Logger } from "pino";
-import { BulwarkError } from "../../core/errors.js";
+import { BulwarkError, isBulwarkError } from "../../core/errors.js";
 import { BuiltinDetector } from "../../detect/builtin.js";
 import { scanDocument, type ScanOptions, type ScanResult } from "../../detect/document-scan.js";
 import { Ensemble } from "../../detect/ensemble.js";
-import type { DetectOptions, Detector, ModelRef, Verdict } from "../../detect/types.js";
+import type { Detector, ModelRef, Verdict } from "../../detect/types.js";
 import { DecodeBudget } from "../../text/decode-budget.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
-import type { DetectionPool } from "./pool.js";
-
-type RequestOptions = Pick<DetectOptions, "threshold" | "evidence">;
+import type { BodyOutcome, DetectionPool } from "./pool.js";
+import type { BodyRoute, RequestOptions } from "./request-options.js";
 
 /** Where the production detectors come from: the registry in service, anything in tests. */
 export interface ModelSource {
@@ -97,6 +96,35 @@ export class ModelService {
       : await scanDocument(detector, content, options);
     this.count(result.verdict);
     return result;
+  }
+
+  /**
+   * Whether a request body of `bytes` bytes should be parsed and screened in the pool
+   * rather than on this thread (see DeferredBody): when it is large and the workers hold
+   * the model in service.
+   */
+  defers(bytes: number): boolean {
+    return this.ensemble !== undefined && this.pooled(this.ensemble, bytes);
+  }
+
+  /** A request body screened by a worker (its bytes move there); verdicts are counted here. */
+  async screenBody(route: BodyRoute, bytes: Uint8Array): Promise<BodyOutcome> {
+    let outcome: BodyOutcome;
+    try {
+      outcome = await this.pool!.body(route, bytes);
+    } catch (err) {
+      // Bad JSON or a schema failure; a busy pool or a dead worker is not the body's fault.
+      const refused = isBulwarkError(err) ? err.status === 400 : (err as { validation?: unknown }).validation;
+      if (refused) this.metrics.pooledBodies.inc({ route, outcome: "refused" });
+      throw err;
+    }
+    this.metrics.pooledBodies.inc({ route, outcome: outcome.kind === "result" ? "screened" : "handed_back" });
+    if (outcome.kind === "result") {
+      const r = outcome.result;
+      if (Array.isArray(r)) r.forEach((v) => this.count(v));
+      else this.count("verdict" in r ? r.verdict : r);
+    }
+    return outcome;
   }
 
   /** Only the built-in model alone runs in the pool, and only the one the workers hold. */

@@ -1,17 +1,39 @@
 /**
  * A detection worker: holds the production model (loaded from the bytes the main thread
  * sent, SHA-256 checked) and screens the large texts, batches and documents the pool hands
- * it, so they never hold up the server's request thread.
+ * it, so they never hold up the server's request thread. Large request bodies arrive as
+ * bytes: the worker parses and validates them exactly as the request thread would.
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
+import { isBulwarkError } from "../../core/errors.js";
 import { BuiltinDetector } from "../../detect/builtin.js";
 import { scanDocument } from "../../detect/document-scan.js";
 import { BuiltinModel } from "../../detect/model.js";
 import { DecodeBudget } from "../../text/decode-budget.js";
-import type { FromWorker, ModelLoad, PoolTask, ToWorker } from "./pool-protocol.js";
+import { parseCheckedJson } from "../body/checked-json.js";
+import { detectSchemas } from "../schemas/detect.js";
+import { bodyValidatorCompiler } from "../validation.js";
+import type { FromWorker, ModelLoad, PoolTask, ToWorker, WorkerSetup } from "./pool-protocol.js";
+import {
+  requestOptions,
+  scanOptions,
+  type BatchBody,
+  type BodyRoute,
+  type DetectBody,
+  type ScanBody,
+} from "./request-options.js";
 
 const port = parentPort;
 if (!port) throw new Error("pool-worker.js runs as a worker thread of the detection pool");
+
+const setup = workerData as WorkerSetup;
+const schemas = detectSchemas(setup.bodyLimits);
+const compile = bodyValidatorCompiler();
+const validators: Record<BodyRoute, ReturnType<typeof compile>> = {
+  detect: compile(schemas.DetectBody, "/v1/detect"),
+  batch: compile(schemas.BatchBody, "/v1/detect/batch"),
+  scan: compile(schemas.ScanBody, "/v1/scan"),
+};
 
 let detector: BuiltinDetector | undefined;
 
@@ -25,8 +47,43 @@ function load(m: ModelLoad): FromWorker {
   return { type: "loaded", sha256: model.sha256 };
 }
 
+async function screenBody(
+  d: BuiltinDetector,
+  task: Extract<PoolTask, { type: "body" }>,
+): Promise<FromWorker> {
+  let body: unknown;
+  try {
+    body = parseCheckedJson(task.bytes);
+  } catch (err) {
+    if (!isBulwarkError(err)) throw err;
+    const { code, message, status, details } = err;
+    return {
+      type: "refused",
+      id: task.id,
+      error: { code, message, status, ...(details ? { details } : {}) },
+    };
+  }
+  const validate = validators[task.route];
+  if (!validate(body)) return { type: "invalid", id: task.id, errors: validate.errors ?? [] };
+  // Naming detectors may mean an ensemble or another model: the request thread decides.
+  if ((body as { detectors?: unknown }).detectors !== undefined) return { type: "parsed", id: task.id, body };
+  const decodeBudget = DecodeBudget.forRequest();
+  if (task.route === "detect") {
+    const b = body as DetectBody;
+    return { type: "done", id: task.id, result: d.detect(b.text, { ...requestOptions(b), decodeBudget }) };
+  }
+  if (task.route === "batch") {
+    const b = body as BatchBody;
+    const options = { ...requestOptions(b), decodeBudget };
+    return { type: "done", id: task.id, result: b.texts.map((t) => d.detect(t, options)) };
+  }
+  const b = body as ScanBody;
+  return { type: "done", id: task.id, result: await scanDocument(d, b.content, scanOptions(b)) };
+}
+
 async function run(task: PoolTask): Promise<FromWorker> {
   if (!detector) return { type: "failed", id: task.id, message: "the worker has no model yet" };
+  if (task.type === "body") return screenBody(detector, task);
   if (task.type === "batch") {
     // One decoding budget for the request, exactly as on the main thread.
     const options = { ...task.options, decodeBudget: DecodeBudget.forRequest() };

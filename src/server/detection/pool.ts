@@ -13,7 +13,9 @@ import { BulwarkError } from "../../core/errors.js";
 import type { BuiltinDetector } from "../../detect/builtin.js";
 import type { ScanOptions, ScanResult } from "../../detect/document-scan.js";
 import type { Verdict } from "../../detect/types.js";
-import type { FromWorker, ModelLoad, PoolTask } from "./pool-protocol.js";
+import type { FastifyError } from "fastify";
+import type { FromWorker, ModelLoad, PoolTask, WorkerSetup } from "./pool-protocol.js";
+import type { BodyRoute } from "./request-options.js";
 
 export interface DetectionPoolSettings {
   /** Worker threads (0: everything runs on the main thread). */
@@ -22,7 +24,13 @@ export interface DetectionPoolSettings {
   minChars: number;
   /** Characters of work accepted by the pool and not yet finished, beyond which it refuses. */
   queueChars: number;
+  /** The limits the detection routes' body schemas are built with (workers validate bodies). */
+  bodyLimits: WorkerSetup["bodyLimits"];
 }
+
+/** What a worker made of a request body: a result, or the parsed body for the request thread. */
+export type BodyOutcome =
+  { kind: "result"; result: Verdict | Verdict[] | ScanResult } | { kind: "parsed"; body: unknown };
 
 const RETRY_AFTER_SECONDS = 2;
 
@@ -39,12 +47,15 @@ export class DetectionBusyError extends BulwarkError {
 
 type TaskInput =
   | { type: "batch"; texts: string[]; options: { threshold?: number; evidence?: boolean } }
-  | { type: "scan"; content: string; options: ScanOptions };
+  | { type: "scan"; content: string; options: ScanOptions }
+  | { type: "body"; route: BodyRoute; bytes: Uint8Array };
 
 interface Pending {
   task: PoolTask;
   chars: number;
-  resolve: (result: Verdict[] | ScanResult) => void;
+  /** Buffers moved, not copied, to the worker. */
+  transfer: ArrayBuffer[];
+  resolve: (answer: unknown) => void;
   reject: (err: Error) => void;
 }
 
@@ -103,6 +114,23 @@ export class DetectionPool {
     return this.submit({ type: "scan", content, options }, content.length) as Promise<ScanResult>;
   }
 
+  /**
+   * A request body, parsed, validated and screened in a worker. Its bytes are moved to the
+   * worker (the caller must not read them afterwards); their count stands for characters.
+   */
+  body(route: BodyRoute, bytes: Uint8Array): Promise<BodyOutcome> {
+    // Only a buffer the bytes fill alone can be moved; a view into a shared one is copied.
+    const own =
+      bytes.byteOffset === 0 &&
+      bytes.byteLength === bytes.buffer.byteLength &&
+      bytes.buffer instanceof ArrayBuffer
+        ? bytes
+        : new Uint8Array(bytes);
+    return this.submit({ type: "body", route, bytes: own }, bytes.byteLength, [
+      own.buffer as ArrayBuffer,
+    ]) as Promise<BodyOutcome>;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const gone = new BulwarkError("SHUTTING_DOWN", "the server is shutting down", 503);
@@ -110,13 +138,19 @@ export class DetectionPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private submit(input: TaskInput, chars: number): Promise<Verdict[] | ScanResult> {
+  private submit(input: TaskInput, chars: number, transfer: ArrayBuffer[] = []): Promise<unknown> {
     // One oversized request is still served when nothing else waits; only a pile-up is refused.
     if (this.queuedChars > 0 && this.queuedChars + chars > this.settings.queueChars)
       throw new DetectionBusyError(this.queuedChars, this.settings.queueChars);
     this.queuedChars += chars;
     return new Promise((resolve, reject) => {
-      this.waiting.push({ task: { ...input, id: this.nextId++ } as PoolTask, chars, resolve, reject });
+      this.waiting.push({
+        task: { ...input, id: this.nextId++ } as PoolTask,
+        chars,
+        transfer,
+        resolve,
+        reject,
+      });
       this.dispatch();
     });
   }
@@ -127,7 +161,7 @@ export class DetectionPool {
       if (slot.busy || slot.sha256 === undefined || slot.sha256 !== this.load?.sha256) continue;
       const next = this.waiting.shift()!;
       slot.busy = next;
-      slot.worker.postMessage(next.task);
+      slot.worker.postMessage(next.task, next.transfer);
     }
   }
 
@@ -141,10 +175,23 @@ export class DetectionPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(this.workerUrl), busy: undefined, sha256: undefined };
+    const setup: WorkerSetup = { bodyLimits: this.settings.bodyLimits };
+    const slot: Slot = {
+      worker: new Worker(this.workerUrl, { workerData: setup }),
+      busy: undefined,
+      sha256: undefined,
+    };
     slot.worker.unref();
     slot.worker.on("message", (msg: FromWorker) => {
-      if (msg.type === "done") this.finish(slot, (p) => p.resolve(msg.result));
+      if (msg.type === "done")
+        this.finish(slot, (p) =>
+          p.resolve(p.task.type === "body" ? { kind: "result", result: msg.result } : msg.result),
+        );
+      else if (msg.type === "parsed") this.finish(slot, (p) => p.resolve({ kind: "parsed", body: msg.body }));
+      else if (msg.type === "refused") {
+        const { code, message, status, details } = msg.error;
+        this.finish(slot, (p) => p.reject(new BulwarkError(code, message, status, details)));
+      } else if (msg.type === "invalid") this.finish(slot, (p) => p.reject(validationError(msg.errors)));
       else if (msg.type === "failed")
         this.finish(slot, (p) => p.reject(new Error(`detection worker: ${msg.message}`)));
     });
@@ -192,4 +239,13 @@ export class DetectionPool {
       slot.worker.postMessage({ ...load, artifact: new Uint8Array(load.artifact) });
     });
   }
+}
+
+/** A schema failure found by a worker, shaped as fastify's own so it is answered the same way. */
+function validationError(errors: FastifyError["validation"]): FastifyError {
+  const err = new Error("the body does not match the route's schema") as FastifyError;
+  err.validation = errors;
+  err.validationContext = "body";
+  err.statusCode = 400;
+  return err;
 }

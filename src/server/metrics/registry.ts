@@ -15,6 +15,7 @@ export interface ServiceMetrics {
   storageErrors: Counter<"operation" | "code">;
   rateLimited: Counter<"scope">;
   authFailures: Counter<"reason">;
+  pooledBodies: Counter<"route" | "outcome">;
 }
 
 export function createServiceMetrics(options: { defaultMetrics?: boolean } = {}): ServiceMetrics {
@@ -76,6 +77,14 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
       name: "bulwark_auth_failures_total",
       help: "Requests refused with 401 or 403, by reason",
       labelNames: ["reason"],
+      registers,
+    }),
+    pooledBodies: new Counter({
+      name: "bulwark_detect_worker_bodies_total",
+      help:
+        "Large detection request bodies parsed and checked by a detection worker, by route and outcome " +
+        "(screened; refused: bad JSON or schema; handed_back: the request thread screened it)",
+      labelNames: ["route", "outcome"],
       registers,
     }),
   };

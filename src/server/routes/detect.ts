@@ -1,7 +1,24 @@
-/** POST /v1/detect, /v1/detect/batch and /v1/scan: the hot path, kept to a lookup and a call. */
-import { Type, type Static } from "@sinclair/typebox";
+/**
+ * POST /v1/detect, /v1/detect/batch and /v1/scan: the hot path, kept to a lookup and a call.
+ * A large body is not parsed here: it goes as bytes to a detection worker, which parses,
+ * validates and screens it (see DeferredBody), so megabyte requests never hold up the
+ * small ones on the request thread.
+ */
+import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
+import type { ScanResult } from "../../detect/document-scan.js";
+import type { Verdict } from "../../detect/types.js";
+import { DeferredBody } from "../body/deferred.js";
 import type { ServerContext } from "../context.js";
+import {
+  requestOptions,
+  scanOptions,
+  type BatchBody,
+  type BodyRoute,
+  type DetectBody,
+  type ScanBody,
+} from "../detection/request-options.js";
+import { installJsonBody } from "../plugins/json-body.js";
 import { ok, responses } from "../replies.js";
 import { detectSchemas } from "../schemas/detect.js";
 
@@ -10,9 +27,32 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
   const s = detectSchemas({ maxTextChars, maxBatch });
   // A text of maxTextChars characters may take up to 6 bytes each once JSON-escaped.
   const oneText = Math.min(bodyLimitBytes, maxTextChars * 6 + 4096);
+  const models = ctx.models;
+
+  const detectOne = (b: DetectBody) => models.detect(b.text, requestOptions(b), b.detectors);
+  const detectMany = async (b: BatchBody) => {
+    // One decoding budget for the batch; a large one is screened off the request thread.
+    const results = await models.detectBatch(b.texts, requestOptions(b), b.detectors);
+    return { results, flagged: results.filter((r) => r.flagged).length };
+  };
+  const scan = (b: ScanBody) => models.scan(b.content, scanOptions(b), b.detectors);
+
+  /** The body's answer: screened here, or by a worker that got the body as bytes. */
+  async function answer<B, R>(
+    route: BodyRoute,
+    body: B | DeferredBody,
+    here: (b: B) => R | Promise<R>,
+    fromWorker: (result: Verdict | Verdict[] | ScanResult) => R,
+  ): Promise<R> {
+    if (!(body instanceof DeferredBody)) return here(body);
+    const outcome = await models.screenBody(route, body.bytes);
+    return outcome.kind === "result" ? fromWorker(outcome.result) : here(outcome.body as B);
+  }
 
   return async (app) => {
-    app.post<{ Body: Static<typeof s.DetectBody> }>(
+    installJsonBody(app, (raw) => (models.defers(raw.byteLength) ? new DeferredBody(raw) : undefined));
+
+    app.post<{ Body: DetectBody }>(
       "/v1/detect",
       {
         bodyLimit: oneText,
@@ -24,22 +64,10 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           response: responses(Type.Ref("Verdict")),
         },
       },
-      async (request) => {
-        const b = request.body;
-        return ok(
-          await ctx.models.detect(
-            b.text,
-            {
-              ...(b.threshold !== undefined ? { threshold: b.threshold } : {}),
-              evidence: b.evidence !== false,
-            },
-            b.detectors,
-          ),
-        );
-      },
+      async (request) => ok(await answer("detect", request.body, detectOne, (r) => r as Verdict)),
     );
 
-    app.post<{ Body: Static<typeof s.BatchBody> }>(
+    app.post<{ Body: BatchBody }>(
       "/v1/detect/batch",
       {
         bodyLimit: bodyLimitBytes,
@@ -51,19 +79,16 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           response: responses(s.BatchResult),
         },
       },
-      async (request) => {
-        const b = request.body;
-        const options = {
-          ...(b.threshold !== undefined ? { threshold: b.threshold } : {}),
-          evidence: b.evidence !== false,
-        };
-        // One decoding budget for the batch; a large one is screened off the request thread.
-        const results = await ctx.models.detectBatch(b.texts, options, b.detectors);
-        return ok({ results, flagged: results.filter((r) => r.flagged).length });
-      },
+      async (request) =>
+        ok(
+          await answer("batch", request.body, detectMany, (r) => {
+            const results = r as Verdict[];
+            return { results, flagged: results.filter((v) => v.flagged).length };
+          }),
+        ),
     );
 
-    app.post<{ Body: Static<typeof s.ScanBody> }>(
+    app.post<{ Body: ScanBody }>(
       "/v1/scan",
       {
         bodyLimit: oneText,
@@ -75,20 +100,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           response: responses(s.ScanResult),
         },
       },
-      async (request) => {
-        const b = request.body;
-        const result = await ctx.models.scan(
-          b.content,
-          {
-            ...(b.threshold !== undefined ? { threshold: b.threshold } : {}),
-            evidence: b.evidence !== false,
-            ...(b.window ? { window: b.window } : {}),
-            allWindows: b.allWindows === true,
-          },
-          b.detectors,
-        );
-        return ok(result);
-      },
+      async (request) => ok(await answer("scan", request.body, scan, (r) => r as ScanResult)),
     );
   };
 }
