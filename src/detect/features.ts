@@ -10,6 +10,7 @@
  * scales are part of the model's definition, shared by training and inference through
  * this one module.
  */
+import { endianness } from "node:os";
 import { IntegrityError } from "../core/errors.js";
 import { FNV_OFFSET, FNV_PRIME, hashString, isWordChar } from "../text/tokens.js";
 import { knownRows, loadEmbeddings, meanOfRows, type EmbeddingTable } from "./embeddings.js";
@@ -68,6 +69,9 @@ export function weightCount(config: FeatureConfig): number {
   return (1 << config.bits) + (config.embeddings?.dims ?? 0);
 }
 
+/** Typed arrays use the machine's byte order; a UTF-16LE copy is only code units on a little-endian one. */
+const LITTLE_ENDIAN = endianness() === "LE";
+
 const GOLDEN = 0x9e3779b1 | 0;
 const WORD_SEED = 0x5bd1e995 | 0;
 const BIGRAM_SEED = 0x1b873593 | 0;
@@ -88,6 +92,8 @@ export class FeatureExtractor {
   private readonly embeddings: EmbeddingTable | null;
   private readonly denseBuf: Float32Array | null;
   private rowBuf = new Int32Array(256);
+  private codes = new Uint16Array(4096);
+  private codeBytes = Buffer.from(this.codes.buffer);
 
   /** `withDense`: also compute the pooled vector (training); detection only needs the rows. */
   constructor(
@@ -161,12 +167,50 @@ export class FeatureExtractor {
     let n = 0;
     let b = 0;
 
+    // The text's code units in a typed array: the loops below read them 2-3x faster there
+    // than with charCodeAt, and a native UTF-16 copy fills it 10x faster than a loop would.
+    if (this.codes.length < len) {
+      this.codes = new Uint16Array(len * 2);
+      this.codeBytes = Buffer.from(this.codes.buffer);
+    }
+    const codes = this.codes;
+    if (LITTLE_ENDIAN) this.codeBytes.write(text, 0, len * 2, "utf16le");
+    else for (let i = 0; i < len; i++) codes[i] = text.charCodeAt(i);
+
     // Character n-grams: one running FNV hash per start position, emitted at each length.
+    // The shipped lengths (3 to 5) are unrolled, which halves the time of this loop; the
+    // general loop gives the same features for any other lengths.
+    const fixed35 = charMin === 3 && charMax === 5;
     for (let i = 0; i + charMin <= len; i++) {
       let h = FNV_OFFSET;
+      if (fixed35) {
+        h = Math.imul(h ^ codes[i]!, FNV_PRIME);
+        h = Math.imul(h ^ codes[i + 1]!, FNV_PRIME);
+        h = Math.imul(h ^ codes[i + 2]!, FNV_PRIME);
+        b = Math.imul(h, GOLDEN) >>> shift;
+        if (stamp[b] !== serial) {
+          stamp[b] = serial;
+          buf[n++] = b;
+        }
+        if (i + 4 > len) continue;
+        h = Math.imul(h ^ codes[i + 3]!, FNV_PRIME);
+        b = Math.imul(h, GOLDEN) >>> shift;
+        if (stamp[b] !== serial) {
+          stamp[b] = serial;
+          buf[n++] = b;
+        }
+        if (i + 5 > len) continue;
+        h = Math.imul(h ^ codes[i + 4]!, FNV_PRIME);
+        b = Math.imul(h, GOLDEN) >>> shift;
+        if (stamp[b] !== serial) {
+          stamp[b] = serial;
+          buf[n++] = b;
+        }
+        continue;
+      }
       const stop = Math.min(len, i + charMax);
       for (let j = i; j < stop; j++) {
-        h = Math.imul(h ^ text.charCodeAt(j), FNV_PRIME);
+        h = Math.imul(h ^ codes[j]!, FNV_PRIME);
         if (j - i + 1 >= charMin) {
           b = Math.imul(h, GOLDEN) >>> shift;
           if (stamp[b] !== serial) {
@@ -186,7 +230,7 @@ export class FeatureExtractor {
     let inWord = false;
     let prev = 0;
     for (let i = 0; i <= len; i++) {
-      const c = i < len ? text.charCodeAt(i) : 32;
+      const c = i < len ? codes[i]! : 32;
       if (isWordChar(c)) {
         h = Math.imul(h ^ c, FNV_PRIME);
         inWord = true;

@@ -25,6 +25,8 @@ export interface Normalized {
 
 const PLAIN_ASCII = /^[\x20-\x7e\t\n\r]*$/;
 const LETTER_DIGIT_MIX = /[0-9@$][a-z]/;
+/** Whitespace other than one plain space: a tab, a newline, a non-breaking space, two spaces. */
+const SPACING_TO_FOLD = /[^\S ]| {2}/;
 const SINGLE_LETTER_GAPS =
   /(?:^|[^\p{L}\p{N}])\p{L}[ .\-_*|/]{1,4}\p{L}[ .\-_*|/]{1,4}\p{L}(?![\p{L}\p{N}])/u;
 
@@ -59,6 +61,7 @@ export function normalize(input: string): Normalized {
     text = leet.text;
   }
 
-  text = text.replace(/\s+/g, " ").trim();
-  return { text, signals };
+  // Most prose has single plain spaces only: testing first spares a copy of the text.
+  if (SPACING_TO_FOLD.test(text)) text = text.replace(/\s+/g, " ");
+  return { text: text.trim(), signals };
 }

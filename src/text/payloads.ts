@@ -206,26 +206,43 @@ function push(
   out.push(d.truncated ? { ...where, text: d.text, truncated: true } : { ...where, text: d.text });
 }
 
+/** Per ASCII character: 1 base64 alphabet, 2 hex digit, 4 separator allowed inside a hex run. */
+const RUN_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const digit = c >= 48 && c <= 57;
+  if (digit || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 43 || c === 47 || c === 95 || c === 45)
+    RUN_CLASS[c]! |= 1;
+  if (digit || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) RUN_CLASS[c]! |= 2;
+  else if (c === 32 || c === 44 || c === 58 || c === 120 || c === 92) RUN_CLASS[c]! |= 4;
+}
+
 /**
- * Which encoded runs could be present: one pass over the characters, so ordinary prose
- * (almost all traffic) skips the base64 and hex patterns entirely.
+ * Which encoded runs could be present: one pass over the characters (a table lookup each,
+ * half the cost of comparing ranges), so ordinary prose (almost all traffic) skips the
+ * base64 and hex patterns entirely. A regular expression for 16 base64 characters in a
+ * row cost four times as much on prose.
  */
 function candidateRuns(text: string): { base64: boolean; hex: boolean } {
   let base64Run = 0;
   let hexDigits = 0;
   let base64 = false;
   let hex = false;
-  for (let i = 0; i < text.length && !(base64 && hex); i++) {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    const digit = c >= 48 && c <= 57;
-    const lower = c >= 97 && c <= 122;
-    const upper = c >= 65 && c <= 90;
-    if (digit || lower || upper || c === 43 || c === 47 || c === 95 || c === 45) {
-      if (++base64Run >= 16) base64 = true;
+    const k = c < 128 ? RUN_CLASS[c]! : 0;
+    if (k & 1) {
+      if (++base64Run >= 16) {
+        base64 = true;
+        if (hex) break;
+      }
     } else base64Run = 0;
-    if (digit || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) {
-      if (++hexDigits >= 16) hex = true;
-    } else if (c !== 32 && c !== 44 && c !== 58 && c !== 120 && c !== 92) hexDigits = 0;
+    if (k & 2) {
+      if (++hexDigits >= 16) {
+        hex = true;
+        if (base64) break;
+      }
+    } else if (!(k & 4)) hexDigits = 0;
   }
   return { base64, hex };
 }
