@@ -35,7 +35,7 @@ import {
   type DatasetOrigin,
 } from "./manifest.js";
 import { readDataFile } from "./formats.js";
-import type { Sample } from "./sample.js";
+import { sampleRow, type Sample } from "./sample.js";
 
 export const BUNDLED = "bundled";
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -170,9 +170,7 @@ export class DatasetCatalog {
       try {
         for await (const s of rows) {
           counts.add(s);
-          await out.write(
-            `${JSON.stringify({ text: s.text, label: s.label, category: s.category, source: s.source, lang: s.lang })}\n`,
-          );
+          await out.write(`${JSON.stringify(sampleRow(s))}\n`);
         }
       } finally {
         await out.close();

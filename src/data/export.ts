@@ -13,6 +13,7 @@ import { ValidationError } from "../core/errors.js";
 import type { ExportFormat } from "./choices.js";
 import { ENVELOPE_VERSION, EnvelopeWriter, localMetadata } from "./envelope.js";
 import type { DataInput } from "./inputs.js";
+import { sampleRow } from "./sample.js";
 
 export interface ExportResult {
   file: string;
@@ -64,7 +65,7 @@ export async function exportData(
     await writer?.begin();
     for (; !next.done; next = await rowsIn.next()) {
       const s = next.value;
-      const row = { text: s.text, label: s.label, category: s.category, source: s.source, lang: s.lang };
+      const row = sampleRow(s);
       if (writer) await writer.sample(row);
       else await write(`${JSON.stringify(row)}\n`);
       rows++;

@@ -1,6 +1,9 @@
 /**
- * One labelled text, the unit of every dataset: `{text, label, category, source, lang}`.
- * Validation names the field and says what was expected, so a bad row can be fixed.
+ * One labelled text, the unit of every dataset: `{text, label, category, source, lang}`,
+ * and optionally `group`: rows of one source with the same group are versions of one item
+ * (its translations, the clean and injected copies of one document) and always fall on the
+ * same side of a train/validation split. Validation names the field and says what was
+ * expected, so a bad row can be fixed.
  */
 import { CATEGORIES } from "../detect/types.js";
 
@@ -13,6 +16,8 @@ export interface Sample {
   category: SampleCategory;
   source: string;
   lang: string | null;
+  /** Rows of one source sharing a group are one item in several versions (see the header). */
+  group?: string;
 }
 
 export const MAX_SAMPLE_CHARS = 1_000_000;
@@ -22,7 +27,18 @@ export interface SampleProblem {
   message: string;
 }
 
-const KNOWN_FIELDS = new Set(["text", "label", "category", "source", "lang", "id", "meta", "metadata"]);
+const KNOWN_FIELDS = new Set([
+  "text",
+  "label",
+  "category",
+  "source",
+  "lang",
+  "group",
+  "id",
+  "meta",
+  "metadata",
+]);
+const MAX_GROUP_CHARS = 200;
 
 /**
  * Checks one parsed row. Returns the sample, or the problems found. `category` defaults
@@ -37,7 +53,7 @@ export function checkSample(
     return { problems: [{ field: "(row)", message: "expected a JSON object" }] };
   }
   const row = value as Record<string, unknown>;
-  const { text, label, category, source, lang } = row;
+  const { text, label, category, source, lang, group } = row;
   if (typeof text !== "string")
     problems.push({ field: "text", message: `expected a string, got ${describe(text)}` });
   else if (text.trim() === "") problems.push({ field: "text", message: "expected a non-empty string" });
@@ -78,16 +94,42 @@ export function checkSample(
       });
     } else language = lang;
   }
+  if (group !== undefined && group !== null) {
+    if (typeof group !== "string" || group === "" || group.length > MAX_GROUP_CHARS)
+      problems.push({
+        field: "group",
+        message: `expected a non-empty string of at most ${MAX_GROUP_CHARS} characters or null, got ${describe(group)}`,
+      });
+  }
   const unknown = Object.keys(row).filter((k) => !KNOWN_FIELDS.has(k));
   if (unknown.length)
     problems.push({
       field: unknown[0]!,
-      message: `unknown field (allowed: text, label, category, source, lang)`,
+      message: `unknown field (allowed: text, label, category, source, lang, group)`,
     });
   if (problems.length) return { problems };
-  return {
-    sample: { text: text as string, label: label as 0 | 1, category: cat!, source: src, lang: language },
+  const sample: Sample = {
+    text: text as string,
+    label: label as 0 | 1,
+    category: cat!,
+    source: src,
+    lang: language,
   };
+  if (typeof group === "string") sample.group = group;
+  return { sample };
+}
+
+/** A sample as the row written to a file: the five fields, and the group when it has one. */
+export function sampleRow(s: Sample): Record<string, unknown> {
+  const row: Record<string, unknown> = {
+    text: s.text,
+    label: s.label,
+    category: s.category,
+    source: s.source,
+    lang: s.lang,
+  };
+  if (s.group !== undefined) row.group = s.group;
+  return row;
 }
 
 function describe(v: unknown): string {

@@ -2,7 +2,8 @@
  * Deterministic train/validation split by groups of related texts, never by row: a text
  * and its near-copies (the clean and injected versions of one document, translations
  * that share a template) must fall on the same side, or validation figures flatter the model.
- * Texts are grouped when they share their first or their last 48 normalised characters.
+ * Texts are grouped when they share their first or their last 48 normalised characters,
+ * or when their source gave them the same `group` (translations share no characters).
  */
 import { hashString } from "../text/tokens.js";
 import type { Sample } from "../data/sample.js";
@@ -50,7 +51,9 @@ export function relatedGroups(samples: readonly Sample[]): number[] {
   const firstSeen = new Map<string, number>();
   samples.forEach((s, i) => {
     const k = splitKey(s.text);
-    for (const part of [`h:${s.source}:${k.slice(0, 48)}`, `t:${s.source}:${k.slice(-48)}`]) {
+    const parts = [`h:${s.source}:${k.slice(0, 48)}`, `t:${s.source}:${k.slice(-48)}`];
+    if (s.group !== undefined) parts.push(`g:${s.source}:${s.group}`);
+    for (const part of parts) {
       const j = firstSeen.get(part);
       if (j === undefined) firstSeen.set(part, i);
       else uf.union(i, j);

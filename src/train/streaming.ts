@@ -25,11 +25,14 @@ const POOL_SIZE = 5000;
 const SHUFFLE_BUFFER = 8192;
 
 /**
- * Validation membership without a split of the whole set: by a hash of the text's opening,
- * so near-copies land on the same side.
+ * Validation membership without a split of the whole set: by a hash of the row's group when
+ * its source gave one (translations share no text), else of the text's opening, so
+ * near-copies land on the same side.
  */
 function inValidation(s: Sample, p: TrainParams): boolean {
-  return unitHash(`${s.source}:${splitKey(s.text).slice(0, 64)}`, p.seed) < p.validationFraction;
+  const key =
+    s.group !== undefined ? `${s.source}#group:${s.group}` : `${s.source}:${splitKey(s.text).slice(0, 64)}`;
+  return unitHash(key, p.seed) < p.validationFraction;
 }
 
 export async function trainStreaming(
