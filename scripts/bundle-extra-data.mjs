@@ -43,10 +43,14 @@ const groupers = {
 };
 
 let total = 0;
-for (const file of readdirSync(from).filter((f) => f.endsWith(".jsonl")).sort()) {
+for (const file of readdirSync(from)
+  .filter((f) => f.endsWith(".jsonl"))
+  .sort()) {
   const source = basename(file, ".jsonl");
   const group = groupers[source]?.();
-  const lines = readFileSync(join(from, file), "utf8").split("\n").filter((l) => l.trim());
+  const lines = readFileSync(join(from, file), "utf8")
+    .split("\n")
+    .filter((l) => l.trim());
   const out = lines.map((line, i) => {
     const row = JSON.parse(line);
     if (row.source !== source) throw new Error(`${file}:${i + 1}: source "${row.source}" is not "${source}"`);
