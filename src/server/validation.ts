@@ -13,12 +13,25 @@ import AjvCompiler from "@fastify/ajv-compiler";
 import type { FastifyInstance, FastifySchema, FastifySchemaValidationError } from "fastify";
 import { DeferredBody } from "./body/deferred.js";
 
+/**
+ * Ajv still honours `unicode: false` but warns that the option is deprecated, once per
+ * compiler: that line would open every server and worker start. Other warnings pass.
+ */
+const quietLogger = {
+  log: () => undefined,
+  warn: (...args: unknown[]) => {
+    if (!String(args[0]).includes("option unicode")) console.warn(...args);
+  },
+  error: (...args: unknown[]) => console.error(...args),
+};
+
 const COMMON = {
   useDefaults: true,
   removeAdditional: false as const,
   allErrors: false,
   strict: false,
   unicode: false,
+  logger: quietLogger,
 };
 
 type Validate = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
