@@ -4,6 +4,7 @@
  * through `WindowAnalyser.analyse`, so a model can never be trained on features it will not see.
  */
 import { normalize, type Signal } from "../text/normalize.js";
+import { framingExtras } from "./framing.js";
 import type { FeatureExtractor } from "./features.js";
 import { type FeatureVector } from "./features.js";
 import type { RuleHit, RuleSet } from "./rules.js";
@@ -52,6 +53,7 @@ export class WindowAnalyser {
     }
     for (const s of signals) extras.push(`sig:${s}`);
     shapeExtras(normalized.length, ex.wordCount, ex.symbolCount, ex.config.lengthFeatures, extras);
+    if (ex.config.framingCrosses) framingExtras(normalized, extras);
     return { normalized, signals, hits, prior, vector: ex.finish(extras) };
   }
 }

@@ -29,6 +29,11 @@ export interface FeatureConfig {
   /** Length and word-length buckets as features (off: they mostly encode where data came from). */
   lengthFeatures: boolean;
   /**
+   * Framing and harmful-topic cues and their conjunction as features (see framing.ts).
+   * Absent in models trained before it existed: read as false.
+   */
+  framingCrosses?: boolean;
+  /**
    * Pretrained word vectors pooled as dense features (data/embeddings/<name>.bwe.gz), or null.
    * `sha256` pins the exact table: a model trained on one table refuses to run on another.
    */
@@ -43,6 +48,7 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   charShrink: 50,
   wordShrink: 10,
   lengthFeatures: false,
+  framingCrosses: true,
   embeddings: { name: "glove-50k", dims: 100 },
 };
 

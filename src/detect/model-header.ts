@@ -138,6 +138,9 @@ export function checkModelHeader(header: unknown, sectionBytes: number, source: 
     charShrink: c.number(features, "features.charShrink", 0, 10_000),
     wordShrink: c.number(features, "features.wordShrink", 0, 10_000),
     lengthFeatures: c.boolean(features, "features.lengthFeatures"),
+    ...(features.framingCrosses === undefined
+      ? {}
+      : { framingCrosses: c.boolean(features, "features.framingCrosses") }),
     embeddings,
   };
   const categoryBits = c.integer(header, "categoryBits", 8, bits);

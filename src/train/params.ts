@@ -28,6 +28,9 @@ export const FeatureConfigSchema = Type.Object(
     }),
     wordShrink: Type.Number({ minimum: 0, maximum: 10_000, description: "The same for word features" }),
     lengthFeatures: Type.Boolean({ description: "Length buckets as features" }),
+    framingCrosses: Type.Optional(
+      Type.Boolean({ description: "Framing and harmful-topic cues and their conjunction as features" }),
+    ),
     embeddings: Type.Union(
       [
         Type.Null(),
