@@ -11,12 +11,27 @@ import {
   type DecodeLimits,
 } from "../text/decode-budget.js";
 import { findPayloads } from "../text/payloads.js";
+import { isWordChar } from "../text/tokens.js";
 import { windows } from "../text/windows.js";
 import { WindowAnalyser, type WindowAnalysis } from "./analysis.js";
+import { TermAttribution } from "./attribution.js";
 import { FeatureExtractor } from "./features.js";
 import { argmaxCategory, type BuiltinModel } from "./model.js";
 import { RuleSet } from "./rules.js";
 import type { Category, DetectOptions, Evidence, ModelRef, SyncDetector, Verdict } from "./types.js";
+
+/** Words named as evidence for a flagged text. */
+const TERM_EVIDENCE = 5;
+
+/** Where `term` stands as a whole word in `lower`, or -1. */
+function wordAt(lower: string, term: string): number {
+  for (let at = lower.indexOf(term); at >= 0; at = lower.indexOf(term, at + 1)) {
+    const before = at === 0 ? 32 : lower.charCodeAt(at - 1);
+    const after = at + term.length >= lower.length ? 32 : lower.charCodeAt(at + term.length);
+    if (!isWordChar(before) && !isWordChar(after)) return at;
+  }
+  return -1;
+}
 
 const LIMIT_TEXT: Record<DecodeLimit, string> = {
   depth: "payloads were nested deeper than the decoding depth allows",
@@ -73,6 +88,7 @@ export class BuiltinDetector implements SyncDetector {
   readonly threshold: number;
   readonly builtin: BuiltinModel;
   private readonly analyser: WindowAnalyser;
+  private attribution: TermAttribution | undefined;
   readonly window: { size: number; stride: number };
   readonly decodeLimits: DecodeLimits;
 
@@ -180,6 +196,27 @@ export class BuiltinDetector implements SyncDetector {
     }
   }
 
+  /**
+   * The words that drove the worst window's score, with where they stand in the text when
+   * they appear there as written (a decoded payload's words have no place in it).
+   */
+  private termEvidence(text: string, worst: string): Evidence[] {
+    const a = this.analyser.analyse(worst);
+    this.attribution ??= new TermAttribution(this.builtin);
+    const lower = text.toLowerCase();
+    const sameLength = lower.length === text.length;
+    return this.attribution.top(a.normalized, a.vector, TERM_EVIDENCE).map(({ term, weight }) => {
+      const at = sameLength ? wordAt(lower, term) : -1;
+      return {
+        kind: "term" as const,
+        id: term,
+        description: `the word "${term}" adds ${weight.toFixed(2)} to the worst window's score (logits)`,
+        ...(at >= 0 ? { offset: at, excerpt: text.slice(at, at + term.length) } : {}),
+        weight,
+      };
+    });
+  }
+
   /** The category of a window: the category head, with each matching rule's weight as a vote. */
   categoryOf(text: string): Category {
     const a = this.analyser.analyse(text);
@@ -222,6 +259,7 @@ export class BuiltinDetector implements SyncDetector {
           excerpt: scored.worst.text.slice(0, 160),
           weight: scored.logit,
         });
+        evidence.splice(1, 0, ...this.termEvidence(text, scored.worst.text));
       }
     }
     return {

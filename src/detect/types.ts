@@ -8,11 +8,11 @@ export function isCategory(value: unknown): value is Category {
   return typeof value === "string" && (CATEGORIES as readonly string[]).includes(value);
 }
 
-export type EvidenceKind = "rule" | "model" | "obfuscation" | "payload" | "detector";
+export type EvidenceKind = "rule" | "model" | "term" | "obfuscation" | "payload" | "detector";
 
 export interface Evidence {
   kind: EvidenceKind;
-  /** Rule id, signal name, payload encoding or detector name. */
+  /** Rule id, word (for a term), signal name, payload encoding or detector name. */
   id: string;
   /** What it means, in words. */
   description: string;

@@ -17,8 +17,10 @@ const CategoryOrNull = Type.Unsafe<Category | null>({
 
 export const Evidence = describes<EvidenceType>()(
   Type.Object({
-    kind: StringEnum(["rule", "model", "obfuscation", "payload", "detector"] as const),
-    id: Type.String({ description: "Rule id, signal name, payload encoding or detector name" }),
+    kind: StringEnum(["rule", "model", "term", "obfuscation", "payload", "detector"] as const),
+    id: Type.String({
+      description: "Rule id, word (for a term), signal name, payload encoding or detector name",
+    }),
     description: Type.String(),
     category: Type.Optional(StringEnum(CATEGORIES)),
     offset: Type.Optional(Type.Integer({ description: "Offset in the submitted text" })),
