@@ -6,8 +6,7 @@
  * Computed only for flagged texts, on the worst window.
  */
 import { isWordChar } from "../text/tokens.js";
-import { FeatureExtractor } from "./features.js";
-import type { FeatureVector } from "./features.js";
+import type { FeatureExtractor, FeatureVector } from "./features.js";
 import type { BuiltinModel } from "./model.js";
 
 export interface TermContribution {
@@ -19,34 +18,25 @@ export interface TermContribution {
 /** Words considered per window: a window holds about 200 at most; this bounds a pathological one. */
 const MAX_WORDS = 2000;
 
-export class TermAttribution {
-  /** Its own extractor: the analyser's buffers still hold the window being explained. */
-  private readonly extractor: FeatureExtractor;
-
-  constructor(private readonly model: BuiltinModel) {
-    this.extractor = new FeatureExtractor({ ...model.meta.features, embeddings: null });
+/** The `limit` words of a window's normal form that add most to its logit (positive parts only). */
+export function topTerms(
+  model: BuiltinModel,
+  extractor: FeatureExtractor,
+  normalized: string,
+  window: FeatureVector,
+  limit: number,
+): TermContribution[] {
+  const parts = new Map<string, number>();
+  for (const term of words(normalized)) {
+    if (parts.has(term)) continue;
+    parts.set(term, extractor.wordWeight(model.weights, term, window.charScale, window.wordScale));
+    if (parts.size >= MAX_WORDS) break;
   }
-
-  /** The `limit` words that add most to the window's logit (positive parts only). */
-  top(normalized: string, window: FeatureVector, limit: number): TermContribution[] {
-    const weights = this.model.weights;
-    const parts = new Map<string, number>();
-    for (const term of words(normalized)) {
-      if (parts.has(term)) continue;
-      const v = this.extractor.extract(term);
-      let chars = 0;
-      for (let i = 0; i < v.nChar; i++) chars += weights[v.idx[i]!]!;
-      let word = 0;
-      for (let i = v.nChar; i < v.nChar + v.nWord; i++) word += weights[v.idx[i]!]!;
-      parts.set(term, chars * window.charScale + word * window.wordScale);
-      if (parts.size >= MAX_WORDS) break;
-    }
-    return [...parts]
-      .filter(([, w]) => w > 0)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, limit)
-      .map(([term, weight]) => ({ term, weight }));
-  }
+  return [...parts]
+    .filter(([, w]) => w > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([term, weight]) => ({ term, weight }));
 }
 
 function* words(text: string): Generator<string> {

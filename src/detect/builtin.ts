@@ -14,7 +14,7 @@ import { findPayloads } from "../text/payloads.js";
 import { isWordChar } from "../text/tokens.js";
 import { windows } from "../text/windows.js";
 import { WindowAnalyser, type WindowAnalysis } from "./analysis.js";
-import { TermAttribution } from "./attribution.js";
+import { topTerms } from "./attribution.js";
 import { FeatureExtractor } from "./features.js";
 import { argmaxCategory, type BuiltinModel } from "./model.js";
 import { RuleSet } from "./rules.js";
@@ -88,7 +88,6 @@ export class BuiltinDetector implements SyncDetector {
   readonly threshold: number;
   readonly builtin: BuiltinModel;
   private readonly analyser: WindowAnalyser;
-  private attribution: TermAttribution | undefined;
   readonly window: { size: number; stride: number };
   readonly decodeLimits: DecodeLimits;
 
@@ -200,12 +199,17 @@ export class BuiltinDetector implements SyncDetector {
    * The words that drove the worst window's score, with where they stand in the text when
    * they appear there as written (a decoded payload's words have no place in it).
    */
-  private termEvidence(text: string, worst: string): Evidence[] {
-    const a = this.analyser.analyse(worst);
-    this.attribution ??= new TermAttribution(this.builtin);
+  private termEvidence(text: string, worst: WindowAnalysis): Evidence[] {
     const lower = text.toLowerCase();
     const sameLength = lower.length === text.length;
-    return this.attribution.top(a.normalized, a.vector, TERM_EVIDENCE).map(({ term, weight }) => {
+    const terms = topTerms(
+      this.builtin,
+      this.analyser.extractor,
+      worst.normalized,
+      worst.vector,
+      TERM_EVIDENCE,
+    );
+    return terms.map(({ term, weight }) => {
       const at = sameLength ? wordAt(lower, term) : -1;
       return {
         kind: "term" as const,
@@ -219,7 +223,10 @@ export class BuiltinDetector implements SyncDetector {
 
   /** The category of a window: the category head, with each matching rule's weight as a vote. */
   categoryOf(text: string): Category {
-    const a = this.analyser.analyse(text);
+    return this.categoryOfAnalysis(this.analyser.analyse(text));
+  }
+
+  private categoryOfAnalysis(a: WindowAnalysis): Category {
     const probs = this.builtin.categoryScores(a.vector);
     for (const h of a.hits) probs[categoryIndex(h.rule.category)]! += 0.15 * h.rule.weight;
     return argmaxCategory(probs);
@@ -248,7 +255,8 @@ export class BuiltinDetector implements SyncDetector {
     const flagged = score >= threshold;
     let category: Category | null = null;
     if (flagged) {
-      category = this.categoryOf(scored.worst.text);
+      const worst = this.analyser.analyse(scored.worst.text);
+      category = this.categoryOfAnalysis(worst);
       if (withEvidence) {
         evidence.unshift({
           kind: "model",
@@ -259,7 +267,7 @@ export class BuiltinDetector implements SyncDetector {
           excerpt: scored.worst.text.slice(0, 160),
           weight: scored.logit,
         });
-        evidence.splice(1, 0, ...this.termEvidence(text, scored.worst.text));
+        evidence.splice(1, 0, ...this.termEvidence(text, worst));
       }
     }
     return {

@@ -286,6 +286,34 @@ export class FeatureExtractor {
     return { rows, dense: this.withDense ? meanOfRows(this.embeddings, rows, this.denseBuf!) : null };
   }
 
+  /**
+   * What one word adds to a window's linear score under `weights`: its distinct character
+   * n-grams at the window's character scale plus its unigram at the word scale (the
+   * features that lie inside the word; see attribution.ts). Hashes exactly as `begin` does.
+   */
+  wordWeight(weights: Float32Array, word: string, charScale: number, wordScale: number): number {
+    const { charMin, charMax } = this.config;
+    const shift = this.shift;
+    const seen: number[] = [];
+    let chars = 0;
+    for (let i = 0; i + charMin <= word.length; i++) {
+      let h = FNV_OFFSET;
+      const stop = Math.min(word.length, i + charMax);
+      for (let j = i; j < stop; j++) {
+        h = Math.imul(h ^ word.charCodeAt(j), FNV_PRIME);
+        if (j - i + 1 < charMin) continue;
+        const b = Math.imul(h, GOLDEN) >>> shift;
+        if (seen.includes(b)) continue;
+        seen.push(b);
+        chars += weights[b]!;
+      }
+    }
+    let h = FNV_OFFSET;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), FNV_PRIME);
+    const unigram = weights[Math.imul(h ^ WORD_SEED, GOLDEN) >>> shift]!;
+    return chars * charScale + unigram * wordScale;
+  }
+
   extract(text: string, extras: readonly string[] = []): FeatureVector {
     this.begin(text);
     return this.finish(extras);
