@@ -1,0 +1,27 @@
+/**
+ * One leave-one-source-out fold, for finding what a held-out source's figure depends on:
+ * trains on every other source (minus any excluded), with optional feature overrides, and
+ * scores the held-out one. Not part of `npm run bench` unless named (it trains a model).
+ * FOLD_SOURCE=wildguard_benign FOLD_EXCLUDE=wildjailbreak FOLD_FEATURES='{"framingCrosses":false}'
+ *   node --expose-gc dist/bench/fold.bench.js
+ */
+import { loadBundledCorpus } from "../src/data/corpus.js";
+import { BuiltinDetector } from "../src/detect/builtin.js";
+import { DEFAULT_FEATURES } from "../src/detect/features.js";
+import { loadRulesFile } from "../src/detect/rules.js";
+import { trainBuiltin } from "../src/train/builtin-trainer.js";
+import { evaluateDetector } from "../src/train/evaluate.js";
+
+const held = process.env.FOLD_SOURCE ?? "wildguard_benign";
+const exclude = (process.env.FOLD_EXCLUDE ?? "").split(",").filter(Boolean);
+const features = { ...DEFAULT_FEATURES, ...(JSON.parse(process.env.FOLD_FEATURES ?? "{}") as object) };
+const all = await loadBundledCorpus();
+const train = all.filter((s) => s.source !== held && !exclude.includes(s.source));
+const test = all.filter((s) => s.source === held);
+const trained = await trainBuiltin(train, { rules: loadRulesFile(), params: { features } });
+const m = (await evaluateDetector(new BuiltinDetector(trained.model), test)).overall;
+const f = (v: number | null | undefined) => (v === null || v === undefined ? "-" : v.toFixed(3));
+console.log(
+  `held out ${held} (${m.n} rows, ${m.positives} attacks), excluded ${exclude.join(",") || "none"}, ` +
+    `features ${process.env.FOLD_FEATURES ?? "default"}: recall ${f(m.recall)}, FPR ${f(m.fpr)}, ROC-AUC ${f(m.rocAuc)}`,
+);
