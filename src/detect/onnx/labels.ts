@@ -41,8 +41,8 @@ export function labelMap(id2label: unknown, attackLabels?: readonly string[]): L
   }
   if (names.length < 2) throw new ValidationError("config.json id2label names fewer than two labels");
   const wanted = attackLabels?.map((l) => l.toLowerCase());
-  if (wanted) {
-    const unknown = wanted.filter((w) => !names.some((n) => n.toLowerCase() === w));
+  if (attackLabels) {
+    const unknown = attackLabels.filter((w) => !names.some((n) => n.toLowerCase() === w.toLowerCase()));
     if (unknown.length > 0)
       throw new ValidationError(
         `attack label(s) ${unknown.join(", ")} are not labels of the model (${names.join(", ")})`,
