@@ -6,7 +6,15 @@
  * same time share one read; a load that fails is not kept. An entry dropped from the
  * cache is only forgotten: a server still serving it keeps it until it serves another.
  */
-import type { ModelVersion } from "./types.js";
+/** What the cache needs of a version (a ModelVersion has it). */
+export interface CachedVersion {
+  id: string;
+  sha256: string;
+  format: string;
+  /** The artifact's size; the companion files' sizes add to it. */
+  size: number;
+  companions: readonly { size: number }[];
+}
 
 /** What the cache reports as it works (Prometheus counters in the server). */
 export interface ModelCacheObserver {
@@ -48,7 +56,7 @@ export class ModelCache {
   }
 
   /** The loaded version from the cache, or `load`'s result (kept when it fits the budget). */
-  async get<T>(v: ModelVersion, memoryFactor: number, load: () => Promise<T>): Promise<T> {
+  async get<T>(v: CachedVersion, memoryFactor: number, load: () => Promise<T>): Promise<T> {
     const key = `${v.id}:${v.sha256}`;
     const found = this.entries.get(key);
     if (found) {
