@@ -45,6 +45,14 @@ export function registryModelSource(config: BulwarkConfig, deps: SourceDeps): Mo
     async load() {
       const production = await registry.production(name);
       if (production && production.format !== MODEL_FORMAT) return servedVersion(registry, config, deps);
+      const latest = production ? undefined : (await registry.list({ name }))[0];
+      // Only a built-in model is trained on first start; an ensemble waits to be promoted.
+      if (latest && latest.format !== MODEL_FORMAT)
+        throw new BulwarkError(
+          "MODEL_NOT_READY",
+          `${name} has no production version to serve: promote one (bulwark models promote ${latest.ref})`,
+          503,
+        );
       const { model, version, bootstrapped } = await loadDefaultModel({
         config,
         actor: "system:server",
