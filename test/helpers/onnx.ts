@@ -1,7 +1,8 @@
 /**
  * A tiny transformer-shaped text classifier, built here rather than downloaded (no model
  * hub is reachable): a Hugging Face style folder with config.json (id2label),
- * tokenizer.json (a hand-written WordPiece tokenizer, lower-casing, [CLS] ... [SEP]),
+ * tokenizer.json (hand-written: WordPiece as BERT's, or Unigram with Metaspace as
+ * DeBERTa-v3's and Prompt Guard's SentencePiece; lower-casing, [CLS] ... [SEP]),
  * tokenizer_config.json and an ONNX graph written with onnx-proto:
  *
  *   input_ids -> Gather(embedding) -> mean over the attention mask -> MatMul + bias -> logits
@@ -52,7 +53,12 @@ export interface TinyClassifierOptions {
   graphFile?: string;
   /** Leave tokenizer_config.json out. */
   noTokenizerConfig?: boolean;
+  /** The tokenizer's model (default wordpiece). */
+  tokenizer?: "wordpiece" | "unigram";
 }
+
+/** Unigram pieces beyond the words: the word boundary and single letters, leaning nowhere. */
+const PIECES = ["▁", ..."abcdefghijklmnopqrstuvwxyz0123456789"];
 
 /** The vocabulary: special tokens first, then the words, each with its id. */
 export function tinyVocabulary(): Record<string, number> {
@@ -60,14 +66,17 @@ export function tinyVocabulary(): Record<string, number> {
   return Object.fromEntries(words.map((w, i) => [w, i]));
 }
 
-/** The ONNX graph's bytes for `labels` output labels. */
-export function tinyClassifierGraph(labels: readonly string[]): Uint8Array {
+/** The ONNX graph's bytes for `labels` output labels, over `size` token ids (the words' first). */
+export function tinyClassifierGraph(
+  labels: readonly string[],
+  size = Object.keys(tinyVocabulary()).length + PIECES.length,
+): Uint8Array {
   const vocab = tinyVocabulary();
   const n = labels.length;
   const jailbreak = labels.findIndex((l) => /jailbreak/i.test(l));
   const attack = labels.findIndex((l, i) => i !== 0 && i !== jailbreak);
   // One embedding dimension per label; a word leaning to a label puts 6 on that dimension.
-  const embedding = new Array<number>(Object.keys(vocab).length * n).fill(0);
+  const embedding = new Array<number>(size * n).fill(0);
   for (const [word, lean] of Object.entries(LEANING)) {
     const label = lean === "benign" ? 0 : lean === "jailbreak" && jailbreak >= 0 ? jailbreak : attack;
     embedding[vocab[word]! * n + label] = 6;
@@ -108,7 +117,7 @@ export function tinyClassifierGraph(labels: readonly string[]): Uint8Array {
       node("Add", ["scores", "bias"], ["logits"]),
     ],
     initializer: [
-      tensor("embedding", [Object.keys(vocab).length, n], T.FLOAT, { floatData: embedding }),
+      tensor("embedding", [size, n], T.FLOAT, { floatData: embedding }),
       tensor("last_axis", [1], T.INT64, { int64Data: [-1] }),
       tensor("token_axis", [1], T.INT64, { int64Data: [1] }),
       tensor("classifier", [n, n], T.FLOAT, { floatData: identity }),
@@ -127,6 +136,35 @@ export function tinyClassifierGraph(labels: readonly string[]): Uint8Array {
     graph,
   });
   return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * tokenizer.json of a SentencePiece-style Unigram tokenizer (Metaspace pre-tokenizer, as
+ * DeBERTa-v3 has) whose ids for the special tokens and words are the WordPiece ones.
+ */
+export function tinyUnigramTokenizerJson(): object {
+  const wordPiece = tinyTokenizerJson() as { added_tokens: unknown; post_processor: unknown };
+  const words = Object.keys(tinyVocabulary());
+  const metaspace = { replacement: "▁", prepend_scheme: "always", split: true };
+  return {
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: wordPiece.added_tokens,
+    normalizer: { type: "Lowercase" },
+    pre_tokenizer: { type: "Metaspace", ...metaspace },
+    post_processor: wordPiece.post_processor,
+    decoder: { type: "Metaspace", ...metaspace },
+    model: {
+      type: "Unigram",
+      unk_id: SPECIAL.indexOf("[UNK]"),
+      byte_fallback: false,
+      vocab: [
+        ...words.map((w) => [SPECIAL.includes(w) ? w : `▁${w}`, SPECIAL.includes(w) ? 0 : -2]),
+        ...PIECES.map((p) => [p, p === "▁" ? -3 : -5]),
+      ],
+    },
+  };
 }
 
 /** tokenizer.json of a BERT-style WordPiece tokenizer over the tiny vocabulary. */
@@ -196,7 +234,7 @@ export function writeTinyClassifier(dir: string, options: TinyClassifierOptions 
     label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
     max_position_embeddings: options.maxLength ?? 128,
   });
-  json("tokenizer.json", tinyTokenizerJson());
+  json("tokenizer.json", options.tokenizer === "unigram" ? tinyUnigramTokenizerJson() : tinyTokenizerJson());
   if (!options.noTokenizerConfig)
     json("tokenizer_config.json", {
       tokenizer_class: "BertTokenizer",

@@ -54,21 +54,8 @@ export class OnnxClassifier {
     const width = Math.max(1, ...sequences.map((s) => s.length));
     const feed: Feed = {};
     for (const input of this.inputs) {
-      const data = input.type === "int64" ? new BigInt64Array(rows * width) : new Int32Array(rows * width);
-      sequences.forEach((seq, r) => {
-        for (let c = 0; c < width; c++) {
-          const v =
-            input.name === "input_ids"
-              ? (seq[c] ?? padId)
-              : input.name === "attention_mask"
-                ? c < seq.length
-                  ? 1
-                  : 0
-                : 0;
-          if (data instanceof BigInt64Array) data[r * width + c] = BigInt(v);
-          else data[r * width + c] = v;
-        }
-      });
+      const values = inputValues(input.name, sequences, width, padId);
+      const data = input.type === "int64" ? BigInt64Array.from(values, BigInt) : Int32Array.from(values);
       feed[input.name] = new this.ort.Tensor(input.type, data, [rows, width]);
     }
     const out = (await this.session.run(feed))[this.output];
@@ -85,6 +72,22 @@ export class OnnxClassifier {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** One input's values for a batch padded to `width`: ids (pad after), mask (1 then 0), or token types (0). */
+function inputValues(
+  name: InputName,
+  sequences: readonly number[][],
+  width: number,
+  padId: number,
+): number[] {
+  const out = new Array<number>(sequences.length * width).fill(0);
+  if (name === "token_type_ids") return out;
+  sequences.forEach((seq, r) => {
+    for (let c = 0; c < width; c++)
+      out[r * width + c] = name === "input_ids" ? (seq[c] ?? padId) : c < seq.length ? 1 : 0;
+  });
+  return out;
 }
 
 /** Probabilities from logits, shifted by the maximum so large logits do not overflow. */
