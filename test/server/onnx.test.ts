@@ -101,12 +101,16 @@ describe("an ensemble with an ONNX member, served", async () => {
       batch.body.data.results.map((x: Verdict) => x.flagged),
       [true, false],
     );
+    // A document: each member reads it in its own windows; the mean is taken over their worst.
     const scan = await server.call("/v1/scan", {
       key,
       json: { content: `${"hello there. ".repeat(300)}${INJECTION}` },
     });
     assert.equal(scan.status, 200, scan.text);
-    assert.equal(scan.body.data.verdict.flagged, true);
+    const doc = scan.body.data.verdict as Verdict;
+    const [db, dt] = doc.detectors!;
+    assert.ok(Math.abs(doc.score - (db!.score + 3 * dt!.score) / 4) < 1e-9);
+    assert.ok(scan.body.data.windowCount > 1);
   });
 
   test("`detectors` names the ONNX member alone, or is refused when it names none in service", async () => {
