@@ -63,6 +63,8 @@ export interface ServiceSettings {
   };
   /** Seconds between checks for a newly promoted production model (0: never). */
   modelPollSeconds: number;
+  /** Memory for loaded model versions kept for reuse, in MiB (0: none kept). */
+  modelCacheMb: number;
   imports: ImportSettings;
   /** Worker threads that screen large inputs off the request thread. */
   detectPool: {
@@ -161,6 +163,7 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
       },
     },
     modelPollSeconds: int(env, "BULWARK_MODEL_POLL_INTERVAL", 30),
+    modelCacheMb: int(env, "BULWARK_MODEL_CACHE_MB", 2_048),
     imports: loadImportSettings(env),
     detectPool: {
       // One core stays for the request thread; two workers are plenty for large inputs.

@@ -9,7 +9,9 @@
 import { safeRecord } from "../audit/sink.js";
 import { describeError, IntegrityError, isBulwarkError } from "../core/errors.js";
 import { sha256Hex } from "../detect/model.js";
-import { list } from "./queries.js";
+import type { MemberRef } from "./format-types.js";
+import { modelFormat } from "./model-formats.js";
+import { list, resolve } from "./queries.js";
 import type { ModelFiles, ModelVersion, RegistryContext, VerifyResult } from "./types.js";
 
 /** One file of a version as recorded, and how a problem with it is named. */
@@ -64,10 +66,50 @@ export async function verifiedFiles(
   return checked.files;
 }
 
-/** Verifies `v`, refusing it as `action` (audited) when it fails; for a stage change. */
+/**
+ * Verifies `v`, refusing it as `action` (audited) when it fails; for a stage change. A
+ * version made of others (an ensemble) is refused too when a member is missing, is not
+ * the version it was made with, or fails its own check.
+ */
 export async function verifyOrRefuse(ctx: RegistryContext, v: ModelVersion, action: string): Promise<void> {
   const checked = await check(ctx, v);
-  if (!checked.result.ok) throw await refused(ctx, v, action, checked);
+  if (!checked.result.ok || !checked.files) throw await refused(ctx, v, action, checked);
+  const format = modelFormat(v.format);
+  if (!format.members) return;
+  const problem = await memberProblem(ctx, format.members.bind(format), checked.files.artifact, action);
+  if (problem) throw await refused(ctx, v, action, { result: { ...checked.result, ok: false, problem } });
+}
+
+/** What is wrong with the members of a version, if anything (a failing member is audited too). */
+async function memberProblem(
+  ctx: RegistryContext,
+  members: (artifact: Buffer) => MemberRef[],
+  artifact: Buffer,
+  action: string,
+): Promise<string | undefined> {
+  let refs: MemberRef[];
+  try {
+    refs = members(artifact);
+  } catch (err) {
+    return describeError(err);
+  }
+  for (const m of refs) {
+    let mv: ModelVersion;
+    try {
+      mv = await resolve(ctx, m.ref);
+    } catch (err) {
+      if (isBulwarkError(err) && err.code === "MODEL_NOT_FOUND") return `member ${m.ref} does not exist`;
+      throw err;
+    }
+    if (mv.sha256 !== m.sha256)
+      return `member ${m.ref} has SHA-256 ${mv.sha256}, not the ${m.sha256} recorded when it was made`;
+    const c = await check(ctx, mv);
+    if (!c.result.ok) {
+      await refused(ctx, mv, action, c);
+      return `member ${m.ref}: ${c.result.problem}`;
+    }
+  }
+  return undefined;
 }
 
 /** Audits a failed check as `denied` under `action` and returns the error to throw. */

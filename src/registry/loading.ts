@@ -1,12 +1,14 @@
 /**
  * Loading a version into something that detects: its verified files (the artifact and any
- * companion files) handed to its format's loader. For the production version, what a service needs to stay up: when the artifact
+ * companion files) handed to its format's loader, with the versions it is made of (an
+ * ensemble's members) loaded the same way. For the production version, what a service needs to stay up: when the artifact
  * fails its check, fall back to the most recent earlier production version that passes
  * (audited), and a long-running server keeps the model it has instead of a refused one.
  * Stages are never changed here; a refused version is left for an operator to look at.
  */
 import { safeRecord } from "../audit/sink.js";
 import { IntegrityError } from "../core/errors.js";
+import type { LoadContext, LoadedMember } from "./format-types.js";
 import { modelFormat } from "./model-formats.js";
 import { verifiedFiles } from "./integrity.js";
 import { previousProduction, production, resolve } from "./queries.js";
@@ -22,19 +24,36 @@ export interface Reloaded<M> {
   refusal?: IntegrityError;
 }
 
-/** A verified, loaded model version. */
+/**
+ * A verified, loaded model version; through the registry's model cache when it has one
+ * (a version already loaded is not read again).
+ */
 export async function load<M = unknown>(
   ctx: RegistryContext,
   refOrVersion: string | ModelVersion,
 ): Promise<LoadedModel<M>> {
   const v = typeof refOrVersion === "string" ? await resolve(ctx, refOrVersion) : refOrVersion;
+  const format = modelFormat(v.format);
+  const model = ctx.cache
+    ? await ctx.cache.get(v, format.memoryFactor ?? 1, () => loadFiles(ctx, v))
+    : await loadFiles(ctx, v);
+  return { version: v, model: model as M };
+}
+
+/** Reads and verifies the version's files and hands them to its format. */
+async function loadFiles(ctx: RegistryContext, v: ModelVersion): Promise<unknown> {
   const files = await verifiedFiles(ctx, v);
-  const model = modelFormat(v.format).load(
-    files.artifact,
-    `${v.ref} (${v.artifactKey})`,
-    files.companions,
-  ) as M;
-  return { version: v, model };
+  const context: LoadContext = { version: v, member: (ref) => loadMember(ctx, ref) };
+  return modelFormat(v.format).load(files.artifact, `${v.ref} (${v.artifactKey})`, files.companions, context);
+}
+
+/** A version another is made of, loaded (and verified) with its format's detector. */
+async function loadMember(ctx: RegistryContext, ref: string): Promise<LoadedMember> {
+  const { version, model } = await load(ctx, ref);
+  const format = modelFormat(version.format);
+  if (!format.detector)
+    throw new IntegrityError(`${ref} has format ${version.format}, which does not detect on its own`);
+  return { version, model, detector: format.detector(model) };
 }
 
 /**

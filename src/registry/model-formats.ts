@@ -1,8 +1,9 @@
 /**
  * Model formats by name. The registry stores bytes, their SHA-256 and a format name, and
  * nothing else about a model; turning verified bytes into something that detects is the
- * format's job. The built-in family registers itself here; other families (ONNX
- * transformers...) register their own formats the same way.
+ * format's job. Three families are registered here: the built-in model, ONNX
+ * transformers (onnx-format.ts) and ensembles of other versions (ensemble-format.ts);
+ * others register their own formats the same way.
  *
  * A format owns one primary file, the artifact, whose SHA-256 is the version's, and may
  * own companion files beside it (an ONNX transformer: model.onnx, then tokenizer.json and
@@ -12,34 +13,12 @@
 import { ValidationError } from "../core/errors.js";
 import { BuiltinDetector } from "../detect/builtin.js";
 import { BuiltinModel, MODEL_FORMAT } from "../detect/model.js";
-import type { Detector } from "../detect/types.js";
+import { ensembleFormat } from "./ensemble-format.js";
 import { UnknownModelFormatError } from "./errors.js";
+import type { CompanionSpec, ModelFormat } from "./format-types.js";
+import { onnxFormat } from "./onnx-format.js";
 
-/** A file a format owns beside its artifact. */
-export interface CompanionSpec {
-  /** Object name under models/{name}/{version}/, e.g. "tokenizer.json". */
-  fileName: string;
-  contentType: string;
-}
-
-export interface ModelFormat<M = unknown> {
-  /** Stored with every version, e.g. "bulwark-builtin/1". */
-  format: string;
-  /** The trainer family that produces it, e.g. "builtin". */
-  family: string;
-  /** Artifact (primary file) object name under models/{name}/{version}/. */
-  fileName: string;
-  contentType: string;
-  /** Files registered, verified and loaded together with the artifact; none when left out. */
-  companions?: readonly CompanionSpec[];
-  /**
-   * Turns verified bytes into a model; `companions` holds the verified companion files by
-   * file name. Throws IntegrityError on malformed bytes.
-   */
-  load(bytes: Buffer, source: string, companions: Readonly<Record<string, Buffer>>): M;
-  /** A detector over a loaded model (for comparisons and serving), when the family detects. */
-  detector?(model: M, options?: { threshold?: number }): Detector;
-}
+export type { CompanionSpec, LoadContext, LoadedMember, MemberRef, ModelFormat } from "./format-types.js";
 
 export const builtinFormat: ModelFormat<BuiltinModel> = {
   format: MODEL_FORMAT,
@@ -50,7 +29,9 @@ export const builtinFormat: ModelFormat<BuiltinModel> = {
   detector: (model, options = {}) => new BuiltinDetector(model, { threshold: options.threshold }),
 };
 
-const formats = new Map<string, ModelFormat>([[builtinFormat.format, builtinFormat as ModelFormat]]);
+const formats = new Map<string, ModelFormat>(
+  [builtinFormat, onnxFormat, ensembleFormat].map((f) => [f.format, f as ModelFormat]),
+);
 
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

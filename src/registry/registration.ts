@@ -213,7 +213,10 @@ export async function abandon(ctx: RegistryContext, reservation: Reservation): P
     .catch(() => undefined);
 }
 
-/** The companion files handed in: one for each file the format declares, and no other. */
+/**
+ * The companion files handed in: one for each file the format requires, any of those it
+ * declares optional, and no other.
+ */
 function companionFiles(
   format: ModelFormat,
   given: Readonly<Record<string, Buffer>>,
@@ -221,15 +224,19 @@ function companionFiles(
 ): { spec: CompanionSpec; bytes: Buffer }[] {
   const specs = companionsOf(format);
   const declared = specs.map((c) => c.fileName);
-  const missing = declared.filter((file) => !Object.hasOwn(given, file));
+  const missing = specs
+    .filter((c) => !c.optional && !Object.hasOwn(given, c.fileName))
+    .map((c) => c.fileName);
   const foreign = Object.keys(given).filter((file) => !declared.includes(file));
   if (missing.length > 0 || foreign.length > 0)
     throw new ValidationError(
-      `${ref}: format ${format.format} owns ${declared.length > 0 ? `the companion files ${declared.join(", ")}` : "no companion files"} beside ${format.fileName}` +
+      `${ref}: format ${format.format} owns ${declared.length > 0 ? `the companion files ${specs.map((c) => (c.optional ? `${c.fileName} (optional)` : c.fileName)).join(", ")}` : "no companion files"} beside ${format.fileName}` +
         (missing.length > 0 ? `; missing: ${missing.join(", ")}` : "") +
         (foreign.length > 0 ? `; not its own: ${foreign.join(", ")}` : ""),
     );
-  return specs.map((spec) => ({ spec, bytes: given[spec.fileName]! }));
+  return specs.flatMap((spec) =>
+    Object.hasOwn(given, spec.fileName) ? [{ spec, bytes: given[spec.fileName]! }] : [],
+  );
 }
 
 /** Writes one file and checks the store kept the bytes it was given. */

@@ -65,7 +65,14 @@ export class ModelRegistry {
     this.actor = options.actor ?? defaultActor();
     this.audit = options.audit ?? noopAuditSink;
     const retention = options.snapshotRetention ?? DEFAULT_SNAPSHOT_RETENTION;
-    this.ctx = { db, store, actor: this.actor, audit: this.audit, retention };
+    this.ctx = {
+      db,
+      store,
+      actor: this.actor,
+      audit: this.audit,
+      retention,
+      ...(options.cache ? { cache: options.cache } : {}),
+    };
   }
 
   /** Takes a version number and stores the artifact under it, in one call. */

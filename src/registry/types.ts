@@ -5,6 +5,7 @@ import type { DatabaseHandle } from "../db/open.js";
 import type { ModelVersionsTable } from "../db/schema.js";
 import type { ObjectStore } from "../storage/types.js";
 import type { SnapshotRetention } from "./config.js";
+import type { ModelCache } from "./model-cache.js";
 import type { SnapshotResult } from "./snapshot.js";
 import type { Bump } from "./versions.js";
 
@@ -170,6 +171,8 @@ export interface RegistryOptions {
   actor?: string;
   audit?: AuditSink;
   snapshotRetention?: SnapshotRetention;
+  /** Loaded versions kept in memory (none: every load reads and verifies the files). */
+  cache?: ModelCache;
 }
 
 /**
@@ -182,4 +185,5 @@ export interface RegistryContext {
   actor: string;
   audit: AuditSink;
   retention: SnapshotRetention;
+  cache?: ModelCache;
 }

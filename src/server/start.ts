@@ -31,6 +31,8 @@ import { RedisRateLimiter } from "./rate-limit/redis.js";
 import { loadServiceSettings, type ServiceSettings } from "../app/settings.js";
 import type { FastifyInstance } from "fastify";
 import { registryModelSource } from "./detection/source.js";
+import { modelCacheObserver } from "./metrics/model-cache.js";
+import { ModelCache } from "../registry/model-cache.js";
 import type { TrainProgress } from "../train/builtin-trainer.js";
 
 export interface StartOptions {
@@ -146,12 +148,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       new PasswordBudget(limiter, login, windowMs),
     );
 
+    const modelCache: ModelCache = new ModelCache(
+      settings.modelCacheMb * 1024 * 1024,
+      modelCacheObserver(metrics.modelCache, () => modelCache),
+    );
     const models = new ModelService(
       options.models ??
         registryModelSource(config, {
           db,
           store,
           audit,
+          cache: modelCache,
           onTrainProgress: options.onTrainProgress,
           onBootstrap: options.onModelBootstrap,
           onWarning: (message) => logger.warn({ warning: message }, "model warning"),

@@ -82,3 +82,59 @@ test("an ensemble refuses to be empty or to hold two detectors of one name", () 
   assert.throws(() => new Ensemble([]), /at least one/);
   assert.throws(() => new Ensemble([fixed("a", 0, 1), fixed("a", 0, 1)]), /two detectors/);
 });
+
+test("weighted: the weighted mean of the members' scores, flagged at the ensemble's threshold", () => {
+  const members = [fixed("a", 0.9, 0.5), fixed("b", 0.3, 0.5), fixed("c", 0.1, 0.5)];
+  const ensemble = new Ensemble(members, { combine: "weighted", weights: [1, 2, 1], threshold: 0.4 });
+  const v = ensemble.detect("x") as Verdict;
+  assert.ok(Math.abs(v.score - (0.9 + 2 * 0.3 + 0.1) / 4) < 1e-12, `score ${v.score}`);
+  assert.equal(v.flagged, true, "0.4 >= 0.4");
+  assert.equal(v.threshold, 0.4);
+  assert.equal(v.category, "jailbreak", "from the most confident member that named one");
+  assert.deepEqual(
+    v.evidence.map((e) => e.id),
+    ["a", "b", "c"],
+  );
+  assert.deepEqual(
+    v.detectors?.map((d) => [d.name, d.score, d.flagged]),
+    [
+      ["a", 0.9, true],
+      ["b", 0.3, false],
+      ["c", 0.1, false],
+    ],
+  );
+  // One member flagging is not enough when the others outweigh it.
+  const calm = new Ensemble(members, { combine: "weighted", weights: [1, 4, 4], threshold: 0.4 });
+  assert.equal((calm.detect("x") as Verdict).flagged, false);
+  // The request's threshold is for the combined score; members keep their own.
+  const strict = ensemble.detect("x", { threshold: 0.45 }) as Verdict;
+  assert.equal(strict.flagged, false);
+  assert.equal(strict.detectors?.[0]?.flagged, true);
+});
+
+test("mean weighs alike, defaults its threshold to the members', and keeps the weights of the members a request names", async () => {
+  const ensemble = new Ensemble([fixed("a", 0.8, 0.6), fixed("b", 0.2, 0.4, true)], { combine: "mean" });
+  assert.equal(ensemble.threshold, 0.5);
+  const v = await ensemble.detect("x");
+  assert.equal(v.score, 0.5);
+  assert.equal(v.flagged, true);
+
+  const model = { name: "guard", version: "2.0.0", sha256: "f".repeat(64) };
+  const weighted = new Ensemble([fixed("a", 0.8, 0.5), fixed("b", 0.2, 0.5), fixed("c", 0.5, 0.5)], {
+    combine: "weighted",
+    weights: [3, 1, 6],
+    model,
+  });
+  assert.deepEqual(weighted.model, model, "a registry ensemble reports its own version");
+  const ab = weighted.select(["a", "b"]).detect("x") as Verdict;
+  assert.equal(ab.score, (3 * 0.8 + 0.2) / 4);
+  assert.deepEqual(ab.model, model);
+  assert.throws(
+    () => new Ensemble([fixed("a", 0, 0.5), fixed("b", 0, 0.5)], { combine: "weighted", weights: [1] }),
+    RangeError,
+  );
+  assert.throws(
+    () => new Ensemble([fixed("a", 0, 0.5), fixed("b", 0, 0.5)], { combine: "weighted", weights: [1, 0] }),
+    RangeError,
+  );
+});

@@ -6,6 +6,9 @@ import { resolveInputs } from "../../data/inputs.js";
 import type { Sample } from "../../data/sample.js";
 import type { ModelVersion, Stage, StageChange } from "../../registry/registry.js";
 import { parseModelRef } from "../../registry/versions.js";
+import { createEnsemble } from "../../registry/ensembles.js";
+import { importOnnxFolder } from "../../registry/onnx-import.js";
+import { ValidationError } from "../../core/errors.js";
 import { evaluateDetector, type EvaluationReport } from "../../train/evaluate.js";
 import { fmt, table } from "../format.js";
 import { printJson, printLine } from "../output.js";
@@ -212,4 +215,73 @@ export async function modelsCompare(
       ],
     ),
   );
+}
+
+function printRegistered(v: ModelVersion, json: boolean | undefined): void {
+  if (json) {
+    printJson(describeVersion(v));
+    return;
+  }
+  printLine(`registered ${v.ref} (${v.format}), sha256 ${v.sha256}`);
+  for (const c of v.companions) printLine(`  ${c.file.padEnd(22)} sha256 ${c.sha256}`);
+  printLine(`promote it with \`bulwark models promote ${v.ref}\``);
+}
+
+export async function modelsImport(
+  dir: string,
+  opts: {
+    name?: string;
+    version?: string;
+    file?: string;
+    attackLabels?: string[];
+    maxLength?: number;
+    threshold?: number;
+    description?: string;
+    json?: boolean;
+  },
+): Promise<void> {
+  const v = await withCli((ctx) =>
+    importOnnxFolder(ctx.registry, {
+      dir,
+      ...(opts.name ? { name: opts.name } : {}),
+      ...(opts.version ? { version: opts.version } : {}),
+      ...(opts.file ? { file: opts.file } : {}),
+      ...(opts.attackLabels ? { attackLabels: opts.attackLabels } : {}),
+      ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}),
+      ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
+      ...(opts.description ? { description: opts.description } : {}),
+    }),
+  );
+  printRegistered(v, opts.json);
+}
+
+export async function modelsEnsembleCreate(
+  name: string,
+  opts: {
+    members: string[];
+    combine: "max" | "mean" | "weighted";
+    weights?: string[];
+    threshold?: number;
+    version?: string;
+    description?: string;
+    json?: boolean;
+  },
+): Promise<void> {
+  const weights = opts.weights?.map((w) => {
+    const n = Number(w);
+    if (!Number.isFinite(n) || n <= 0) throw new ValidationError(`--weights: "${w}" is not a number above 0`);
+    return n;
+  });
+  const v = await withCli((ctx) =>
+    createEnsemble(ctx.registry, {
+      name,
+      members: opts.members,
+      combine: opts.combine,
+      ...(weights ? { weights } : {}),
+      ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
+      ...(opts.version ? { version: opts.version } : {}),
+      ...(opts.description ? { description: opts.description } : {}),
+    }),
+  );
+  printRegistered(v, opts.json);
 }

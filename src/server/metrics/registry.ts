@@ -16,6 +16,13 @@ export interface ServiceMetrics {
   rateLimited: Counter<"scope">;
   authFailures: Counter<"reason">;
   pooledBodies: Counter<"route" | "outcome">;
+  modelCache: {
+    hits: Counter<"format">;
+    misses: Counter<"format">;
+    evictions: Counter<"format">;
+    loadSeconds: Histogram<"format">;
+    bytes: Gauge;
+  };
 }
 
 export function createServiceMetrics(options: { defaultMetrics?: boolean } = {}): ServiceMetrics {
@@ -87,5 +94,37 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
       labelNames: ["route", "outcome"],
       registers,
     }),
+    modelCache: {
+      hits: new Counter({
+        name: "bulwark_model_cache_hits_total",
+        help: "Model versions served from the model cache, by format",
+        labelNames: ["format"],
+        registers,
+      }),
+      misses: new Counter({
+        name: "bulwark_model_cache_misses_total",
+        help: "Model versions read, verified and loaded because the cache did not hold them, by format",
+        labelNames: ["format"],
+        registers,
+      }),
+      evictions: new Counter({
+        name: "bulwark_model_cache_evictions_total",
+        help: "Model versions dropped from the cache to stay within BULWARK_MODEL_CACHE_MB, by format",
+        labelNames: ["format"],
+        registers,
+      }),
+      loadSeconds: new Histogram({
+        name: "bulwark_model_load_seconds",
+        help: "Time to read, verify and load a model version (cache misses), by format",
+        labelNames: ["format"],
+        buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+        registers,
+      }),
+      bytes: new Gauge({
+        name: "bulwark_model_cache_bytes",
+        help: "Memory charged to the model versions the cache holds (their files' size times the format's factor)",
+        registers,
+      }),
+    },
   };
 }
