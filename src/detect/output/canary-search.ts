@@ -14,14 +14,12 @@
  */
 import { DecodeBudget } from "../../text/decode-budget.js";
 import { findPayloads, rot13 } from "../../text/payloads.js";
-import { CANARY_PREFIX, CANARY_RANDOM_CHARS } from "./canary-token.js";
+import { CANARY_PREFIX, CANARY_RANDOM_CHARS, looksRandom } from "./canary-token.js";
 import { skeletonOf, skeletonText, type Skeleton } from "./skeleton.js";
 import type { CanaryFinding, CanaryForm, OutputEvidence } from "./types.js";
 
 const MIN_SKELETON = 12;
 const MAX_FINDINGS = 64;
-/** The canary shape in a skeleton: the prefix without its dashes, then the random part. */
-const SHAPE_IN_SKELETON = new RegExp(`bwcanary([a-z2-7]{${CANARY_RANDOM_CHARS}})`, "g");
 
 interface Target {
   token: string;
@@ -70,43 +68,70 @@ function span(sk: Skeleton, start: number, length: number): [number, number] {
   return [sk.offsets[start]!, sk.offsets[start + length - 1]! + 1];
 }
 
+/** The ways a token's skeleton may be written: as it is, backwards, under ROT13. */
+type View = "plain" | "reversed" | "rot13";
+
+const reverse = (s: string) => [...s].reverse().join("");
+
+const RANDOM_PART = new RegExp(`^[a-z2-7]{${CANARY_RANDOM_CHARS}}$`);
+
+/**
+ * The canary shape in a skeleton, read each way: where the prefix is written, where the
+ * random part is relative to it, and how to turn the written part back into the token's
+ * (a reversed token reads backwards, prefix last). Found by the prefix with indexOf: a
+ * pattern that starts with a 26-character class retries it at every position.
+ */
+const SHAPES: { view: View; marker: string; before: boolean; random: (written: string) => string }[] = [
+  { view: "plain", marker: "bwcanary", before: false, random: (w) => w },
+  { view: "reversed", marker: reverse("bwcanary"), before: true, random: reverse },
+  { view: "rot13", marker: rot13("bwcanary"), before: false, random: rot13 },
+];
+
+/** Each [start, length, written random part] of a shape in the skeleton. */
+function* shapesIn(skeleton: string, shape: (typeof SHAPES)[number]): Generator<[number, number, string]> {
+  const n = CANARY_RANDOM_CHARS;
+  for (const at of allIndexes(skeleton, shape.marker)) {
+    const start = shape.before ? at - n : at;
+    if (start < 0) continue;
+    const part = shape.before
+      ? skeleton.slice(start, at)
+      : skeleton.slice(at + shape.marker.length, at + shape.marker.length + n);
+    if (RANDOM_PART.test(part)) yield [start, n + shape.marker.length, part];
+  }
+}
+
 function searchLayer(layer: Layer, targets: Target[], shapes: boolean, found: Findings): void {
   const { text } = layer;
   const at = (local: number) => (layer.encoding === undefined ? local : layer.offset);
-  const plainForm = (exact: boolean): CanaryForm => layer.encoding ?? (exact ? "exact" : "obfuscated");
+  const formOf = (view: View, exact: boolean): CanaryForm => {
+    if (layer.encoding !== undefined) return view === "plain" ? layer.encoding : `${layer.encoding}+${view}`;
+    return view === "plain" ? (exact ? "exact" : "obfuscated") : view;
+  };
 
   for (const t of targets)
     for (const i of allIndexes(text, t.token))
-      found.add({ token: t.token, source: "given", index: t.index, form: plainForm(true), offset: at(i) });
+      found.add({
+        token: t.token,
+        source: "given",
+        index: t.index,
+        form: formOf("plain", true),
+        offset: at(i),
+      });
 
+  // A reversed or ROT13 token is looked for as the reversed or ROT13 needle in the
+  // skeleton itself, so the skeleton is built once and never rewritten.
   const sk = skeletonOf(text);
-  const reversed = [...sk.text].reverse().join("");
-  const rotated = rot13(sk.text);
-  // Each view of the skeleton, and how to map a hit in it back to a span of `sk`.
-  const views: { text: string; form: "plain" | "reversed" | "rot13" }[] = [
-    { text: sk.text, form: "plain" },
-    { text: reversed, form: "reversed" },
-    { text: rotated, form: "rot13" },
-  ];
-  const locate = (view: (typeof views)[number], pos: number, length: number): [number, number] =>
-    view.form === "reversed" ? span(sk, sk.text.length - pos - length, length) : span(sk, pos, length);
-  const formOf = (view: (typeof views)[number], exact: boolean): CanaryForm =>
-    layer.encoding !== undefined
-      ? view.form === "plain"
-        ? layer.encoding
-        : `${layer.encoding}+${view.form}`
-      : view.form === "plain"
-        ? exact
-          ? "exact"
-          : "obfuscated"
-        : view.form;
-
-  for (const view of views) {
-    for (const t of targets) {
-      if (t.skeleton === undefined) continue;
-      for (const pos of allIndexes(view.text, t.skeleton)) {
-        const [start, end] = locate(view, pos, t.skeleton.length);
-        const exact = text.slice(start, end) === t.token;
+  for (const t of targets) {
+    if (t.skeleton === undefined) continue;
+    const needles: [View, string][] = [
+      ["plain", t.skeleton],
+      ["reversed", reverse(t.skeleton)],
+      ["rot13", rot13(t.skeleton)],
+    ];
+    for (const [view, needle] of needles)
+      for (const pos of allIndexes(sk.text, needle)) {
+        const [start, end] = span(sk, pos, needle.length);
+        const exact = view === "plain" && text.slice(start, end) === t.token;
         found.add({
           token: t.token,
           source: "given",
@@ -115,24 +140,20 @@ function searchLayer(layer: Layer, targets: Target[], shapes: boolean, found: Fi
           offset: at(start),
         });
       }
-    }
-    if (!shapes) continue;
-    for (const m of view.text.matchAll(SHAPE_IN_SKELETON)) {
-      const token = CANARY_PREFIX + m[1]!;
-      const [start, end] = locate(view, m.index, m[0].length);
-      const given = targets.find((t) => t.token === token);
-      const exact = text.slice(start, end) === token;
-      if (given)
-        found.add({
-          token,
-          source: "given",
-          index: given.index,
-          form: formOf(view, exact),
-          offset: at(start),
-        });
-      else found.add({ token, source: "shape", form: formOf(view, exact), offset: at(start) });
-    }
   }
+  if (!shapes) return;
+  for (const shape of SHAPES)
+    for (const [pos, length, written] of shapesIn(sk.text, shape)) {
+      const random = shape.random(written);
+      if (!looksRandom(random)) continue;
+      const token = CANARY_PREFIX + random;
+      const [start, end] = span(sk, pos, length);
+      const exact = shape.view === "plain" && text.slice(start, end) === token;
+      const given = targets.find((t) => t.token === token);
+      const form = formOf(shape.view, exact);
+      if (given) found.add({ token, source: "given", index: given.index, form, offset: at(start) });
+      else found.add({ token, source: "shape", form, offset: at(start) });
+    }
 }
 
 /** Every payload decoded from `text`, nested ones too, as far as the budget allows. */

@@ -8,6 +8,10 @@
  * dashes between letters, look-alike letters all fold back to the one canonical token,
  * so even a disguised token can be hashed and looked up. A base64 alphabet would lose
  * its case and its "-" and "_" on the way and could no longer be traced.
+ *
+ * The random part has at least four digits (a token is drawn again until it has; about
+ * one in four is): "bw canary tokens are documented here" spelled without spaces is 26
+ * base32 letters too, and without the digits a disguised token could not be told from it.
  */
 import { createHash, randomBytes } from "node:crypto";
 
@@ -15,19 +19,30 @@ export const CANARY_PREFIX = "bw-canary-";
 export const CANARY_RANDOM_CHARS = 26;
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 
+const MIN_DIGITS = 4;
+
 /** The canonical shape: exactly what `newCanaryToken` makes. */
 export const CANARY_TOKEN = new RegExp(`^${CANARY_PREFIX}[a-z2-7]{${CANARY_RANDOM_CHARS}}$`);
 
-/** A fresh token: "bw-canary-" and 26 random base32 characters. */
+/** Whether 26 base32 characters can be a token's random part: enough digits among them. */
+export function looksRandom(random: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < random.length; i++) if (random.charCodeAt(i) <= 57) digits++;
+  return digits >= MIN_DIGITS;
+}
+
+/** A fresh token: "bw-canary-" and 26 random base32 characters, four or more of them digits. */
 export function newCanaryToken(): string {
-  const bytes = randomBytes(CANARY_RANDOM_CHARS); // one byte per character, 5 bits used
-  let random = "";
-  for (const b of bytes) random += BASE32[b & 31];
-  return CANARY_PREFIX + random;
+  for (;;) {
+    const bytes = randomBytes(CANARY_RANDOM_CHARS); // one byte per character, 5 bits used
+    let random = "";
+    for (const b of bytes) random += BASE32[b & 31];
+    if (looksRandom(random)) return CANARY_PREFIX + random;
+  }
 }
 
 export function isCanaryToken(value: string): boolean {
-  return CANARY_TOKEN.test(value);
+  return CANARY_TOKEN.test(value) && looksRandom(value.slice(CANARY_PREFIX.length));
 }
 
 /**

@@ -26,7 +26,7 @@ const HTML_ATTR =
   /(?<![\w:-])(src|href|srcset|poster|background|data|action|formaction|xlink:href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/dgi;
 const CSS_URL = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^\s"')]+))\s*\)/dgi;
 const AUTOLINK = /<((?:https?|ftp|javascript|vbscript|data):[^\s<>]{1,4000})>/dgi;
-const BARE = /\b(?:https?|ftp):\/\/[^\s<>"'`\])]+(?:\([^\s<>"'`()]*\)[^\s<>"'`\])]*)*/gi;
+const BARE = /\b(?:https?|ftp):\/\/[^\s<>"'`[\]()]+(?:\([^\s<>"'`()]*\)[^\s<>"'`[\]()]*)*/gi;
 
 /** Tags whose URLs wait for a click; in every other tag a src-like attribute loads on render. */
 const CLICK_TAGS = new Set(["a", "area", "form", "button"]);

@@ -30,19 +30,64 @@ export interface PromptLeak {
   evidence: OutputEvidence[];
 }
 
-/** The words of `text` between two offsets, as a normal form. */
-function formBetween(words: readonly Word[], from: number, to: number): string {
-  let lo = 0;
-  let hi = words.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (words[mid]!.start < from) lo = mid + 1;
-    else hi = mid;
+/**
+ * The answer's words joined by spaces (its normal form, with a space at each end), and
+ * where each word starts in the join: a span's normal form is then one slice, and a match
+ * in the join maps back to an offset in the answer.
+ */
+class Joined {
+  readonly text: string;
+  private readonly at: Int32Array;
+
+  constructor(readonly words: readonly Word[]) {
+    this.at = new Int32Array(words.length);
+    const parts = [" "];
+    let length = 1;
+    words.forEach((w, i) => {
+      this.at[i] = length;
+      parts.push(w.word, " ");
+      length += w.word.length + 1;
+    });
+    this.text = parts.join("");
   }
-  let out = "";
-  for (let i = lo; i < words.length && words[i]!.end <= to; i++)
-    out += out ? ` ${words[i]!.word}` : words[i]!.word;
-  return out;
+
+  /** The first word that starts at or after `offset`, or the count of words. */
+  private firstFrom(offset: number): number {
+    let lo = 0;
+    let hi = this.words.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.words[mid]!.start < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The normal form of the words wholly inside [from, to) of the answer. */
+  between(from: number, to: number): string {
+    const i = this.firstFrom(from);
+    let lo = i;
+    let hi = this.words.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.words[mid]!.end <= to) lo = mid + 1;
+      else hi = mid;
+    }
+    const j = lo - 1;
+    return j < i ? "" : this.text.slice(this.at[i], this.at[j]! + this.words[j]!.word.length);
+  }
+
+  /** The offset in the answer of the word at `pos` in the join. */
+  offsetAt(pos: number): number {
+    let lo = 0;
+    let hi = this.at.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.at[mid]! <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.words[lo]?.start ?? 0;
+  }
 }
 
 /**
@@ -79,17 +124,17 @@ function* wholeCandidates(output: string): Generator<[number, number]> {
     }
 }
 
-function byHash(output: string, words: readonly Word[], prompt: SystemPromptRef) {
+function byHash(output: string, joined: Joined, prompt: SystemPromptRef) {
   const found: Finding[] = [];
   let matchedSegments = 0;
   if (prompt.sha256) {
     const target = prompt.sha256.toLowerCase();
     const tried = new Set<string>();
-    // Hashing is bounded: eight times the answer's length covers every candidate of an
+    // Hashing is bounded: four times the answer's length covers every candidate of an
     // ordinary answer; a single paragraph of thousands of lines is cut short.
-    let budget = 8 * output.length + 65_536;
+    let budget = 4 * output.length + 65_536;
     for (const [a, b] of wholeCandidates(output)) {
-      const form = formBetween(words, a, b);
+      const form = joined.between(a, b);
       if (!form || tried.has(form)) continue;
       if ((budget -= form.length) < 0) break;
       tried.add(form);
@@ -102,7 +147,7 @@ function byHash(output: string, words: readonly Word[], prompt: SystemPromptRef)
   const segments = new Set((prompt.segments ?? []).map((s) => s.toLowerCase()));
   if (segments.size > 0) {
     const matched = new Map<string, number>();
-    for (const s of segmentsOf(output)) {
+    for (const s of segmentsOf(output, joined.words)) {
       const h = sha256Hex(s.form);
       if (segments.has(h) && !matched.has(h)) matched.set(h, s.start);
     }
@@ -192,34 +237,18 @@ function ngramOverlap(promptWords: readonly Word[], outputWords: readonly Word[]
   };
 }
 
-function byText(output: string, outputWords: readonly Word[], text: string) {
+function byText(joined: Joined, text: string) {
   const found: Finding[] = [];
   const promptWords = wordsOf(text);
-  // The answer's words joined, with where each word starts in the join, to map a match back.
-  let joined = " ";
-  const at: number[] = [];
-  for (const w of outputWords) {
-    at.push(joined.length);
-    joined += `${w.word} `;
-  }
-  const offsetOf = (pos: number): number => {
-    let lo = 0;
-    let hi = at.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (at[mid]! <= pos) lo = mid;
-      else hi = mid - 1;
-    }
-    return outputWords[lo]?.start ?? 0;
-  };
+  const offsetOf = (pos: number) => joined.offsetAt(pos);
   const whole = promptWords.map((w) => w.word).join(" ");
-  const wholeAt = whole ? joined.indexOf(` ${whole} `) : -1;
+  const wholeAt = whole ? joined.text.indexOf(` ${whole} `) : -1;
   if (wholeAt >= 0) found.push(wholeFinding(offsetOf(wholeAt + 1), offsetOf(wholeAt + whole.length)));
 
   const segments = segmentsOf(text);
   const starts: number[] = [];
   for (const s of segments) {
-    const pos = joined.indexOf(` ${s.form} `);
+    const pos = joined.text.indexOf(` ${s.form} `);
     if (pos >= 0) starts.push(offsetOf(pos + 1));
   }
   const sentenceFinding = segmentFinding(starts.length, segments.length, starts);
@@ -227,7 +256,7 @@ function byText(output: string, outputWords: readonly Word[], text: string) {
 
   let overlap: NgramOverlap | undefined;
   if (promptWords.length >= N) {
-    overlap = ngramOverlap(promptWords, outputWords);
+    overlap = ngramOverlap(promptWords, joined.words);
     const { coverage, longest } = overlap;
     const score =
       coverage >= 0.5
@@ -259,11 +288,11 @@ function byText(output: string, outputWords: readonly Word[], text: string) {
 }
 
 export function findPromptLeak(output: string, prompt: SystemPromptRef): PromptLeak {
-  const outputWords = wordsOf(output);
+  const joined = new Joined(wordsOf(output));
   let report: PromptLeakReport;
   let found: Finding[];
   if (prompt.text !== undefined) {
-    const r = byText(output, outputWords, prompt.text);
+    const r = byText(joined, prompt.text);
     found = r.found;
     report = {
       by: "text",
@@ -273,7 +302,7 @@ export function findPromptLeak(output: string, prompt: SystemPromptRef): PromptL
       longestRunWords: r.overlap ? r.overlap.longest : null,
     };
   } else {
-    const r = byHash(output, outputWords, prompt);
+    const r = byHash(output, joined, prompt);
     found = r.found;
     report = {
       by: "hash",

@@ -22,13 +22,19 @@ export interface Word {
 export function wordsOf(text: string): Word[] {
   const out: Word[] = [];
   let start = -1;
+  let ascii = true;
   for (let i = 0; i <= text.length; i++) {
-    const inWord = i < text.length && isWordChar(text.charCodeAt(i));
-    if (inWord && start < 0) start = i;
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    const inWord = isWordChar(c);
+    if (inWord && start < 0) {
+      start = i;
+      ascii = true;
+    }
+    if (inWord && c > 127) ascii = false;
     else if (!inWord && start >= 0) {
       const raw = text.slice(start, i);
       // NFKC only when needed: plain ASCII is its own normal form.
-      const word = (/^[\x00-\x7f]*$/.test(raw) ? raw : raw.normalize("NFKC")).toLowerCase();
+      const word = (ascii ? raw : raw.normalize("NFKC")).toLowerCase();
       out.push({ word, start, end: i });
       start = -1;
     }
@@ -65,17 +71,31 @@ export function sentenceSpans(text: string): [number, number][] {
   return out;
 }
 
-/** The normal forms of a text's sentences of MIN_SEGMENT_WORDS words or more, once each. */
-export function segmentsOf(text: string): { form: string; start: number }[] {
+/**
+ * The normal forms of a text's sentences of MIN_SEGMENT_WORDS words or more, once each,
+ * from its words (`wordsOf(text)`, when the caller has them already). No word straddles
+ * a sentence: both cut at characters that are not part of words.
+ */
+export function segmentsOf(
+  text: string,
+  words: readonly Word[] = wordsOf(text),
+): { form: string; start: number }[] {
   const seen = new Set<string>();
   const out: { form: string; start: number }[] = [];
+  let k = 0;
   for (const [a, b] of sentenceSpans(text)) {
-    const words = wordsOf(text.slice(a, b));
-    if (words.length < MIN_SEGMENT_WORDS) continue;
-    const form = words.map((w) => w.word).join(" ");
-    if (seen.has(form)) continue;
-    seen.add(form);
-    out.push({ form, start: a + words[0]!.start });
+    while (k < words.length && words[k]!.start < a) k++;
+    let j = k;
+    while (j < words.length && words[j]!.end <= b) j++;
+    if (j - k >= MIN_SEGMENT_WORDS) {
+      let form = words[k]!.word;
+      for (let i = k + 1; i < j; i++) form += ` ${words[i]!.word}`;
+      if (!seen.has(form)) {
+        seen.add(form);
+        out.push({ form, start: words[k]!.start });
+      }
+    }
+    k = j;
   }
   return out;
 }
