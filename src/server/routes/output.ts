@@ -28,7 +28,7 @@ export function outputRoutes(ctx: ServerContext): FastifyPluginAsync {
   const bodyLimit = Math.min(bodyLimitBytes, (maxOutputChars + maxPromptChars) * 6 + 262_144);
 
   return async (app) => {
-    app.post<{ Body: Static<typeof CanaryBody> | undefined }>(
+    app.post<{ Body: Static<typeof CanaryBody> }>(
       "/v1/canary",
       {
         config: { access: "detect" },
@@ -43,7 +43,7 @@ export function outputRoutes(ctx: ServerContext): FastifyPluginAsync {
       async (request, reply) => {
         const actor = actorOf(request.principal);
         const created = await ctx.canaries.create({
-          label: request.body?.label ?? null,
+          label: request.body.label ?? null,
           createdBy: actor,
           principalId: request.principal?.id ?? null,
         });
