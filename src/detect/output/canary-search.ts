@@ -24,7 +24,40 @@ const MAX_FINDINGS = 64;
 interface Target {
   token: string;
   index: number;
-  skeleton: string | undefined;
+  forms: TokenForms;
+}
+
+/** What a named token is searched as, besides itself; worked out once per token and kept. */
+interface TokenForms {
+  /** Skeleton needles: as written, reversed, ROT13 (none for a short token). */
+  needles: [View, string][];
+  base64: string[];
+  hex: string;
+}
+
+const formsCache = new Map<string, TokenForms>();
+const FORMS_CACHE_SIZE = 1024;
+
+function formsOf(token: string): TokenForms {
+  let forms = formsCache.get(token);
+  if (forms) return forms;
+  const skeleton = skeletonText(token);
+  forms = {
+    needles:
+      skeleton.length >= MIN_SKELETON
+        ? [
+            ["plain", skeleton],
+            ["reversed", reverse(skeleton)],
+            ["rot13", rot13(skeleton)],
+          ]
+        : [],
+    base64: base64Cores(token),
+    hex: Buffer.from(token, "utf8").toString("hex"),
+  };
+  // Applications name the same few canaries on every call; a flood of new ones starts over.
+  if (formsCache.size >= FORMS_CACHE_SIZE) formsCache.clear();
+  formsCache.set(token, forms);
+  return forms;
 }
 
 /** A text to search: the output itself, or a payload decoded from it. */
@@ -122,13 +155,7 @@ function searchLayer(layer: Layer, targets: Target[], shapes: boolean, found: Fi
   // skeleton itself, so the skeleton is built once and never rewritten.
   const sk = skeletonOf(text);
   for (const t of targets) {
-    if (t.skeleton === undefined) continue;
-    const needles: [View, string][] = [
-      ["plain", t.skeleton],
-      ["reversed", reverse(t.skeleton)],
-      ["rot13", rot13(t.skeleton)],
-    ];
-    for (const [view, needle] of needles)
+    for (const [view, needle] of t.forms.needles)
       for (const pos of allIndexes(sk.text, needle)) {
         const [start, end] = span(sk, pos, needle.length);
         const exact = view === "plain" && text.slice(start, end) === t.token;
@@ -196,12 +223,11 @@ function searchEncodedForms(output: string, targets: Target[], found: Findings):
   let lower: string | undefined;
   for (const t of targets) {
     if (found.has(t.index)) continue;
-    for (const core of base64Cores(t.token))
+    for (const core of t.forms.base64)
       for (const i of allIndexes(output, core))
         found.add({ token: t.token, source: "given", index: t.index, form: "base64", offset: i });
-    const hex = Buffer.from(t.token, "utf8").toString("hex");
     lower ??= output.toLowerCase();
-    for (const i of allIndexes(lower, hex))
+    for (const i of allIndexes(lower, t.forms.hex))
       found.add({ token: t.token, source: "given", index: t.index, form: "hex", offset: i });
   }
 }
@@ -212,10 +238,7 @@ export function findCanaries(
   options: { shapes?: boolean; budget?: DecodeBudget } = {},
 ): CanaryFinding[] {
   const shapes = options.shapes !== false;
-  const targets: Target[] = canaries.map((token, index) => {
-    const skeleton = skeletonText(token);
-    return { token, index, skeleton: skeleton.length >= MIN_SKELETON ? skeleton : undefined };
-  });
+  const targets: Target[] = canaries.map((token, index) => ({ token, index, forms: formsOf(token) }));
   if (targets.length === 0 && !shapes) return [];
   const found = new Findings();
   searchLayer({ text: output, offset: 0, encoding: undefined }, targets, shapes, found);

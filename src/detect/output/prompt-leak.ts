@@ -10,9 +10,18 @@
  * blockquotes, lines or sentences, or a paragraph from one of its lines to its end (or
  * from its start to one of its lines) is exactly the prompt; a sentence is found when one
  * of the answer's sentences is exactly it. A paraphrase, a translation, or a sentence with
- * words added inside it is not found by hash.
+ * words added inside it is not found by hash, nor is a whole prompt of fewer than five
+ * words. The spans hashed add up to at most four times the answer's length (and 64 Ki),
+ * the likely ones first, so one paragraph of thousands of lines cannot take long.
  */
-import { segmentsOf, sentenceSpans, sha256Hex, wordsOf, type Word } from "./prompt-text.js";
+import {
+  MIN_SEGMENT_WORDS,
+  segmentsOf,
+  sentenceSpans,
+  sha256Hex,
+  wordsOf,
+  type Word,
+} from "./prompt-text.js";
 import type { OutputEvidence, PromptLeakReport, SystemPromptRef } from "./types.js";
 
 const N = 8;
@@ -63,8 +72,8 @@ class Joined {
     return lo;
   }
 
-  /** The normal form of the words wholly inside [from, to) of the answer. */
-  between(from: number, to: number): string {
+  /** The words wholly inside [from, to) of the answer, as [first, last] indexes (last < first: none). */
+  wordsIn(from: number, to: number): [number, number] {
     const i = this.firstFrom(from);
     let lo = i;
     let hi = this.words.length;
@@ -73,8 +82,12 @@ class Joined {
       if (this.words[mid]!.end <= to) lo = mid + 1;
       else hi = mid;
     }
-    const j = lo - 1;
-    return j < i ? "" : this.text.slice(this.at[i], this.at[j]! + this.words[j]!.word.length);
+    return [i, lo - 1];
+  }
+
+  /** The normal form of words first..last. */
+  form(first: number, last: number): string {
+    return this.text.slice(this.at[first], this.at[last]! + this.words[last]!.word.length);
   }
 
   /** The offset in the answer of the word at `pos` in the join. */
@@ -129,15 +142,19 @@ function byHash(output: string, joined: Joined, prompt: SystemPromptRef) {
   let matchedSegments = 0;
   if (prompt.sha256) {
     const target = prompt.sha256.toLowerCase();
-    const tried = new Set<string>();
+    const tried = new Set<number>();
     // Hashing is bounded: four times the answer's length covers every candidate of an
     // ordinary answer; a single paragraph of thousands of lines is cut short.
     let budget = 4 * output.length + 65_536;
     for (const [a, b] of wholeCandidates(output)) {
-      const form = joined.between(a, b);
-      if (!form || tried.has(form)) continue;
+      const [first, last] = joined.wordsIn(a, b);
+      // A span of fewer words than a sentence that counts is not compared (nor is a prompt that short).
+      if (last - first + 1 < MIN_SEGMENT_WORDS) continue;
+      const key = first * 4_194_304 + last;
+      if (tried.has(key)) continue;
+      tried.add(key);
+      const form = joined.form(first, last);
       if ((budget -= form.length) < 0) break;
-      tried.add(form);
       if (sha256Hex(form) === target) {
         found.push(wholeFinding(a, b));
         break;

@@ -5,7 +5,8 @@
  * /v1/detect: the application that screens its users' texts screens its model's answers.
  * The screening runs on the request thread, so its input is bounded more tightly than a
  * detection's: answers up to 256 Ki characters and prompts up to 128 Ki (or
- * BULWARK_MAX_TEXT_CHARS, when lower), a few milliseconds at most.
+ * BULWARK_MAX_TEXT_CHARS, when lower). A 2,000-character answer takes a few hundred
+ * microseconds; the largest, 25-50 ms (BENCHMARKS.md, "Output screening").
  */
 import type { Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
