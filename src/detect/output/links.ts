@@ -5,6 +5,7 @@
  * renders, and its request carries whatever is in the URL, with no click) or needs a
  * click is what makes it more or less dangerous, so each says which.
  */
+import { fencedBlocks } from "./fences.js";
 
 export interface FoundUrl {
   url: string;
@@ -46,45 +47,41 @@ function group(m: RegExpMatchArray, ...groups: number[]): { value: string; offse
 
 /**
  * Code: fenced blocks (an unclosed fence runs to the end, as in CommonMark) and inline code
- * spans. A renderer shows their text as it is: an image there loads nothing, a link there
- * is not a link.
+ * spans, marked in `covered`. A renderer shows their text as it is: an image there loads
+ * nothing, a link there is not a link.
  */
-const FENCED = /^[ \t]{0,3}(`{3,}|~{3,})[^\n]*(?:\n[\s\S]*?(?:\n[ \t]{0,3}\1[`~]*[ \t]*(?=\n|$)|$)|$)/g;
-
-function codeRanges(text: string): [number, number][] {
-  if (!text.includes("`") && !text.includes("~~~")) return [];
-  const out: [number, number][] = [];
-  for (const m of text.matchAll(new RegExp(FENCED.source, "gm"))) out.push([m.index, m.index + m[0].length]);
+function markCode(text: string, covered: Uint8Array): void {
+  if (!text.includes("`") && !text.includes("~~~")) return;
+  for (const f of fencedBlocks(text)) covered.fill(1, f.start, f.end);
   // Inline code: a run of n backticks up to the next run of exactly n. Scanned by hand:
   // a pattern would retry every unmatched run to the end of the text (quadratic).
   const runs: [number, number][] = [];
-  for (const m of text.matchAll(/`+/g)) runs.push([m.index, m[0].length]);
+  for (const m of text.matchAll(/`+/g)) if (!covered[m.index]) runs.push([m.index, m[0].length]);
   const unmatched = new Set<number>();
   for (let i = 0; i < runs.length; i++) {
     const [at, n] = runs[i]!;
-    if (unmatched.has(n) || out.some(([a, b]) => at >= a && at < b)) continue;
+    if (unmatched.has(n)) continue;
     let j = i + 1;
     while (j < runs.length && runs[j]![1] !== n) j++;
     if (j === runs.length) {
       unmatched.add(n); // no later run of this length: none will match either
       continue;
     }
-    out.push([at, runs[j]![0] + n]);
+    covered.fill(1, at, runs[j]![0] + n);
     i = j;
   }
-  return out;
 }
 
 /** The URLs of `text` outside code, in order. */
 export function findUrls(text: string): FoundUrl[] {
   const out: FoundUrl[] = [];
-  /** Character ranges of code, and those already read as a URL (no URL is counted twice). */
-  const taken: [number, number][] = codeRanges(text);
-  const free = (offset: number) => !taken.some(([a, b]) => offset >= a && offset < b);
+  // Code, and the characters already read as a URL: no URL is counted twice.
+  const covered = new Uint8Array(text.length);
+  markCode(text, covered);
   const add = (url: string, offset: number, loads: FoundUrl["loads"], syntax: FoundUrl["syntax"]) => {
-    if (!url || !free(offset)) return;
+    if (!url || covered[offset]) return;
     out.push({ url, loads, syntax, offset });
-    taken.push([offset, offset + url.length]);
+    covered.fill(1, offset, offset + url.length);
   };
 
   if (text.includes("](")) {

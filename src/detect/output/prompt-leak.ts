@@ -22,6 +22,7 @@ import {
   wordsOf,
   type Word,
 } from "./prompt-text.js";
+import { fencedBlocks } from "./fences.js";
 import type { OutputEvidence, PromptLeakReport, SystemPromptRef } from "./types.js";
 
 const N = 8;
@@ -123,10 +124,7 @@ function* wholeCandidates(output: string): Generator<[number, number]> {
     first = k + 1;
   }
   for (const [a, b] of paragraphs) yield [lineStarts[a]!, lineEnd(b)];
-  for (const m of output.matchAll(/^[ \t]*(`{3,}|~{3,})[^\n]*\n([\s\S]*?)^[ \t]*\1/gm)) {
-    const start = m.index + m[0].indexOf("\n") + 1;
-    yield [start, start + m[2]!.length];
-  }
+  for (const f of fencedBlocks(output)) yield [f.contentStart, f.contentEnd];
   for (const m of output.matchAll(/(?:^[ \t]*>[^\n]*(?:\n|$))+/gm)) yield [m.index, m.index + m[0].length];
   for (let k = 0; k < lineStarts.length; k++) yield [lineStarts[k]!, lineEnd(k)];
   yield* sentenceSpans(output);
@@ -139,10 +137,26 @@ function* wholeCandidates(output: string): Generator<[number, number]> {
 
 function byHash(output: string, joined: Joined, prompt: SystemPromptRef) {
   const found: Finding[] = [];
-  let matchedSegments = 0;
+  // Each span's hash, by its first and last word: a sentence is a candidate for the whole
+  // prompt and for one of its sentences, and is hashed once for both.
+  const hashes = new Map<number, string>();
+  const hashOf = (first: number, last: number): string => {
+    const key = first * 4_194_304 + last;
+    let h = hashes.get(key);
+    if (h === undefined) hashes.set(key, (h = sha256Hex(joined.form(first, last))));
+    return h;
+  };
+  const segments = new Set((prompt.segments ?? []).map((h) => h.toLowerCase()));
+  const matched = new Map<string, number>();
+  if (segments.size > 0)
+    for (const [a, b] of sentenceSpans(output)) {
+      const [first, last] = joined.wordsIn(a, b);
+      if (last - first + 1 < MIN_SEGMENT_WORDS) continue;
+      const h = hashOf(first, last);
+      if (segments.has(h) && !matched.has(h)) matched.set(h, joined.words[first]!.start);
+    }
   if (prompt.sha256) {
     const target = prompt.sha256.toLowerCase();
-    const tried = new Set<number>();
     // Hashing is bounded: four times the answer's length covers every candidate of an
     // ordinary answer; a single paragraph of thousands of lines is cut short.
     let budget = 4 * output.length + 65_536;
@@ -150,29 +164,16 @@ function byHash(output: string, joined: Joined, prompt: SystemPromptRef) {
       const [first, last] = joined.wordsIn(a, b);
       // A span of fewer words than a sentence that counts is not compared (nor is a prompt that short).
       if (last - first + 1 < MIN_SEGMENT_WORDS) continue;
-      const key = first * 4_194_304 + last;
-      if (tried.has(key)) continue;
-      tried.add(key);
-      const form = joined.form(first, last);
-      if ((budget -= form.length) < 0) break;
-      if (sha256Hex(form) === target) {
+      if (!hashes.has(first * 4_194_304 + last) && (budget -= joined.form(first, last).length) < 0) break;
+      if (hashOf(first, last) === target) {
         found.push(wholeFinding(a, b));
         break;
       }
     }
   }
-  const segments = new Set((prompt.segments ?? []).map((s) => s.toLowerCase()));
-  if (segments.size > 0) {
-    const matched = new Map<string, number>();
-    for (const s of segmentsOf(output, joined.words)) {
-      const h = sha256Hex(s.form);
-      if (segments.has(h) && !matched.has(h)) matched.set(h, s.start);
-    }
-    matchedSegments = matched.size;
-    const f = segmentFinding(matched.size, segments.size, [...matched.values()]);
-    if (f) found.push(f);
-  }
-  return { found, segments: { total: segments.size, matched: matchedSegments } };
+  const f = segmentFinding(matched.size, segments.size, [...matched.values()]);
+  if (f) found.push(f);
+  return { found, segments: { total: segments.size, matched: matched.size } };
 }
 
 function wholeFinding(start: number, end: number): Finding {
@@ -212,40 +213,108 @@ interface NgramOverlap {
   end: number;
 }
 
-/** The share of the prompt's word 8-grams found in the answer, and the longest verbatim run. */
-function ngramOverlap(promptWords: readonly Word[], outputWords: readonly Word[]): NgramOverlap {
+/**
+ * What the answer is compared with, worked out once per prompt: an application sends the
+ * same system prompt with every answer, and its words, sentences and 8-grams cost more
+ * than the comparison itself.
+ */
+interface PromptModel {
+  words: number;
+  whole: string;
+  /** Its sentences of five words or more, as word numbers. */
+  segments: number[][];
+  /** Each distinct word of the prompt, numbered. */
+  ids: Map<string, number>;
+  /** Its 8-grams as the word numbers joined by commas. */
+  grams: Set<string>;
+}
+
+const promptCache = new Map<string, PromptModel>();
+const PROMPT_CACHE_SIZE = 64;
+
+function promptModel(text: string): PromptModel {
+  const cached = promptCache.get(text);
+  if (cached) return cached;
+  const words = wordsOf(text);
   const ids = new Map<string, number>();
-  const promptIds = promptWords.map((w) => {
+  const promptIds = words.map((w) => {
     let id = ids.get(w.word);
     if (id === undefined) ids.set(w.word, (id = ids.size));
     return id;
   });
   const grams = new Set<string>();
   for (let i = 0; i + N <= promptIds.length; i++) grams.add(promptIds.slice(i, i + N).join(","));
-  const outIds = outputWords.map((w) => ids.get(w.word) ?? -1);
+  const model: PromptModel = {
+    words: words.length,
+    whole: words.map((w) => w.word).join(" "),
+    segments: segmentsOf(text, words).map((seg) => seg.form.split(" ").map((w) => ids.get(w)!)),
+    ids,
+    grams,
+  };
+  if (promptCache.size >= PROMPT_CACHE_SIZE) promptCache.clear();
+  promptCache.set(text, model);
+  return model;
+}
+
+/** Calls `fn(from)` for each window of `n` answer words that are all words of the prompt. */
+function knownWindows(outIds: readonly number[], n: number, fn: (from: number) => void): void {
+  // `unknownAt`: the last position of a word the prompt lacks; no window can span it.
+  let unknownAt = -1;
+  for (let i = 0; i < outIds.length; i++) {
+    if (outIds[i] === -1) unknownAt = i;
+    const from = i - n + 1;
+    if (from >= 0 && unknownAt < from) fn(from);
+  }
+}
+
+/**
+ * Where each of the prompt's sentences appears in the answer (as word positions; -1: it
+ * does not). Found through the answer's 5-word windows, indexed once: searching the answer
+ * for each sentence in turn costs the answer's length per sentence.
+ */
+function sentencePositions(prompt: PromptModel, outIds: readonly number[]): number[] {
+  const k = MIN_SEGMENT_WORDS;
+  const windows = new Map<string, number[]>();
+  knownWindows(outIds, k, (from) => {
+    const key = outIds.slice(from, from + k).join(",");
+    const list = windows.get(key);
+    if (list) list.push(from);
+    else windows.set(key, [from]);
+  });
+  return prompt.segments.map((seg) => {
+    for (const at of windows.get(seg.slice(0, k).join(",")) ?? []) {
+      let i = k;
+      while (i < seg.length && outIds[at + i] === seg[i]) i++;
+      if (i === seg.length) return at;
+    }
+    return -1;
+  });
+}
+
+/** The share of the prompt's word 8-grams found in the answer, and the longest verbatim run. */
+function ngramOverlap(
+  prompt: PromptModel,
+  outputWords: readonly Word[],
+  outIds: readonly number[],
+): NgramOverlap {
+  const { grams } = prompt;
   const found = new Set<string>();
   let longest = 0;
   let bestStart = 0;
   let run = 0;
-  // `unknownAt`: the last position of a word the prompt lacks; no 8-gram can span it.
-  let unknownAt = -1;
-  for (let i = 0; i < outIds.length; i++) {
-    if (outIds[i] === -1) unknownAt = i;
-    const from = i - N + 1;
-    let hit = false;
-    if (from >= 0 && unknownAt < from) {
-      const key = outIds.slice(from, i + 1).join(",");
-      if (grams.has(key)) {
-        hit = true;
-        found.add(key);
-      }
-    }
-    run = hit ? run + 1 : 0;
-    if (hit && run + N - 1 > longest) {
+  let last = -2;
+  knownWindows(outIds, N, (from) => {
+    const key = outIds.slice(from, from + N).join(",");
+    if (!grams.has(key)) return;
+    found.add(key);
+    // Consecutive windows that all hit make one verbatim run.
+    run = from === last + 1 ? run + 1 : 1;
+    last = from;
+    if (run + N - 1 > longest) {
       longest = run + N - 1;
-      bestStart = i - longest + 1;
+      bestStart = from - run + 1;
     }
-  }
+  });
   return {
     coverage: grams.size === 0 ? 0 : found.size / grams.size,
     longest,
@@ -256,24 +325,23 @@ function ngramOverlap(promptWords: readonly Word[], outputWords: readonly Word[]
 
 function byText(joined: Joined, text: string) {
   const found: Finding[] = [];
-  const promptWords = wordsOf(text);
+  const prompt = promptModel(text);
   const offsetOf = (pos: number) => joined.offsetAt(pos);
-  const whole = promptWords.map((w) => w.word).join(" ");
+  const whole = prompt.whole;
   const wholeAt = whole ? joined.text.indexOf(` ${whole} `) : -1;
   if (wholeAt >= 0) found.push(wholeFinding(offsetOf(wholeAt + 1), offsetOf(wholeAt + whole.length)));
 
-  const segments = segmentsOf(text);
-  const starts: number[] = [];
-  for (const s of segments) {
-    const pos = joined.text.indexOf(` ${s.form} `);
-    if (pos >= 0) starts.push(offsetOf(pos + 1));
-  }
+  const outIds = joined.words.map((w) => prompt.ids.get(w.word) ?? -1);
+  const segments = prompt.segments;
+  const starts = sentencePositions(prompt, outIds)
+    .filter((at) => at >= 0)
+    .map((at) => joined.words[at]!.start);
   const sentenceFinding = segmentFinding(starts.length, segments.length, starts);
   if (sentenceFinding) found.push(sentenceFinding);
 
   let overlap: NgramOverlap | undefined;
-  if (promptWords.length >= N) {
-    overlap = ngramOverlap(promptWords, joined.words);
+  if (prompt.words >= N) {
+    overlap = ngramOverlap(prompt, joined.words, outIds);
     const { coverage, longest } = overlap;
     const score =
       coverage >= 0.5
