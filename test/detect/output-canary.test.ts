@@ -129,6 +129,15 @@ test("a token of the canary shape is found without being named, disguised or enc
   assert.deepEqual(screenOutput(`leaked: ${token}`, { findCanaryShapes: false }).canaries, []);
 });
 
+test("a token is found behind any number of decoys of its prefix", () => {
+  const output = `${"bw-canary-decoy ".repeat(500)}and the real one: ${token}`;
+  const v = screenOutput(output);
+  assert.deepEqual(
+    v.canaries.map((f) => [f.token, f.offset]),
+    [[token, output.indexOf(token)]],
+  );
+});
+
 test("a short named marker is matched as it is only: its skeleton would hit ordinary words", () => {
   assert.equal(findCanaries("the pine apple tree", ["PINEAPPLE"]).length, 0);
   assert.equal(findCanaries("say PINEAPPLE now", ["PINEAPPLE"]).length, 1);

@@ -69,14 +69,17 @@ interface Layer {
   encoding: string | undefined;
 }
 
+/** The findings, once each; at most MAX_FINDINGS of each source, so decoys of the shape cannot crowd out a named canary. */
 class Findings {
   readonly list: CanaryFinding[] = [];
   private readonly seen = new Set<string>();
+  private readonly count = { given: 0, shape: 0 };
 
   add(f: CanaryFinding): void {
     const key = `${f.source}:${f.index ?? f.token}:${f.offset}`;
-    if (this.seen.has(key) || this.list.length >= MAX_FINDINGS) return;
+    if (this.seen.has(key) || this.count[f.source] >= MAX_FINDINGS) return;
     this.seen.add(key);
+    this.count[f.source]++;
     this.list.push(f);
   }
 
@@ -85,13 +88,10 @@ class Findings {
   }
 }
 
-function allIndexes(haystack: string, needle: string): number[] {
+/** Where `needle` occurs, the first `max` times. */
+function allIndexes(haystack: string, needle: string, max = MAX_FINDINGS): number[] {
   const out: number[] = [];
-  for (
-    let i = haystack.indexOf(needle);
-    i >= 0 && out.length < MAX_FINDINGS;
-    i = haystack.indexOf(needle, i + 1)
-  )
+  for (let i = haystack.indexOf(needle); i >= 0 && out.length < max; i = haystack.indexOf(needle, i + 1))
     out.push(i);
   return out;
 }
@@ -123,7 +123,8 @@ const SHAPES: { view: View; marker: string; before: boolean; random: (written: s
 /** Each [start, length, written random part] of a shape in the skeleton. */
 function* shapesIn(skeleton: string, shape: (typeof SHAPES)[number]): Generator<[number, number, string]> {
   const n = CANARY_RANDOM_CHARS;
-  for (const at of allIndexes(skeleton, shape.marker)) {
+  // Every occurrence of the prefix: a leaked token must not hide behind 64 decoys.
+  for (const at of allIndexes(skeleton, shape.marker, Infinity)) {
     const start = shape.before ? at - n : at;
     if (start < 0) continue;
     const part = shape.before
