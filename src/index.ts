@@ -25,6 +25,24 @@ export type {
   SyncDetector,
   Verdict,
 } from "./detect/types.js";
+export { screenOutput } from "./detect/output/screen.js";
+export {
+  canaryInstruction,
+  hashCanary,
+  isCanaryToken,
+  newCanaryToken,
+} from "./detect/output/canary-token.js";
+export { promptFingerprint, type PromptFingerprint } from "./detect/output/prompt-text.js";
+export { OUTPUT_CATEGORIES } from "./detect/output/types.js";
+export type {
+  CanaryFinding,
+  OutputCategory,
+  OutputEvidence,
+  OutputVerdict,
+  PromptLeakReport,
+  ScreenOutputOptions,
+  SystemPromptRef,
+} from "./detect/output/types.js";
 export { normalize } from "./text/normalize.js";
 export { findPayloads } from "./text/payloads.js";
 export { BulwarkError } from "./core/errors.js";

@@ -116,7 +116,26 @@ export interface ModelStageEventsTable {
   snapshot_locked: number | null;
 }
 
+/** A canary token placed in a system prompt: its hash (never the token), who made it, its leaks. */
+export interface CanariesTable {
+  id: string;
+  /** Hex SHA-256 of the token. */
+  token_hash: string;
+  /** "bw-canary-" and the first four random characters, to recognise it in listings. */
+  prefix: string;
+  label: string | null;
+  /** The actor that made it: "key:chat-frontend", "user:alice", "cli:ops". */
+  created_by: string;
+  /** The API key or user id that made it, when made over the API. */
+  principal_id: string | null;
+  created_at: string;
+  /** Leaks seen by /v1/detect/output. */
+  leak_count: number;
+  last_leak_at: string | null;
+}
+
 export interface Database extends AuthTables {
+  canaries: CanariesTable;
   datasets: DatasetsTable;
   runs: RunsTable;
   model_versions: ModelVersionsTable;

@@ -11,6 +11,7 @@ import { createObjectStore } from "../storage/index.js";
 import { prepareDefaultBucket } from "../storage/default-bucket.js";
 import type { ObjectStore } from "../storage/types.js";
 import { ApiKeyStore } from "./auth/keys.js";
+import { CanaryStore } from "./canaries.js";
 import { UserStore } from "./auth/users.js";
 
 export interface AdminContext {
@@ -18,6 +19,7 @@ export interface AdminContext {
   db: DatabaseHandle;
   users: UserStore;
   keys: ApiKeyStore;
+  canaries: CanaryStore;
   audit: HashChainAuditLog;
   /** Opened on first use. */
   store(): ObjectStore;
@@ -42,6 +44,7 @@ export async function withAdmin<T>(fn: (ctx: AdminContext) => Promise<T>): Promi
       db,
       users: new UserStore(db.db),
       keys: new ApiKeyStore(db.db),
+      canaries: new CanaryStore(db.db),
       audit,
       store: () => (store ??= createObjectStore(config.storage)),
       actor: defaultActor(),

@@ -25,6 +25,7 @@ import { storageRoutes } from "./routes/storage.js";
 import { userRoutes } from "./routes/users.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { modelRoutes } from "./routes/models.js";
+import { outputRoutes } from "./routes/output.js";
 import { trainingRoutes } from "./routes/training.js";
 import { sharedSchemas } from "./schemas/shared.js";
 import { installValidators } from "./validation.js";
@@ -77,6 +78,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
 
   await app.register(healthRoutes(ctx));
   await app.register(detectRoutes(ctx));
+  await app.register(outputRoutes(ctx));
   await app.register(authRoutes(ctx));
   await app.register(userRoutes(ctx));
   await app.register(keyRoutes(ctx));

@@ -7,6 +7,7 @@ import type { JobSystem } from "../jobs/index.js";
 import type { ObjectStore } from "../storage/types.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import type { ApiKeyStore } from "./auth/keys.js";
+import type { CanaryStore } from "./canaries.js";
 import type { UserStore } from "./auth/users.js";
 import type { ModelService } from "./detection/models.js";
 import type { ServiceMetrics } from "./metrics/registry.js";
@@ -30,6 +31,7 @@ export interface ServerContext {
   auth: Authenticator;
   users: UserStore;
   keys: ApiKeyStore;
+  canaries: CanaryStore;
   audit: HashChainAuditLog;
   store: ObjectStore;
   jobs: JobSystem;

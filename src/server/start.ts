@@ -17,6 +17,7 @@ import { openJobSystem } from "../app/jobs.js";
 import { buildApp } from "./app.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { ApiKeyStore } from "./auth/keys.js";
+import { CanaryStore } from "./canaries.js";
 import { PasswordBudget } from "./auth/password-budget.js";
 import { loadOrCreateSecret } from "../db/secrets.js";
 import { TokenSigner } from "./auth/tokens.js";
@@ -196,6 +197,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       auth,
       users,
       keys,
+      canaries: new CanaryStore(db.db),
       audit,
       store,
       jobs,

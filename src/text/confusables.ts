@@ -163,6 +163,14 @@ function mapChar(cp: number): string | undefined {
   return TABLE.get(cp) ?? (cp >= 0x1f130 ? emojiLetter(cp) : undefined);
 }
 
+/**
+ * The Latin letter(s) one look-alike character stands for, whatever the words around it:
+ * for matching a known Latin string (a canary token), where any look-alike is an evasion.
+ */
+export function latinLookalike(cp: number): string | undefined {
+  return mapChar(cp);
+}
+
 const WORD = /[\p{L}\p{M}\u{1F130}-\u{1F189}\u{1F1E6}-\u{1F1FF}]+/gu;
 const LATIN_LETTER = /[A-Za-z]/;
 

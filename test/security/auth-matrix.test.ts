@@ -24,6 +24,8 @@ const MATRIX: Record<string, Need> = {
   "POST /v1/detect": "client",
   "POST /v1/detect/batch": "client",
   "POST /v1/scan": "client",
+  "POST /v1/detect/output": "client",
+  "POST /v1/canary": "client",
   "GET /v1/datasets": "analyst",
   "GET /v1/datasets/{ref}": "analyst",
   "GET /v1/datasets/{ref}/stats": "analyst",

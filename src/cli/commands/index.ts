@@ -12,6 +12,7 @@ import { registerWorker } from "./worker.js";
 import { registerKeys } from "./keys.js";
 import { registerUsers } from "./users.js";
 import { registerAudit } from "./audit.js";
+import { registerCanary } from "./canary.js";
 import { registerJobs } from "./jobs.js";
 import { registerStorage } from "./storage.js";
 import { registerTrain } from "./train.js";
@@ -37,6 +38,7 @@ export function registerCommands(program: Command): void {
   registerServe(program);
   registerWorker(program);
   registerKeys(program);
+  registerCanary(program);
   registerUsers(program);
   registerAudit(program);
   registerJobs(program);

@@ -9,6 +9,7 @@ import * as m003 from "./003_model_companions.js";
 import * as m004 from "./004_token_generation.js";
 import * as m005 from "./005_key_budgets.js";
 import * as m006 from "./006_key_rotation.js";
+import * as m007 from "./007_canaries.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "004_token_generation": m004,
   "005_key_budgets": m005,
   "006_key_rotation": m006,
+  "007_canaries": m007,
 };

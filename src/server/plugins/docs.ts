@@ -45,6 +45,10 @@ export async function installDocs(
       security: [{ bearer: [] }, { apiKey: [] }],
       tags: [
         { name: "detection", description: "Screen texts and documents" },
+        {
+          name: "output",
+          description: "Canary tokens, and the screening of an LLM's answers before they are shown",
+        },
         { name: "auth", description: "Log in" },
         { name: "users", description: "People (admin)" },
         { name: "keys", description: "API keys for services (admin)" },
