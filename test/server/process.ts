@@ -12,6 +12,7 @@ import type { Role } from "../../src/server/auth/roles.js";
 import { ModelRegistry } from "../../src/registry/registry.js";
 import { createObjectStore } from "../../src/storage/index.js";
 import { CLI } from "../helpers/cli.js";
+import { tempDir } from "../helpers/tmp.js";
 
 /** Puts `artifact` in production as builtin@1.0.0 under `env`'s configuration and makes API keys. */
 export async function seedHome(
@@ -79,4 +80,27 @@ export function spawnServe(
     });
     child.once("exit", (code) => reject(new Error(`bulwark serve exited with ${code}:\n${err}`)));
   });
+}
+
+/**
+ * A served home on embedded defaults with one detection worker screening requests of
+ * 65,536 characters or more, and one client key: what the tests of large requests need.
+ */
+export async function servePooled(
+  prefix: string,
+  artifact: Buffer,
+  extra: Record<string, string> = {},
+): Promise<{ server: ServeProcess; key: string }> {
+  const env = {
+    BULWARK_HOME: tempDir(prefix),
+    DATABASE_URL: "",
+    REDIS_URL: "",
+    BULWARK_AUDIT_SNAPSHOT_INTERVAL: "0",
+    BULWARK_LOG_LEVEL: "warn",
+    BULWARK_DETECT_WORKERS: "1",
+    BULWARK_DETECT_POOL_MIN_CHARS: "65536",
+    ...extra,
+  };
+  const [key] = await seedHome(env, artifact, [{ name: "client", role: "client" }]);
+  return { server: await spawnServe(env), key: key! };
 }

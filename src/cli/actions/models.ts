@@ -7,7 +7,7 @@ import type { Sample } from "../../data/sample.js";
 import type { ModelVersion, Stage, StageChange } from "../../registry/registry.js";
 import { parseModelRef } from "../../registry/versions.js";
 import { createEnsemble } from "../../registry/ensembles.js";
-import { importOnnxFolder } from "../../registry/onnx-import.js";
+import { importOnnxFolder, type OnnxImportInput } from "../../registry/onnx-import.js";
 import { ValidationError } from "../../core/errors.js";
 import { evaluateDetector, type EvaluationReport } from "../../train/evaluate.js";
 import { fmt, table } from "../format.js";
@@ -229,16 +229,7 @@ function printRegistered(v: ModelVersion, json: boolean | undefined): void {
 
 export async function modelsImport(
   dir: string,
-  opts: {
-    name?: string;
-    version?: string;
-    file?: string;
-    attackLabels?: string[];
-    maxLength?: number;
-    threshold?: number;
-    description?: string;
-    json?: boolean;
-  },
+  opts: Omit<OnnxImportInput, "dir"> & { json?: boolean },
 ): Promise<void> {
   const v = await withCli((ctx) =>
     importOnnxFolder(ctx.registry, {
