@@ -3,7 +3,7 @@
  * trains on every other source (minus any excluded), with optional feature overrides, and
  * scores the held-out one. Not part of `npm run bench` unless named (it trains a model).
  * FOLD_SOURCE=wildguard_benign FOLD_EXCLUDE=wildjailbreak FOLD_FEATURES='{"framingCrosses":false}'
- *   node --expose-gc dist/bench/fold.bench.js
+ *   FOLD_PARAMS='{"classBalance":1}' node --expose-gc dist/bench/fold.bench.js
  */
 import { loadBundledCorpus } from "../src/data/corpus.js";
 import { BuiltinDetector } from "../src/detect/builtin.js";
@@ -18,10 +18,11 @@ const features = { ...DEFAULT_FEATURES, ...(JSON.parse(process.env.FOLD_FEATURES
 const all = await loadBundledCorpus();
 const train = all.filter((s) => s.source !== held && !exclude.includes(s.source));
 const test = all.filter((s) => s.source === held);
-const trained = await trainBuiltin(train, { rules: loadRulesFile(), params: { features } });
+const params = JSON.parse(process.env.FOLD_PARAMS ?? "{}") as object;
+const trained = await trainBuiltin(train, { rules: loadRulesFile(), params: { ...params, features } });
 const m = (await evaluateDetector(new BuiltinDetector(trained.model), test)).overall;
 const f = (v: number | null | undefined) => (v === null || v === undefined ? "-" : v.toFixed(3));
 console.log(
   `held out ${held} (${m.n} rows, ${m.positives} attacks), excluded ${exclude.join(",") || "none"}, ` +
-    `features ${process.env.FOLD_FEATURES ?? "default"}: recall ${f(m.recall)}, FPR ${f(m.fpr)}, ROC-AUC ${f(m.rocAuc)}`,
+    `features ${process.env.FOLD_FEATURES ?? "default"}, params ${process.env.FOLD_PARAMS ?? "default"}: recall ${f(m.recall)}, FPR ${f(m.fpr)}, ROC-AUC ${f(m.rocAuc)}`,
 );

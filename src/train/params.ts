@@ -75,6 +75,14 @@ const fields = {
     maximum: 1,
     description: "0: every row counts the same; 1: every source counts the same in total",
   }),
+  classBalance: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description:
+        "Within a source that has both labels, how far its attacks and benign rows are evened out (0: by row; 1: each half weighs the same): a source's few look-alike benign rows are its hard negatives",
+    }),
+  ),
   validationFraction: Fraction("Share of the data held out for calibration and metrics"),
   maxFpr: Fraction("Largest false-positive rate on benign validation texts the threshold may give"),
   features: FeatureConfigSchema,
