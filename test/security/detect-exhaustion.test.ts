@@ -123,27 +123,38 @@ describe("a real server keeps answering while megabyte batches are screened", as
       -500,
     );
 
+  /** The pool's backlog, as an operator's Prometheus would read it. */
+  const queuedChars = async () => {
+    const text = (await call(server.url, "/metrics")).text;
+    return Number(/^bulwark_detect_pool_queued_chars (\S+)$/m.exec(text)?.[1]);
+  };
+
   test("/health and a 500-character detect answer while the heavy batch runs; a second one is refused with 503", async () => {
     let heavyDone = false;
     const first = heavy().then((r) => {
       heavyDone = true;
       return r;
     });
-    // Let the batch arrive and start; on the request thread it would hold everything from here.
-    await new Promise((r) => setTimeout(r, 700));
+    // Wait until the pool has taken the batch: from here, on the request thread, it would
+    // hold everything. The pool's gauge says so; a fixed sleep raced a fast machine.
+    const admittedBy = Date.now() + 10_000;
+    while ((await queuedChars()) === 0 && !heavyDone && Date.now() < admittedBy)
+      await new Promise((r) => setTimeout(r, 5));
+    assert.ok((await queuedChars()) >= 7_000_000, "the pool holds the heavy batch");
 
-    const health = await call(server.url, "/health");
+    const [health, detected] = await Promise.all([
+      call(server.url, "/health"),
+      call(server.url, "/v1/detect", { key, json: { text: small } }),
+    ]);
+    assert.equal(heavyDone, false, "/health and the small detect answered only after the heavy batch");
     assert.equal(health.status, 200);
-    assert.equal(heavyDone, false, "/health answered only after the heavy batch");
-
-    const detected = await call(server.url, "/v1/detect", { key, json: { text: small } });
     assert.equal(detected.status, 200, detected.text);
-    assert.equal(heavyDone, false, "the small detect answered only after the heavy batch");
     const expected = local.detect(small);
     assert.equal(detected.body.data.flagged, expected.flagged);
     assert.ok(Math.abs(detected.body.data.score - expected.score) < 1e-9);
 
     const second: CallResult = await heavy();
+    assert.equal(heavyDone, false, "the second batch was judged only after the first finished");
     assertError(second, 503, "DETECTION_BUSY", /retry shortly/);
     assert.ok(Number(second.headers.get("retry-after")) > 0, "Retry-After says when to come back");
 

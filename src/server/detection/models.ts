@@ -32,7 +32,9 @@ export class ModelService {
     private readonly logger: Logger,
     /** Worker threads for large inputs; without one, everything runs here. */
     private readonly pool?: DetectionPool,
-  ) {}
+  ) {
+    if (pool) metrics.poolQueue.read = () => pool.queued;
+  }
 
   get ready(): boolean {
     return this.ensemble !== undefined;

@@ -88,6 +88,11 @@ export class DetectionPool {
     return first !== undefined && this.slots.every((s) => s.sha256 === first) ? first : undefined;
   }
 
+  /** Characters of work accepted and not yet finished (the figure the cap applies to). */
+  get queued(): number {
+    return this.queuedChars;
+  }
+
   /** Whether work of `chars` characters on the model `sha256` should go to the pool. */
   wants(chars: number, sha256: string): boolean {
     return !this.closed && this.slots.length > 0 && chars >= this.settings.minChars && this.sha256 === sha256;

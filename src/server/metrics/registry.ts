@@ -16,6 +16,8 @@ export interface ServiceMetrics {
   rateLimited: Counter<"scope">;
   authFailures: Counter<"reason">;
   pooledBodies: Counter<"route" | "outcome">;
+  /** Reads the detection pool's backlog at scrape time; the pool's owner sets `read`. */
+  poolQueue: { read: () => number };
   modelCache: {
     hits: Counter<"format">;
     misses: Counter<"format">;
@@ -29,7 +31,19 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "bulwark_" });
   const registers = [registry];
+  const poolQueue = { read: () => 0 };
+  new Gauge({
+    name: "bulwark_detect_pool_queued_chars",
+    help:
+      "Characters of large detection requests accepted by the worker pool and not yet answered " +
+      "(beyond BULWARK_DETECT_POOL_QUEUE_CHARS the server answers 503 DETECTION_BUSY)",
+    registers,
+    collect() {
+      this.set(poolQueue.read());
+    },
+  });
   return {
+    poolQueue,
     registry,
     requests: new Counter({
       name: "bulwark_http_requests_total",
