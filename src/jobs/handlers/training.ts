@@ -9,7 +9,7 @@ import { loadRulesFile } from "../../detect/rules.js";
 import { trainRun } from "../../learn/training-run.js";
 import { MODEL_NAME_PATTERN, VERSION_PATTERN } from "../../registry/versions.js";
 import type { TrainPhase } from "../../train/builtin-trainer.js";
-import { parseTrainParams, TrainParamsOverridesSchema } from "../../train/params.js";
+import { DEFAULT_PARAMS, parseTrainParams, TrainParamsOverridesSchema } from "../../train/params.js";
 import { withWorkspace, type JobServices } from "../services.js";
 import { threadTrainer } from "../train-thread.js";
 import type { JobType } from "../types.js";
@@ -43,13 +43,22 @@ export const TrainingPayload = Type.Object(
 );
 type Payload = Static<typeof TrainingPayload> & { name: string };
 
-const PHASE_SPAN: Record<TrainPhase, [number, number]> = {
-  split: [0, 0.05],
-  features: [0.05, 0.3],
-  train: [0.3, 0.9],
-  calibrate: [0.9, 0.95],
-  evaluate: [0.95, 1],
-};
+/**
+ * Where each phase sits on the job's progress bar. With thresholdFolds, k more trainings
+ * (the `folds` phase) follow the first, so the first gets 1/(k+1) of the bar.
+ */
+export function phaseSpans(folds: number): Record<TrainPhase, [number, number]> {
+  const first = 0.9 / (1 + (folds >= 2 ? folds : 0));
+  const at = (x: number) => (x / 0.9) * first;
+  return {
+    split: [0, at(0.05)],
+    features: [at(0.05), at(0.3)],
+    train: [at(0.3), first],
+    folds: [first, 0.95],
+    calibrate: [0.95, 0.97],
+    evaluate: [0.97, 1],
+  };
+}
 
 export function trainingJob(services: JobServices): JobType {
   return {
@@ -73,6 +82,7 @@ export function trainingJob(services: JobServices): JobType {
           refs.push(d === "bundled" ? d : (await w.catalog.resolve(d)).id);
         ctx.log(`training ${p.name} on ${refs.join(", ")}`);
         let phase = "";
+        const spans = phaseSpans(p.params?.thresholdFolds ?? DEFAULT_PARAMS.thresholdFolds ?? 0);
         const trained = await trainRun(w, {
           data: refs,
           name: p.name,
@@ -87,7 +97,7 @@ export function trainingJob(services: JobServices): JobType {
           trainer: threadTrainer(ctx.signal),
           onProgress: (x) => {
             if (ctx.signal.aborted) throw new Error("cancelled");
-            const [from, to] = PHASE_SPAN[x.phase];
+            const [from, to] = spans[x.phase];
             const label = x.epoch ? `${x.phase} (epoch ${x.epoch})` : x.phase;
             if (label !== phase) {
               phase = label;
