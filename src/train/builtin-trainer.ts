@@ -20,7 +20,7 @@ import { finish, modelOf } from "./finish.js";
 import { trainInMemory } from "./in-memory.js";
 import { WindowLearner } from "./learner.js";
 import { resolveParams, type TrainParams } from "./params.js";
-import { heldOutScores } from "./source-folds.js";
+import { foldGroups, heldOutScores } from "./source-folds.js";
 import { isStream, streamOf, type SampleSource } from "./sources.js";
 import { trainStreaming } from "./streaming.js";
 import type { OnProgress, PathResult, TrainOptions, TrainResult } from "./types.js";
@@ -57,6 +57,8 @@ export async function trainBuiltin(source: SampleSource, options: TrainOptions):
   const folds = p.thresholdFolds ?? 0;
   // The fold models train on subsets of the same sample objects: share their window features.
   const cache = options.featureCache ?? (folds >= 2 ? new FeatureCache() : undefined);
+  // Refused before hours of training, not after.
+  const groups = folds >= 2 ? await foldGroups(source, folds) : undefined;
   const { learner, trained } = await trainLearner(source, p, options.rules, cache, progress);
   const { validation, rows } = trained;
   if (rows.train === 0 || validation.length === 0) {
@@ -64,18 +66,17 @@ export async function trainBuiltin(source: SampleSource, options: TrainOptions):
       `training needs more data: ${rows.total} rows give ${rows.train} training and ${validation.length} validation rows`,
     );
   }
-  const heldOut =
-    folds >= 2
-      ? await heldOutScores(
-          source,
-          folds,
-          async (rest, onProgress) => {
-            const fold = await trainLearner(rest, p, options.rules, cache, onProgress);
-            return modelOf(fold.learner, p, options);
-          },
-          progress,
-        )
-      : undefined;
+  const heldOut = groups
+    ? await heldOutScores(
+        source,
+        groups,
+        async (rest, onProgress) => {
+          const fold = await trainLearner(rest, p, options.rules, cache, onProgress);
+          return modelOf(fold.learner, p, options);
+        },
+        progress,
+      )
+    : undefined;
   return finish(learner, validation, rows, p, options, progress, started, heldOut);
 }
 

@@ -38,16 +38,8 @@ export function dealSources(rowsBySource: ReadonlyMap<string, number>, k: number
   return groups.map((g) => g.sources.sort());
 }
 
-/**
- * Trains one model per group of sources on the rows of the other groups (`trainWithout`
- * runs the ordinary training path) and scores the held-out group's rows with it.
- */
-export async function heldOutScores(
-  source: SampleSource,
-  folds: number,
-  trainWithout: (rows: SampleSource, progress: OnProgress) => Promise<BuiltinModel>,
-  progress: OnProgress,
-): Promise<HeldOutScores> {
+/** The groups of whole sources `folds` asks for; refused when the data has fewer than two sources. */
+export async function foldGroups(source: SampleSource, folds: number): Promise<string[][]> {
   const rowsBySource = new Map<string, number>();
   for await (const s of eachSample(source)) rowsBySource.set(s.source, (rowsBySource.get(s.source) ?? 0) + 1);
   const groups = dealSources(rowsBySource, folds);
@@ -58,7 +50,20 @@ export async function heldOutScores(
       { path: "thresholdFolds" },
     );
   }
-  const sources = [...rowsBySource.keys()].sort();
+  return groups;
+}
+
+/**
+ * Trains one model per group of sources on the rows of the other groups (`trainWithout`
+ * runs the ordinary training path) and scores the held-out group's rows with it.
+ */
+export async function heldOutScores(
+  source: SampleSource,
+  groups: string[][],
+  trainWithout: (rows: SampleSource, progress: OnProgress) => Promise<BuiltinModel>,
+  progress: OnProgress,
+): Promise<HeldOutScores> {
+  const sources = groups.flat().sort();
   const index = new Map(sources.map((s, i) => [s, i]));
   const out: HeldOutScores = { groups, sources, logits: [], labels: [], sourceOf: [] };
   // Progress: each fold is one unit, its training's epochs the fraction within it.

@@ -95,8 +95,12 @@ export async function train(opts: TrainOpts): Promise<void> {
   printLine(
     `data      ${r.datasets.map((d) => (d.version ? `${d.name}@${d.version}` : d.name)).join(", ")}: ${rows} rows${r.skippedRows ? ` (${r.skippedRows} invalid skipped)` : ""}, trained in ${((r.run.durationMs ?? 0) / 1000).toFixed(1)} s`,
   );
+  const maxFpr = `${(r.result.params.maxFpr * 100).toFixed(0)}%`;
+  const held = report.heldOutSources;
   printLine(
-    `threshold ${report.threshold.toFixed(4)} (at most ${(r.result.params.maxFpr * 100).toFixed(0)}% false positives on validation)`,
+    held
+      ? `threshold ${report.threshold.toFixed(4)} (at most ${maxFpr} false positives on sources held out whole, ${held.groups.length} folds: recall ${fmt(held.overall.recall)} there)`
+      : `threshold ${report.threshold.toFixed(4)} (at most ${maxFpr} false positives on validation)`,
   );
   printLine("");
   printLine("validation split (by related-text groups):");
