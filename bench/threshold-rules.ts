@@ -65,11 +65,21 @@ const heldOutNegatives = (r: FoldRecord, perSource: boolean, weight = 1) => {
 
 export const RULES: Record<string, Rule> = {
   "validation 1% (before)": (r) => cut(validationNegatives(r), 0.01),
+  // A stricter threshold from the validation split alone, the cheap alternative: no extra training.
+  "validation 0.5%": (r) => cut(validationNegatives(r), 0.005),
+  "validation 0.3%": (r) => cut(validationNegatives(r), 0.003),
+  "validation 0.2%": (r) => cut(validationNegatives(r), 0.002),
   "held out 1%, by row": (r) => cut(heldOutNegatives(r, false), 0.01),
   "held out 1%, by source": (r) => cut(heldOutNegatives(r, true), 0.01),
   "held out 2%, by source": (r) => cut(heldOutNegatives(r, true), 0.02),
   "held out 3%, by source": (r) => cut(heldOutNegatives(r, true), 0.03),
   "held out 5%, by source": (r) => cut(heldOutNegatives(r, true), 0.05),
+  "held out 4%, by source": (r) => cut(heldOutNegatives(r, true), 0.04),
+  // Both promises at once: 1% on the validation split and a bound on sources never seen.
+  "the stricter of validation 1% and held out 3% by source": (r) =>
+    Math.max(cut(validationNegatives(r), 0.01), cut(heldOutNegatives(r, true), 0.03)),
+  "the stricter of validation 1% and held out 5% by source": (r) =>
+    Math.max(cut(validationNegatives(r), 0.01), cut(heldOutNegatives(r, true), 0.05)),
   "half validation, half held out by source, 1%": (r) =>
     cut([...validationNegatives(r, 0.5), ...heldOutNegatives(r, true, 0.5)], 0.01),
   "half validation, half held out by source, 2%": (r) =>
@@ -162,7 +172,7 @@ export function report(
       }),
     ),
   );
-  const detail = (process.env.THRESHOLD_DETAIL ?? "0,2,4,6").split(",").map(Number);
+  const detail = (process.env.THRESHOLD_DETAIL ?? "0,2,9").split(",").map(Number);
   out.push("\nPer held-out source (recall on its attacks / FPR on its benign rows):\n");
   out.push(
     markdownTable(

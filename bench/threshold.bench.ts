@@ -39,7 +39,8 @@ const done = new Map<string, FoldRecord>();
 if (existsSync(resultsFile))
   for (const line of readFileSync(resultsFile, "utf8").split("\n").filter(Boolean)) {
     const r = JSON.parse(line) as FoldRecord;
-    done.set(r.source, r);
+    // A record without logits is from an earlier version of this bench.
+    if (r.validation) done.set(r.source, r);
   }
 
 const all = await loadBundledCorpus();

@@ -14,8 +14,8 @@ import { fitPlatt } from "../detect/calibration.js";
 import { BuiltinModel, MODEL_FORMAT, sigmoid, type ModelMeta } from "../detect/model.js";
 import { isCategory } from "../detect/types.js";
 import type { WindowLearner } from "./learner.js";
-import { binaryMetrics, metricsBy, thresholdForFpr } from "./metrics.js";
-import type { TrainParams } from "./params.js";
+import { binaryMetrics, metricsBy, thresholdForFpr, thresholdForMeanFpr } from "./metrics.js";
+import { DEFAULT_PARAMS, type TrainParams } from "./params.js";
 import type {
   HeldOutReport,
   HeldOutScores,
@@ -87,9 +87,12 @@ export async function finish(
 }
 
 /**
- * Sets the model's calibration and threshold (at most `maxFpr` false positives on benign
- * texts: of the validation split, or with `heldOut` of the sources held out by the folds)
- * and returns the calibrated validation scores.
+ * Sets the model's calibration and threshold and returns the calibrated validation scores.
+ * The threshold lets at most `maxFpr` of the benign validation texts through; with `heldOut`
+ * it also keeps the false-positive rate on the sources the folds held out, averaged over
+ * those sources (each a place the detector might be deployed), within `heldOutMaxFpr`, and
+ * Platt scaling is fitted on the held-out scores, so a score reads as a probability for data
+ * from somewhere new.
  */
 async function calibrate(
   model: BuiltinModel,
@@ -108,15 +111,25 @@ async function calibrate(
     }
   }
   const labels = validation.map((s) => s.label);
-  const fit = heldOut ?? { logits, labels };
-  const calibration = fitPlatt(fit.logits, fit.labels);
+  const calibration = heldOut ? fitPlatt(heldOut.logits, heldOut.labels) : fitPlatt(logits, labels);
   model.meta.calibration = calibration;
   const calibrated = (z: number) => sigmoid(calibration.a * z + calibration.b);
-  model.meta.threshold = thresholdForFpr(
-    fit.logits.filter((_, i) => fit.labels[i] === 0).map(calibrated),
+  const scores = logits.map(calibrated);
+  let threshold = thresholdForFpr(
+    scores.filter((_, i) => labels[i] === 0),
     p.maxFpr,
   );
-  return logits.map(calibrated);
+  if (heldOut) {
+    const benign = heldOut.labels.flatMap((l, i) => (l === 0 ? [i] : []));
+    const onHeldOut = thresholdForMeanFpr(
+      benign.map((i) => calibrated(heldOut.logits[i]!)),
+      benign.map((i) => heldOut.sourceOf[i]!),
+      p.heldOutMaxFpr ?? DEFAULT_PARAMS.heldOutMaxFpr!,
+    );
+    threshold = Math.max(threshold, onHeldOut);
+  }
+  model.meta.threshold = threshold;
+  return scores;
 }
 
 /** How the fold models did on the sources they never saw, at the final calibration and threshold. */

@@ -90,8 +90,13 @@ const fields = {
       minimum: 0,
       maximum: 50,
       description:
-        "0: calibration and threshold from the validation split; k >= 2: from the scores of k extra models, each trained with a group of whole sources held out (k more trainings; at most one group per source)",
+        "0: calibration and threshold from the validation split; k >= 2: calibration from the scores of k extra models, each trained with a group of whole sources held out, and a threshold that also keeps heldOutMaxFpr on them (k more trainings; at most one group per source)",
     }),
+  ),
+  heldOutMaxFpr: Type.Optional(
+    Fraction(
+      "With thresholdFolds: the largest false-positive rate, averaged over the held-out sources with benign rows, the threshold may give",
+    ),
   ),
   features: FeatureConfigSchema,
   categoryBits: Type.Integer({
@@ -145,6 +150,7 @@ export const DEFAULT_PARAMS: TrainParams = {
   validationFraction: 0.15,
   maxFpr: 0.01,
   thresholdFolds: 0,
+  heldOutMaxFpr: 0.05,
   features: DEFAULT_FEATURES,
   categoryBits: 18,
   categoryLr: 0.2,

@@ -71,6 +71,7 @@ test("numbers outside their ranges, NaN and Infinity are refused", () => {
   refused({ thresholdFolds: 1 }, "thresholdFolds", /0 \(off\) or an integer from 2 to 50, got 1/);
   refused({ thresholdFolds: 51 }, "thresholdFolds", /integer from 0 to 50/);
   refused({ thresholdFolds: 2.5 }, "thresholdFolds", /integer/);
+  refused({ heldOutMaxFpr: 0 }, "heldOutMaxFpr", /greater than 0 and less than 1/);
   refused({ categoryBits: 22 }, "categoryBits", /from 8 to features\.bits \(20\), got 22/);
   refused({ features: { charMin: 6 } }, "features.charMin", /features\.charMax \(5\)/);
   refused(

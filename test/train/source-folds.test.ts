@@ -1,8 +1,9 @@
 /**
  * thresholdFolds: calibration and threshold from models that never saw a text's source. The
  * sources are dealt into groups whole, every training row is scored by the model of the fold
- * that held its source out, and the threshold keeps those held-out benign rows within
- * maxFpr, while the final model still learns from every row.
+ * that held its source out, and the threshold keeps the false positives on those sources
+ * (averaged over them) within heldOutMaxFpr as well as maxFpr on the validation split, while
+ * the final model still learns from every row.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -54,7 +55,7 @@ test("the mean-FPR threshold weighs each source the same, whatever its size", ()
   assert.ok(fpr(1) > 0, "and the threshold is not needlessly strict");
 });
 
-test("with thresholdFolds every row is scored by a model that never saw its source, and the threshold holds on them", async () => {
+test("with thresholdFolds every row is scored by a model that never saw its source, and the threshold holds there and on validation", async () => {
   const samples = await corpusSlice(2500);
   const sources = new Set(samples.map((s) => s.source));
   const r = await trainBuiltin(samples, {
@@ -79,9 +80,15 @@ test("with thresholdFolds every row is scored by a model that never saw its sour
     h.sourceOf.slice(0, expected.length).every((i) => first.has(h.sources[i]!)),
     "each row named with its own source",
   );
+  // Both promises hold: maxFpr on the validation split, heldOutMaxFpr averaged over the held-out sources.
   const held = r.report.heldOutSources!;
-  assert.ok(held.overall.fpr! <= 0.01, `held-out benign FPR ${held.overall.fpr} at the threshold`);
   assert.equal(held.overall.n, samples.length);
+  const fprs = Object.values(held.bySource)
+    .map((m) => m.fpr)
+    .filter((x): x is number => x !== null);
+  const meanFpr = fprs.reduce((a, b) => a + b, 0) / fprs.length;
+  assert.ok(meanFpr <= 0.05, `mean held-out FPR ${meanFpr} at the threshold`);
+  assert.ok(r.report.overall.fpr! <= 0.01, `validation FPR ${r.report.overall.fpr}`);
   assert.equal(r.model.meta.threshold, r.report.threshold);
   assert.equal(r.model.meta.params.thresholdFolds, 3, "the model records how its threshold was chosen");
   assert.ok(r.model.meta.metrics.heldOutSources, "and what it gave on the held-out sources");
