@@ -7,7 +7,8 @@
  * every rule in bench/threshold-rules.ts on the same logits. Each fold trains K + 1 models:
  * an hour or more, so it is not part of `npm run bench` unless named. Each fold's logits are
  * appended to dist/bench-work/threshold-kK.jsonl and skipped when already there, so an
- * interrupted run resumes; THRESHOLD_REPORT=1 only prints the tables from that file.
+ * interrupted run resumes; THRESHOLD_REPORT=1 only prints the tables from that file, and
+ * THRESHOLD_COST=0,3,5 only times a training on the whole corpus for each fold count.
  * THRESHOLD_FOLDS=5 THRESHOLD_SOURCES=wildguard_benign,bipia node --expose-gc dist/bench/threshold.bench.js
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -22,7 +23,7 @@ import { loadRulesFile } from "../src/detect/rules.js";
 import { DEFAULT_PARAMS, FeatureCache, trainBuiltin } from "../src/train/builtin-trainer.js";
 import { groupSplit } from "../src/train/split.js";
 import { report, type FoldRecord, type Labelled } from "./threshold-rules.js";
-import { BENCH_DIR } from "./util.js";
+import { BENCH_DIR, markdownTable } from "./util.js";
 
 const K = Number(process.env.THRESHOLD_FOLDS ?? 5);
 const WHOLE = "(whole corpus)";
@@ -48,6 +49,18 @@ const wanted = (process.env.THRESHOLD_SOURCES ?? "").split(",").filter(Boolean);
 const sources = [...new Set(all.map((s) => s.source))]
   .sort()
   .filter((s) => !wanted.length || wanted.includes(s));
+
+if (process.env.THRESHOLD_COST) {
+  // Each in a fresh feature cache, as `bulwark train` and the build run it.
+  const rows: (string | number)[][] = [];
+  for (const k of process.env.THRESHOLD_COST.split(",").map(Number)) {
+    const t0 = performance.now();
+    const r = await trainBuiltin(all, { rules: loadRulesFile(), params: { thresholdFolds: k } });
+    rows.push([k, ((performance.now() - t0) / 1000).toFixed(1), r.report.threshold.toFixed(4)]);
+  }
+  console.log(markdownTable(["thresholdFolds", "training seconds (whole corpus)", "threshold"], rows));
+  process.exit(0);
+}
 
 if (process.env.THRESHOLD_REPORT !== "1") {
   const rules = loadRulesFile();
