@@ -134,8 +134,43 @@ export interface CanariesTable {
   last_leak_at: string | null;
 }
 
+/** One learning cycle: champion, challenger, the decision and the figures behind it (see learn/cycles.ts). */
+export interface LearnCyclesTable {
+  id: string;
+  model_name: string;
+  /** "running", "succeeded" (a decision was made) or "failed". */
+  status: string;
+  champion: string | null;
+  champion_sha256: string | null;
+  challenger: string | null;
+  challenger_sha256: string | null;
+  /** "promoted" or "rejected"; null until decided. */
+  decision: string | null;
+  reason: string | null;
+  /** JSON: the promotion rule applied. */
+  rule: string;
+  /** JSON: {champion, challenger, checks}. */
+  figures: string | null;
+  /** JSON: the campaign run against the champion. */
+  campaign: string | null;
+  /** JSON: the files written and what went into them. */
+  data: string | null;
+  /** JSON: milliseconds per phase. */
+  timings: string | null;
+  /** JSON: what the cycle was asked (cases, seed, trigger). */
+  options: string;
+  error: string | null;
+  /** The cron tick of a scheduled cycle (unique), null for one started by hand. */
+  scheduled_for: string | null;
+  job_id: string | null;
+  started_at: string;
+  finished_at: string | null;
+  created_by: string;
+}
+
 export interface Database extends AuthTables {
   canaries: CanariesTable;
+  learn_cycles: LearnCyclesTable;
   datasets: DatasetsTable;
   runs: RunsTable;
   model_versions: ModelVersionsTable;
