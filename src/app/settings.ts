@@ -158,6 +158,7 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
         "training.run": int(env, "BULWARK_JOB_TIMEOUT_TRAINING", 21_600, 1),
         "dataset.import": int(env, "BULWARK_JOB_TIMEOUT_IMPORT", 7_200, 1),
         "audit.snapshot": int(env, "BULWARK_JOB_TIMEOUT_SNAPSHOT", 3_600, 1),
+        "learn.cycle": int(env, "BULWARK_JOB_TIMEOUT_LEARN", 21_600, 1),
         // Any other type (the self-test, a type added later).
         default: int(env, "BULWARK_JOB_TIMEOUT", 3_600, 1),
       },

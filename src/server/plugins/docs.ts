@@ -55,6 +55,10 @@ export async function installDocs(
         { name: "jobs", description: "Long-running work: training runs, dataset imports, audit snapshots" },
         { name: "datasets", description: "The dataset catalogue: list, stats, export, import" },
         { name: "training", description: "Training jobs and runs" },
+        {
+          name: "learning",
+          description: "Learning cycles: red team the champion, train a challenger, promote it only if it wins",
+        },
         { name: "models", description: "The model registry: versions, promotion, rollback, integrity" },
         { name: "storage", description: "The object store" },
         { name: "audit", description: "The hash-chained audit trail (admin)" },
