@@ -14,6 +14,7 @@ import { registerUsers } from "./users.js";
 import { registerAudit } from "./audit.js";
 import { registerCanary } from "./canary.js";
 import { registerJobs } from "./jobs.js";
+import { registerLearn } from "./learn.js";
 import { registerStorage } from "./storage.js";
 import { registerTrain } from "./train.js";
 
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   registerDetect(program);
   registerScan(program);
   registerTrain(program);
+  registerLearn(program);
   registerEval(program);
   registerDemo(program);
   registerStorage(program);
