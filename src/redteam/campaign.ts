@@ -4,8 +4,10 @@
  * Bulwark over its API (http-target.ts), or another HTTP detector behind a small adapter.
  */
 import { createHash } from "node:crypto";
+import { BulwarkError } from "../core/errors.js";
 import type { Sample } from "../data/sample.js";
 import type { Detector } from "../detect/types.js";
+import { yieldToLoop } from "../train/yield.js";
 import type { AttackCase, CaseOutcome, CaseResult } from "./types.js";
 
 export interface CampaignTarget {
@@ -30,16 +32,20 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Screens the cases in batches. Between batches the event loop gets a turn, so a campaign
+ * run by a server's in-process job never holds its requests for more than one batch.
+ */
 export async function runCampaign(
   target: CampaignTarget,
-  cases: readonly AttackCase[],
-  o: RunOptions = {},
+  cases: Iterable<AttackCase>,
+  o: RunOptions & { total?: number } = {},
 ): Promise<CaseResult[]> {
   const batch = o.batch ?? 64;
+  const total = o.total ?? (Array.isArray(cases) ? cases.length : 0);
   const results: CaseResult[] = [];
-  for (let i = 0; i < cases.length; i += batch) {
-    if (o.signal?.aborted) throw new Error("the campaign was cancelled");
-    const slice = cases.slice(i, i + batch);
+  for (const slice of batches(cases, batch)) {
+    if (o.signal?.aborted) throw new BulwarkError("CANCELLED", "the campaign was cancelled", 409);
     const outcomes = await target.screen(slice.map((c) => c.text));
     if (outcomes.length !== slice.length)
       throw new Error(`the target answered ${outcomes.length} verdicts for ${slice.length} texts`);
@@ -53,9 +59,22 @@ export async function runCampaign(
         miss: c.label === 1 ? !v.flagged : v.flagged,
       });
     });
-    o.onProgress?.(results.length, cases.length);
+    o.onProgress?.(results.length, total);
+    await yieldToLoop();
   }
   return results;
+}
+
+function* batches<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let slice: T[] = [];
+  for (const item of items) {
+    slice.push(item);
+    if (slice.length === size) {
+      yield slice;
+      slice = [];
+    }
+  }
+  if (slice.length) yield slice;
 }
 
 /**

@@ -10,7 +10,7 @@ import { hashString } from "../text/tokens.js";
 import { generatorById, generators } from "./generators.js";
 import { MUTATORS, mutatorById } from "./mutators.js";
 import { pick } from "./template.js";
-import type { AttackCase } from "./types.js";
+import type { AttackCase, Generator as Generator_, Mutator } from "./types.js";
 
 export const MAX_CASES = 100_000;
 
@@ -46,6 +46,14 @@ export function replayCase(
 }
 
 export function generateCases(o: CaseOptions): AttackCase[] {
+  return [...caseStream(o)];
+}
+
+/**
+ * The cases one at a time, so a large campaign can be screened as it is generated. The
+ * options are checked at once (bad ones throw here, not at the first case).
+ */
+export function caseStream(o: CaseOptions): Generator<AttackCase> {
   if (!Number.isInteger(o.cases) || o.cases < 1 || o.cases > MAX_CASES)
     throw new ValidationError(`cases must be a whole number from 1 to ${MAX_CASES}, got ${o.cases}`);
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)
@@ -58,24 +66,35 @@ export function generateCases(o: CaseOptions): AttackCase[] {
   const mutatedShare = o.mutatedShare ?? 0.6;
   if (!(negativeShare >= 0 && negativeShare <= 1) || !(mutatedShare >= 0 && mutatedShare <= 1))
     throw new ValidationError("negativeShare and mutatedShare are shares from 0 to 1");
+  return draw(o.seed, o.cases, { attacks, negatives, mutators, negativeShare, mutatedShare });
+}
 
-  const plan = mulberry32(o.seed);
-  const out: AttackCase[] = [];
-  for (let i = 0; i < o.cases; i++) {
-    const negative = plan() < negativeShare;
-    const generator = pick(negative ? negatives : attacks, plan);
+function* draw(
+  campaignSeed: number,
+  cases: number,
+  o: {
+    attacks: readonly Generator_[];
+    negatives: readonly Generator_[];
+    mutators: readonly Mutator[];
+    negativeShare: number;
+    mutatedShare: number;
+  },
+): Generator<AttackCase> {
+  const plan = mulberry32(campaignSeed);
+  for (let i = 0; i < cases; i++) {
+    const negative = plan() < o.negativeShare;
+    const generator = pick(negative ? o.negatives : o.attacks, plan);
     const applied: string[] = [];
-    if (generator.mutable && mutators.length > 0 && plan() < mutatedShare) {
-      applied.push(pick(mutators, plan).id);
+    if (generator.mutable && o.mutators.length > 0 && plan() < o.mutatedShare) {
+      applied.push(pick(o.mutators, plan).id);
       // Now and then a second disguise on top of the first (leetspeak inside base64, ...).
-      if (mutators.length > 1 && plan() < 0.2) {
-        const second = pick(mutators, plan).id;
+      if (o.mutators.length > 1 && plan() < 0.2) {
+        const second = pick(o.mutators, plan).id;
         if (second !== applied[0]) applied.push(second);
       }
     }
     const seed = Math.floor(plan() * 0x100000000) >>> 0;
     const c = { generator: generator.id, mutators: applied, seed };
-    out.push({ id: `${o.seed}:${i}`, ...c, ...replayCase(c) });
+    yield { id: `${campaignSeed}:${i}`, ...c, ...replayCase(c) };
   }
-  return out;
 }

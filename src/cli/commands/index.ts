@@ -16,6 +16,7 @@ import { registerCanary } from "./canary.js";
 import { registerJobs } from "./jobs.js";
 import { registerStorage } from "./storage.js";
 import { registerTrain } from "./train.js";
+import { registerRedTeam } from "./redteam.js";
 
 /**
  * Every command group registers itself here; one module per group. A group's module
@@ -42,4 +43,5 @@ export function registerCommands(program: Command): void {
   registerUsers(program);
   registerAudit(program);
   registerJobs(program);
+  registerRedTeam(program);
 }
