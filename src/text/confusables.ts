@@ -145,6 +145,17 @@ const PAIRS: ReadonlyArray<readonly [string, string]> = [
 
 const TABLE = new Map<number, string>(PAIRS.map(([from, to]) => [from.codePointAt(0)!, to]));
 
+/**
+ * For each Latin lower-case letter that has one, the look-alikes that fold back to it: the
+ * red team's homoglyph mutator writes with them, so every disguise it makes is one the
+ * folding above undoes.
+ */
+export const LOOKALIKES: ReadonlyMap<string, readonly string[]> = (() => {
+  const by = new Map<string, string[]>();
+  for (const [from, to] of PAIRS) if (to.length === 1) by.set(to, [...(by.get(to) ?? []), from]);
+  return by;
+})();
+
 /** Emoji letters (🅰, 🄰, 🅐, regional indicators 🇦) that NFKC does not fold. */
 function emojiLetter(cp: number): string | undefined {
   const ranges: ReadonlyArray<readonly [number, number]> = [

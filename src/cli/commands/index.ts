@@ -17,6 +17,7 @@ import { registerJobs } from "./jobs.js";
 import { registerLearn } from "./learn.js";
 import { registerStorage } from "./storage.js";
 import { registerTrain } from "./train.js";
+import { registerRedTeam } from "./redteam.js";
 
 /**
  * Every command group registers itself here; one module per group. A group's module
@@ -44,4 +45,5 @@ export function registerCommands(program: Command): void {
   registerUsers(program);
   registerAudit(program);
   registerJobs(program);
+  registerRedTeam(program);
 }
