@@ -22,10 +22,8 @@ import type { Sample } from "../data/sample.js";
 import { MODEL_FORMAT } from "../detect/model.js";
 import type { RulesDocument } from "../detect/rules.js";
 import type { Detector } from "../detect/types.js";
-import { generateCases } from "../redteam/cases.js";
-import { caseToSample, detectorTarget, runCampaign } from "../redteam/campaign.js";
-import { buildReport } from "../redteam/report.js";
-import { saveCampaign } from "../redteam/store.js";
+import { caseToSample, detectorTarget } from "../redteam/campaign.js";
+import { redTeamCampaign, type CampaignRequest } from "../redteam/run.js";
 import { isFrozenText } from "../redteam/suites.js";
 import type { CaseResult } from "../redteam/types.js";
 import { modelFormat } from "../registry/model-formats.js";
@@ -172,13 +170,15 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
     phaseDone("champion");
 
     // ---- campaign
-    const campaign = await runChampionCampaign(ws.store, record.id, championDetector, championRef, {
+    const campaign = await runChampionCampaign(ws.store, championDetector, championRef, {
       seed,
       cases,
       ...(o.generators ? { generators: o.generators } : {}),
       ...(o.mutators ? { mutators: o.mutators } : {}),
       ...(o.negativeShare !== undefined ? { negativeShare: o.negativeShare } : {}),
-      progress: (done, total) => report("campaign", done / Math.max(1, total), `campaign: ${done}/${total}`),
+      ...(o.signal ? { signal: o.signal } : {}),
+      onProgress: (done, total) =>
+        report("campaign", done / Math.max(1, total), `red-teaming ${champion.ref}: ${done}/${total} cases`),
     });
     phaseDone("campaign");
 
@@ -351,43 +351,16 @@ async function detectorOf(registry: ModelRegistry, version: ModelVersion): Promi
 
 async function runChampionCampaign(
   store: ObjectStore,
-  campaign: string,
   detector: Detector,
   model: ModelRefSummary,
-  o: {
-    seed: number;
-    cases: number;
-    generators?: string[];
-    mutators?: string[];
-    negativeShare?: number;
-    progress: (done: number, total: number) => void;
-  },
+  request: CampaignRequest,
 ): Promise<{ results: CaseResult[]; summary: CampaignSummary }> {
-  const startedAt = new Date().toISOString();
-  const t0 = performance.now();
-  const cases = generateCases({
-    seed: o.seed,
-    cases: o.cases,
-    ...(o.generators ? { generators: o.generators } : {}),
-    ...(o.mutators ? { mutators: o.mutators } : {}),
-    ...(o.negativeShare !== undefined ? { negativeShare: o.negativeShare } : {}),
-  });
-  const results = await runCampaign(detectorTarget(detector, model.ref), cases, { onProgress: o.progress });
-  const durationMs = Math.round(performance.now() - t0);
-  const report = buildReport(results, {
-    campaign,
-    model,
-    seed: o.seed,
-    startedAt,
-    durationMs,
-    files: [],
-  });
-  const files = await saveCampaign(store, results, report);
+  const { report, results } = await redTeamCampaign(store, detectorTarget(detector, model.ref), request);
   return {
     results,
     summary: {
-      campaign,
-      seed: o.seed,
+      campaign: report.campaign,
+      seed: report.seed,
       cases: report.cases,
       attacks: report.attacks,
       negatives: report.negatives,
@@ -395,8 +368,8 @@ async function runChampionCampaign(
       overDefence: report.overDefence,
       bypasses: results.filter((r) => r.miss && r.label === 1).length,
       overDefended: results.filter((r) => r.miss && r.label === 0).length,
-      files,
-      durationMs,
+      files: report.files,
+      durationMs: Math.round(report.durationMs),
     },
   };
 }

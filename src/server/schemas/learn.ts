@@ -21,7 +21,7 @@ const ModelRef = describes<ModelRefSummary>()(
 
 const CampaignSummary = describes<CampaignSummaryType>()(
   Type.Object({
-    campaign: Type.String({ description: "The campaign's name: the cycle's id" }),
+    campaign: Type.String({ description: "The campaign's id (rt-...): its files are under red-team-data/" }),
     seed: Type.Integer(),
     cases: Type.Integer(),
     attacks: Type.Integer(),
