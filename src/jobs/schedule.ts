@@ -23,7 +23,9 @@ export function parseCronSchedule(expression: string, what = "the schedule"): Cr
   const text = expression.trim();
   const fields = text.split(/\s+/).length;
   if (!MACROS.includes(text.toLowerCase()) && fields !== 5)
-    throw new ValidationError(`${what}: "${expression}" has ${fields} field(s); a cron expression has ${EXAMPLE}`);
+    throw new ValidationError(
+      `${what}: "${expression}" has ${fields} field(s); a cron expression has ${EXAMPLE}`,
+    );
   try {
     CronExpressionParser.parse(text, { tz: "UTC" });
   } catch (err) {

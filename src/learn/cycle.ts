@@ -41,6 +41,7 @@ import { decide, DEFAULT_RULE, type PromotionRule } from "./rule.js";
 import { redTeamSuites, type EvaluationSuite } from "./suites.js";
 import { trainRun, type TrainingCatalogs } from "./training-run.js";
 import type {
+  CampaignRows,
   CampaignSummary,
   CycleData,
   CycleFigures,
@@ -74,6 +75,8 @@ export interface CycleOptions {
   mutators?: string[];
   /** Share of hard negatives in the campaign (the red team's default otherwise). */
   negativeShare?: number;
+  /** Which campaign cases join the challenger's data (default "failures+negatives"). */
+  campaignRows?: CampaignRows;
   rule?: PromotionRule;
   /** The data to build on instead of the champion's lineage (dataset refs, `bundled`, files). */
   data?: string[];
@@ -121,12 +124,14 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
   const rule = o.rule ?? DEFAULT_RULE;
   const seed = o.seed ?? randomInt(0, 2 ** 31);
   const cases = o.cases ?? DEFAULT_CYCLE_CASES;
+  const campaignRows = o.campaignRows ?? "failures+negatives";
   const record = await ws.cycles.start({
     model: o.model,
     rule,
     options: {
       cases,
       seed,
+      campaignRows,
       ...(o.generators ? { generators: o.generators } : {}),
       ...(o.mutators ? { mutators: o.mutators } : {}),
       ...(o.data ? { data: o.data } : {}),
@@ -199,11 +204,13 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
     const heldOut = heldOutRows(base.samples, championParams);
     const redTeam = await redTeamSuites();
     const evaluationTexts = new Set(heldOut.texts);
-    for (const suite of redTeam) for (const s of suite.samples) evaluationTexts.add(normaliseForDedup(s.text));
+    for (const suite of redTeam)
+      for (const s of suite.samples) evaluationTexts.add(normaliseForDedup(s.text));
     const failures = campaign.results.filter((r) => r.miss);
+    const learnedFrom = campaign.results.filter((r) => joins(campaignRows, r));
     const combined = combine({
       base: base.samples,
-      campaign: failures.map((c) => caseToSample(c)),
+      campaign: learnedFrom.map((c) => caseToSample(c)),
       extra: o.extraSamples?.samples ?? [],
       isFrozen: isFrozenText,
       evaluationTexts,
@@ -240,7 +247,9 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
         report(
           "train",
           trainFraction(p.phase, p.total ? p.done / p.total : 0),
-          p.epoch ? `training the challenger: ${p.phase} (epoch ${p.epoch})` : `training the challenger: ${p.phase}`,
+          p.epoch
+            ? `training the challenger: ${p.phase} (epoch ${p.epoch})`
+            : `training the challenger: ${p.phase}`,
         ),
     });
     challenger = trained.version;
@@ -372,6 +381,11 @@ async function runChampionCampaign(
       durationMs: Math.round(report.durationMs),
     },
   };
+}
+
+function joins(rows: CampaignRows, r: CaseResult): boolean {
+  if (rows === "all") return true;
+  return r.miss || (rows === "failures+negatives" && r.label === 0);
 }
 
 /** The combined rows as a training input: already in memory and checked, named by their key. */

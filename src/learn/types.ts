@@ -11,6 +11,16 @@ import type { ModelFigures, PromotionRule, RuleCheck } from "./rule.js";
 export type CycleStatus = "running" | "succeeded" | "failed";
 export type CycleDecision = "promoted" | "rejected";
 
+/**
+ * Which of the campaign's cases join the challenger's data. "failures": the attacks the
+ * champion missed and the hard negatives it flagged. "failures+negatives" (the default):
+ * those and every hard negative of the campaign, so the look-alike benign texts weigh
+ * against the new attacks (with failures alone, measured, the false-positive rate on the
+ * hard negatives rose from 0.10 to 0.25; BENCHMARKS.md). "all": every case.
+ */
+export const CAMPAIGN_ROWS = ["failures", "failures+negatives", "all"] as const;
+export type CampaignRows = (typeof CAMPAIGN_ROWS)[number];
+
 /** The steps of a cycle, in order, as progress reports name them. */
 export const CYCLE_PHASES = ["champion", "campaign", "combine", "train", "evaluate", "decide"] as const;
 export type CyclePhase = (typeof CYCLE_PHASES)[number];
@@ -97,7 +107,7 @@ export interface CycleData {
 
 export interface CombineCounts {
   baseRows: number;
-  /** Rows of the campaign: bypasses and over-defended hard negatives. */
+  /** Rows of the campaign offered (which ones: CampaignRows). */
   campaignRows: number;
   extraRows: number;
   /** Rows dropped because an earlier row had the same text (after normalisation). */

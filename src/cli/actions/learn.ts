@@ -7,7 +7,7 @@ import { loadRulesFile } from "../../detect/rules.js";
 import { overallProgress, runCycle } from "../../learn/cycle.js";
 import { DEFAULT_RULE } from "../../learn/rule.js";
 import { summariseCycle } from "../../learn/summary.js";
-import type { CycleDecision, CycleRecord } from "../../learn/types.js";
+import type { CampaignRows, CycleDecision, CycleRecord } from "../../learn/types.js";
 import { fmt, table } from "../format.js";
 import { printJson, printLine } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -19,6 +19,7 @@ interface CycleOpts {
   mutators?: string[];
   model?: string;
   data?: string[];
+  campaignRows?: CampaignRows;
   fprTolerance: number;
   rules?: string;
   json?: boolean;
@@ -42,6 +43,7 @@ export async function learnCycle(opts: CycleOpts): Promise<void> {
         ...(opts.generators ? { generators: opts.generators } : {}),
         ...(opts.mutators ? { mutators: opts.mutators } : {}),
         ...(opts.data?.length ? { data: opts.data } : {}),
+        ...(opts.campaignRows ? { campaignRows: opts.campaignRows } : {}),
         rule: { ...DEFAULT_RULE, fprTolerance: opts.fprTolerance },
         rules: loadRulesFile(opts.rules),
         trigger: "cli",
@@ -85,7 +87,17 @@ export async function learnLs(opts: {
   }
   printLine(
     table(
-      ["cycle", "status", "champion", "challenger", "decision", "frozen recall", "bypasses", "duration", "started"],
+      [
+        "cycle",
+        "status",
+        "champion",
+        "challenger",
+        "decision",
+        "frozen recall",
+        "bypasses",
+        "duration",
+        "started",
+      ],
       list.map((c) => [
         c.id,
         c.status,
@@ -109,7 +121,8 @@ export async function learnShow(id: string, opts: { json?: boolean }): Promise<v
   else printCycle(c);
 }
 
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? "-" : `${(x * 100).toFixed(1)}%`);
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined ? "-" : `${(x * 100).toFixed(1)}%`;
 
 function printCycle(c: CycleRecord): void {
   const s = summariseCycle(c);
@@ -149,7 +162,6 @@ function printCycle(c: CycleRecord): void {
     printLine();
   }
   if (c.status === "failed") printLine(`failed      ${c.error ?? "(no reason recorded)"}`);
-  else if (c.decision)
-    printLine(`decision    ${c.decision.toUpperCase()}: ${c.reason ?? ""}`);
+  else if (c.decision) printLine(`decision    ${c.decision.toUpperCase()}: ${c.reason ?? ""}`);
   if (c.timings?.total !== undefined) printLine(`took        ${(c.timings.total / 1000).toFixed(1)} s`);
 }

@@ -33,6 +33,11 @@ export function registerLearn(program: Command): void {
       "build on these datasets (ids, names, bundled, files) instead of the champion's own training data",
     )
     .option(
+      "--campaign-rows <which>",
+      "campaign cases the challenger learns from: failures, failures+negatives (default) or all",
+      oneOf(["failures", "failures+negatives", "all"] as const),
+    )
+    .option(
       "--fpr-tolerance <x>",
       "how much higher the challenger's false-positive rate may be on a benign suite",
       threshold,

@@ -12,6 +12,7 @@ import { loadRulesFile } from "../../detect/rules.js";
 import { overallProgress, runCycle } from "../../learn/cycle.js";
 import { DEFAULT_RULE, PromotionRuleSchema } from "../../learn/rule.js";
 import { summariseCycle } from "../../learn/summary.js";
+import { CAMPAIGN_ROWS } from "../../learn/types.js";
 import { MODEL_NAME_PATTERN } from "../../registry/versions.js";
 import { withWorkspace, type JobServices } from "../services.js";
 import { threadTrainer } from "../train-thread.js";
@@ -28,12 +29,25 @@ export const LearnCycleRequest = Type.Object(
       Type.Integer({ minimum: 10, maximum: 50_000, description: "Red-team cases (default 1000)" }),
     ),
     seed: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, description: "Campaign seed (default: random, recorded)" }),
+      Type.Integer({
+        minimum: 0,
+        maximum: 2 ** 31 - 1,
+        description: "Campaign seed (default: random, recorded)",
+      }),
     ),
     generators: Type.Optional(Names("Only these red-team generators")),
     mutators: Type.Optional(Names("Only these red-team mutators")),
     model: Type.Optional(
       Type.String({ pattern: MODEL_NAME_PATTERN, description: "Model name (default: the served model)" }),
+    ),
+    campaignRows: Type.Optional(
+      Type.Union(
+        CAMPAIGN_ROWS.map((r) => Type.Literal(r)),
+        {
+          description:
+            'Campaign cases the challenger learns from: "failures" (missed attacks, flagged hard negatives), "failures+negatives" (the default: and every hard negative) or "all"',
+        },
+      ),
     ),
     datasets: Type.Optional(
       Type.Array(Type.String({ pattern: DATASET_REF_PATTERN, maxLength: 200 }), {
@@ -81,6 +95,7 @@ export function learnCycleJob(services: JobServices): JobType {
               ...(p.generators ? { generators: p.generators } : {}),
               ...(p.mutators ? { mutators: p.mutators } : {}),
               ...(p.datasets?.length ? { data: p.datasets } : {}),
+              ...(p.campaignRows ? { campaignRows: p.campaignRows } : {}),
               rule: { ...DEFAULT_RULE, ...p.rule },
               ...(extra ? { extraSamples: extra } : {}),
               rules: loadRulesFile(),

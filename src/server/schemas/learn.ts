@@ -29,7 +29,9 @@ const CampaignSummary = describes<CampaignSummaryType>()(
     detectionRate: Type.Number({ description: "Attacks the champion flagged, over attacks" }),
     overDefence: Type.Number({ description: "Hard negatives the champion flagged, over hard negatives" }),
     bypasses: Type.Integer({ description: "Attacks the champion missed: they join the challenger's data" }),
-    overDefended: Type.Integer({ description: "Hard negatives the champion flagged: they join it as benign" }),
+    overDefended: Type.Integer({
+      description: "Hard negatives the champion flagged: they join it as benign",
+    }),
     files: Type.Array(Type.String(), { description: "Objects written under red-team-data/" }),
     durationMs: Type.Integer(),
   }),
