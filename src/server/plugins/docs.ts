@@ -57,7 +57,8 @@ export async function installDocs(
         { name: "training", description: "Training jobs and runs" },
         {
           name: "learning",
-          description: "Learning cycles: red team the champion, train a challenger, promote it only if it wins",
+          description:
+            "Learning cycles: red team the champion, train a challenger, promote it only if it wins",
         },
         { name: "models", description: "The model registry: versions, promotion, rollback, integrity" },
         { name: "storage", description: "The object store" },
