@@ -39,7 +39,7 @@ const rules = loadRulesFile();
 
 describe("a learning cycle on a small corpus", () => {
   let first: CycleRecord;
-  let used: string[] = [];
+  const used: string[] = [];
 
   test("the default rule decides on the figures both models earned on the same suites", async () => {
     const champion = fx.champion;
