@@ -135,7 +135,6 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
       ...(o.generators ? { generators: o.generators } : {}),
       ...(o.mutators ? { mutators: o.mutators } : {}),
       ...(o.data ? { data: o.data } : {}),
-      ...(o.params ? { params: o.params } : {}),
       trigger: o.trigger ?? "library",
     },
     scheduledFor: o.scheduledFor,

@@ -17,6 +17,7 @@ import type {
   CycleDecision,
   CycleFigures,
   CycleRecord,
+  CycleRequestRecord,
   CycleStatus,
   ModelRefSummary,
 } from "./types.js";
@@ -37,7 +38,12 @@ function toRecord(row: LearnCyclesTable): CycleRecord {
     campaign: fromJson<CampaignSummary | null>(row.campaign, null),
     data: fromJson<CycleData | null>(row.data, null),
     timings: fromJson<Record<string, number> | null>(row.timings, null),
-    options: fromJson(row.options, {}),
+    options: fromJson<CycleRequestRecord>(row.options, {
+      cases: 0,
+      seed: 0,
+      campaignRows: "failures",
+      trigger: "",
+    }),
     error: row.error,
     scheduledFor: row.scheduled_for,
     jobId: row.job_id,
@@ -50,7 +56,7 @@ function toRecord(row: LearnCyclesTable): CycleRecord {
 export interface CycleStart {
   model: string;
   rule: PromotionRule;
-  options: Record<string, unknown>;
+  options: CycleRequestRecord;
   scheduledFor?: string | undefined;
   jobId?: string | undefined;
 }

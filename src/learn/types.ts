@@ -5,6 +5,7 @@
  * challenger only when the rule holds. One record travels the cycle and is stored whole, so
  * a decision can always be traced to its figures, its campaign and the files it trained on.
  */
+import type { DatasetLineage } from "../data/datasets.js";
 import type { Sample } from "../data/sample.js";
 import type { ModelFigures, PromotionRule, RuleCheck } from "./rule.js";
 
@@ -101,7 +102,7 @@ export interface CycleData {
   modelSpecific: string[];
   counts: CombineCounts;
   /** The datasets the champion trained on, as its lineage names them. */
-  baseDatasets: { id: string | null; name: string; version: number | null; sha256: string; rows: number }[];
+  baseDatasets: DatasetLineage[];
   extraIds: string[];
 }
 
@@ -121,6 +122,19 @@ export interface CombineCounts {
   rows: number;
 }
 
+/** What a cycle was asked, as recorded (the seed is the one used, drawn when none was given). */
+export interface CycleRequestRecord {
+  cases: number;
+  seed: number;
+  campaignRows: CampaignRows;
+  generators?: string[];
+  mutators?: string[];
+  /** Data named instead of the champion's own. */
+  data?: string[];
+  /** How it was started: "cli", "job", "schedule", "library"... */
+  trigger: string;
+}
+
 export interface CycleRecord {
   id: string;
   model: string;
@@ -135,8 +149,7 @@ export interface CycleRecord {
   data: CycleData | null;
   /** Milliseconds per phase, and in total. */
   timings: Record<string, number> | null;
-  /** What the cycle was asked: cases, seed, generators, trigger. */
-  options: Record<string, unknown>;
+  options: CycleRequestRecord;
   error: string | null;
   scheduledFor: string | null;
   jobId: string | null;
