@@ -27,6 +27,7 @@ import { datasetRoutes } from "./routes/datasets.js";
 import { modelRoutes } from "./routes/models.js";
 import { outputRoutes } from "./routes/output.js";
 import { trainingRoutes } from "./routes/training.js";
+import { redTeamRoutes } from "./routes/redteam.js";
 import { sharedSchemas } from "./schemas/shared.js";
 import { installValidators } from "./validation.js";
 
@@ -89,5 +90,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(datasetRoutes(ctx));
   await app.register(modelRoutes(ctx));
   await app.register(trainingRoutes(ctx));
+  await app.register(redTeamRoutes(ctx));
   return app;
 }
