@@ -16,11 +16,19 @@ export function maxFeedbackChars(maxTextChars: number): number {
   return Math.min(maxTextChars, MAX_SAMPLE_CHARS);
 }
 
-const CategorySchema = Type.Unsafe<(typeof CATEGORIES)[number]>({
-  type: "string",
-  enum: [...CATEGORIES],
-  description: `The attack's category (label 1 only): ${CATEGORIES.join(", ")}`,
-});
+/**
+ * One of a few values, as a union of literals that TypeBox's own check (parseWith) knows,
+ * with the same values as an `enum`, which Ajv checks first and reports as "must be equal
+ * to one of the allowed values" rather than the first literal's "must be equal to constant".
+ */
+function OneOf<T extends string | number>(values: readonly T[], description: string) {
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { enum: [...values], description },
+  );
+}
+
+const CategorySchema = OneOf(CATEGORIES, `The attack's category (label 1 only): ${CATEGORIES.join(", ")}`);
 
 const Note = (description: string) => Type.String({ maxLength: MAX_NOTE_CHARS, description });
 
@@ -31,9 +39,10 @@ export function feedbackInputSchema(maxTextChars: number) {
         pattern: REQUEST_ID_PATTERN,
         description: "The id the detection answered with (its X-Request-Id header)",
       }),
-      label: Type.Union([Type.Literal(0), Type.Literal(1)], {
-        description: '0: "benign, but you flagged it" (a false positive); 1: "an attack you missed"',
-      }),
+      label: OneOf(
+        [0, 1] as const,
+        '0: "benign, but you flagged it" (a false positive); 1: "an attack you missed"',
+      ),
       text: Type.String({
         minLength: 1,
         maxLength: maxFeedbackChars(maxTextChars),
@@ -49,11 +58,10 @@ export type FeedbackInputBody = Static<ReturnType<typeof feedbackInputSchema>>;
 
 export const ReviewInputSchema = Type.Object(
   {
-    decision: Type.Unsafe<(typeof REVIEW_DECISIONS)[number]>({
-      type: "string",
-      enum: [...REVIEW_DECISIONS],
-      description: "accepted: the report joins the next learning cycle's data; rejected: it does not",
-    }),
+    decision: OneOf(
+      REVIEW_DECISIONS,
+      "accepted: the report joins the next learning cycle's data; rejected: it does not",
+    ),
     note: Type.Optional(Note("Why, for the reporter and the audit trail")),
     category: Type.Optional(CategorySchema),
   },

@@ -126,10 +126,10 @@ export class FeedbackStore {
   async file(input: FeedbackInput, reporter: Reporter): Promise<Filed> {
     const given = parseWith(this.inputSchema, stripUndefined(input), "feedback");
     if (given.text.trim() === "")
-      throw new ValidationError("feedback.text is blank: send the text that was screened");
+      throw new ValidationError("the text is blank: send the text that was screened");
     if (given.label === 0 && given.category !== undefined)
       throw new ValidationError(
-        "feedback.category names an attack: leave it out for a false positive (label 0), whose text is benign",
+        "category names an attack: leave it out for a false positive (label 0), whose text is benign",
       );
     const row: FeedbackTable = {
       id: newId("fb"),
@@ -205,7 +205,7 @@ export class FeedbackStore {
       if (row.used_by !== null) throw new FeedbackUsedError(id, row.used_by);
       if (Number(row.label) === 0 && given.category !== undefined)
         throw new ValidationError(
-          "review.category names an attack: a false-positive report (label 0) is benign and takes none",
+          "category names an attack: a false-positive report (label 0) is benign and takes none",
         );
       const category = given.category ?? row.category;
       if (given.decision === "accepted" && Number(row.label) === 1 && category === null)
