@@ -268,9 +268,10 @@ for (const database of await testDatabases()) {
       const metrics = (await server.call("/metrics")).text;
       const count = (label: string, status: string) =>
         Number(
-          new RegExp(`^bulwark_feedback_reports_total\\{label="${label}",status="${status}"\\} (\\d+)`, "m").exec(
-            metrics,
-          )?.[1] ?? 0,
+          new RegExp(
+            `^bulwark_feedback_reports_total\\{label="${label}",status="${status}"\\} (\\d+)`,
+            "m",
+          ).exec(metrics)?.[1] ?? 0,
         );
       // Filed: two false positives, three missed attacks (the duplicate is not counted).
       assert.equal(count("0", "pending"), 2);

@@ -14,7 +14,9 @@ const category = () =>
 export function registerFeedback(program: Command): void {
   const feedback = program
     .command("feedback")
-    .description("reports that a verdict was wrong, their review, and what the learning loop takes from them");
+    .description(
+      "reports that a verdict was wrong, their review, and what the learning loop takes from them",
+    );
 
   feedback
     .command("add")
@@ -35,7 +37,9 @@ export function registerFeedback(program: Command): void {
   feedback
     .command("ls")
     .description("list reports, oldest first, with a preview of each text")
-    .addOption(new Option("--status <status>", FEEDBACK_STATUSES.join(", ")).argParser(oneOf(FEEDBACK_STATUSES)))
+    .addOption(
+      new Option("--status <status>", FEEDBACK_STATUSES.join(", ")).argParser(oneOf(FEEDBACK_STATUSES)),
+    )
     .addOption(new Option("--label <label>", "0 or 1").argParser(oneOf(["0", "1"] as const)))
     .addOption(new Option("--limit <n>", "at most this many (default 100)").argParser(wholeNumber(1)))
     .option("--json", "print JSON")

@@ -67,7 +67,8 @@ export function feedbackRoutes(ctx: ServerContext): FastifyPluginAsync {
         config: { access: "detect" },
         schema: {
           tags: ["feedback"],
-          summary: "List reports, oldest first, without their texts: a client's own; all for analysts and admins",
+          summary:
+            "List reports, oldest first, without their texts: a client's own; all for analysts and admins",
           querystring: FeedbackQuery,
           response: responses(FeedbackList),
         },
