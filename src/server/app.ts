@@ -17,6 +17,7 @@ import { installSecurityHeaders } from "./plugins/security-headers.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { detectRoutes } from "./routes/detect.js";
+import { feedbackRoutes } from "./routes/feedback.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { keyRoutes } from "./routes/keys.js";
@@ -80,6 +81,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(healthRoutes(ctx));
   await app.register(detectRoutes(ctx));
   await app.register(outputRoutes(ctx));
+  await app.register(feedbackRoutes(ctx));
   await app.register(authRoutes(ctx));
   await app.register(userRoutes(ctx));
   await app.register(keyRoutes(ctx));

@@ -10,6 +10,7 @@ import * as m004 from "./004_token_generation.js";
 import * as m005 from "./005_key_budgets.js";
 import * as m006 from "./006_key_rotation.js";
 import * as m007 from "./007_canaries.js";
+import * as m008 from "./008_feedback.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   "005_key_budgets": m005,
   "006_key_rotation": m006,
   "007_canaries": m007,
+  "008_feedback": m008,
 };
