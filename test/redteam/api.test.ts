@@ -124,7 +124,11 @@ describe("red-team campaigns over HTTP", async () => {
       404,
       "NOT_FOUND",
     );
-    assertError(await server.call("/v1/redteam/campaigns/rt-bogus", { key: analyst }), 400, "VALIDATION_ERROR");
+    assertError(
+      await server.call("/v1/redteam/campaigns/rt-bogus", { key: analyst }),
+      400,
+      "VALIDATION_ERROR",
+    );
   });
 
   test("a campaign against the running server's API judges exactly as the model in process", async () => {
@@ -140,11 +144,18 @@ describe("red-team campaigns over HTTP", async () => {
       inProcess.results.map((r) => r.flagged),
     );
     assert.equal(remote.report.previous?.campaign, undefined);
-    assert.equal(inProcess.report.previous?.campaign, remote.report.campaign, "same model, same store: compared");
+    assert.equal(
+      inProcess.report.previous?.campaign,
+      remote.report.campaign,
+      "same model, same store: compared",
+    );
   });
 
   test("a refused key is reported with the server's code, not counted as bypasses", async () => {
-    await assert.rejects(httpTarget({ url: server.url, key: "bwk_wrong_000000000000" }), /answered 401 \(UNAUTHENTICATED/);
+    await assert.rejects(
+      httpTarget({ url: server.url, key: "bwk_wrong_000000000000" }),
+      /answered 401 \(UNAUTHENTICATED/,
+    );
     await assert.rejects(httpTarget({ url: "not a url", key: client }), { code: "INVALID_TARGET" });
   });
 });
