@@ -134,6 +134,32 @@ export interface CanariesTable {
   last_leak_at: string | null;
 }
 
+/** A user's report that a verdict was wrong, with the text it was about (src/feedback/). */
+export interface FeedbackTable {
+  id: string;
+  /** The request id the verdict was answered with. */
+  request_id: string;
+  /** The API key or user id that filed it ("key_...", "usr_..."), or the CLI actor. */
+  reporter: string;
+  /** How the reporter appears: "key:chat-frontend", "user:alice", "cli:alice". */
+  reporter_name: string;
+  /** 0: benign but flagged; 1: an attack that was missed. */
+  label: number;
+  category: string | null;
+  text: string;
+  /** Hex SHA-256 of the text's UTF-8 bytes; unique per reporter and label. */
+  text_sha256: string;
+  /** In UTF-16 code units. */
+  text_length: number;
+  note: string | null;
+  /** "pending", "accepted" or "rejected". */
+  status: string;
+  reviewer: string | null;
+  review_note: string | null;
+  reviewed_at: string | null;
+  /** The learning cycle or run that trained on it. */
+  used_by: string | null;
+  created_at: string;
 /** One learning cycle: champion, challenger, the decision and the figures behind it (see learn/cycles.ts). */
 export interface LearnCyclesTable {
   id: string;
@@ -170,6 +196,7 @@ export interface LearnCyclesTable {
 
 export interface Database extends AuthTables {
   canaries: CanariesTable;
+  feedback: FeedbackTable;
   learn_cycles: LearnCyclesTable;
   datasets: DatasetsTable;
   runs: RunsTable;

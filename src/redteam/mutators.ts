@@ -160,7 +160,8 @@ export const MUTATORS: readonly Mutator[] = [
   {
     id: "spacing",
     description: "the key words spelt out letter by letter (i g n o r e)",
-    mutate: (t, r) => perWord(t, (w) => (w.length >= 5 && r() < 0.5 ? [...w].join(" ") : w)),
+    // Spelt-out words stand apart by a wider gap, as attackers write them, so they stay words.
+    mutate: (t, r) => perWord(t, (w) => (w.length >= 5 && r() < 0.5 ? ` ${[...w].join(" ")} ` : w)),
   },
   {
     id: "casing",

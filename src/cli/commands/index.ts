@@ -13,6 +13,7 @@ import { registerKeys } from "./keys.js";
 import { registerUsers } from "./users.js";
 import { registerAudit } from "./audit.js";
 import { registerCanary } from "./canary.js";
+import { registerFeedback } from "./feedback.js";
 import { registerJobs } from "./jobs.js";
 import { registerLearn } from "./learn.js";
 import { registerStorage } from "./storage.js";
@@ -42,6 +43,7 @@ export function registerCommands(program: Command): void {
   registerWorker(program);
   registerKeys(program);
   registerCanary(program);
+  registerFeedback(program);
   registerUsers(program);
   registerAudit(program);
   registerJobs(program);

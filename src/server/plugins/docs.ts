@@ -49,6 +49,10 @@ export async function installDocs(
           name: "output",
           description: "Canary tokens, and the screening of an LLM's answers before they are shown",
         },
+        {
+          name: "feedback",
+          description: "Reports of wrong verdicts: any caller files its own; analysts and admins review them",
+        },
         { name: "auth", description: "Log in" },
         { name: "users", description: "People (admin)" },
         { name: "keys", description: "API keys for services (admin)" },
