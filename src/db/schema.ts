@@ -160,6 +160,8 @@ export interface FeedbackTable {
   /** The learning cycle or run that trained on it. */
   used_by: string | null;
   created_at: string;
+}
+
 /** One learning cycle: champion, challenger, the decision and the figures behind it (see learn/cycles.ts). */
 export interface LearnCyclesTable {
   id: string;

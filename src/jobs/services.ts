@@ -35,8 +35,8 @@ export interface JobServices {
   snapshot: { mode: LockMode; retentionDays: number };
   /** The model a training job trains when it names none: the one the service serves. */
   defaultModel: string;
-  /** Rows beyond the campaign's that a learning cycle of `model` should learn from (accepted user reports). */
-  learningExtras?: (model: string) => Promise<ExtraSamples | undefined>;
+  /** Rows beyond the campaign's that a learning cycle learns from (accepted users' reports). */
+  learningExtras?: () => Promise<ExtraSamples | undefined>;
   /** Told when a job promoted a model to production (a server reloads it at once). */
   onModelChanged?: () => void;
 }

@@ -26,8 +26,7 @@ import { caseToSample, detectorTarget } from "../redteam/campaign.js";
 import { redTeamCampaign, type CampaignRequest } from "../redteam/run.js";
 import { isFrozenText } from "../redteam/suites.js";
 import type { CaseResult } from "../redteam/types.js";
-import { modelFormat } from "../registry/model-formats.js";
-import type { ModelRegistry, ModelVersion, StageChange } from "../registry/registry.js";
+import type { ModelVersion, StageChange } from "../registry/registry.js";
 import type { ObjectStore } from "../storage/types.js";
 import type { TrainOptions, TrainParams, TrainResult } from "../train/builtin-trainer.js";
 import type { TrainParamsOverrides } from "../train/params.js";
@@ -170,7 +169,7 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
       );
     const championRef: ModelRefSummary = { ref: champion.ref, sha256: champion.sha256 };
     await ws.cycles.champion(record.id, championRef);
-    const championDetector = await detectorOf(ws.registry, champion);
+    const championDetector = (await ws.registry.detector(champion.ref)).detector;
     phaseDone("champion");
 
     // ---- campaign
@@ -268,7 +267,7 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
       ...(o.signal ? { signal: o.signal } : {}),
       onProgress: (done) => report("evaluate", done / total, `evaluating the champion ${champion.ref}`),
     });
-    const challengerDetector = await detectorOf(ws.registry, challenger);
+    const challengerDetector = (await ws.registry.detector(challenger.ref)).detector;
     const challengerFigures = await scoreSuites(challengerDetector, suites, {
       ...(o.signal ? { signal: o.signal } : {}),
       onProgress: (done) =>
@@ -347,14 +346,6 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
       .catch(() => undefined);
     throw err;
   }
-}
-
-async function detectorOf(registry: ModelRegistry, version: ModelVersion): Promise<Detector> {
-  const loaded = await registry.load(version);
-  const format = modelFormat(loaded.version.format);
-  if (!format.detector)
-    throw new ValidationError(`models of format ${format.format} have no detector to run a campaign against`);
-  return format.detector(loaded.model);
 }
 
 async function runChampionCampaign(

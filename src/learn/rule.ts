@@ -32,6 +32,14 @@ export const PromotionRuleSchema = Type.Object(
       maxItems: 10,
       description: "Suites on which the challenger's recall may not be lower",
     }),
+    recallTolerance: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description:
+          "How much lower the challenger's recall may be on the recallNotLowerOn suites (0: no lower)",
+      }),
+    ),
     fprTolerance: Type.Number({
       minimum: 0,
       maximum: 1,
@@ -46,6 +54,7 @@ export type PromotionRule = Static<typeof PromotionRuleSchema>;
 export const DEFAULT_RULE: PromotionRule = {
   recallHigherOn: ["frozen"],
   recallNotLowerOn: ["validation"],
+  recallTolerance: 0,
   fprTolerance: 0,
 };
 
@@ -74,7 +83,9 @@ const EPSILON = 1e-9;
 export function describeRule(rule: PromotionRule): string {
   const parts = [
     ...rule.recallHigherOn.map((s) => `recall on ${s} higher`),
-    ...rule.recallNotLowerOn.map((s) => `recall on ${s} not lower`),
+    ...rule.recallNotLowerOn.map(
+      (s) => `recall on ${s} not lower${rule.recallTolerance ? ` (tolerance ${rule.recallTolerance})` : ""}`,
+    ),
     `false-positive rate on every benign suite no worse${rule.fprTolerance > 0 ? ` (tolerance ${rule.fprTolerance})` : ""}`,
   ];
   return parts.join(" AND ");
@@ -90,9 +101,11 @@ export function decide(rule: PromotionRule, champion: ModelFigures, challenger: 
   const recall = (suite: string, requirement: "higher" | "not lower") => {
     const a = champion[suite]?.recall ?? null;
     const b = challenger[suite]?.recall ?? null;
+    const slack = requirement === "higher" ? 0 : (rule.recallTolerance ?? 0);
     const passed =
-      a !== null && b !== null && (requirement === "higher" ? b > a + EPSILON : b >= a - EPSILON);
-    checks.push({ suite, metric: "recall", requirement, champion: a, challenger: b, passed });
+      a !== null && b !== null && (requirement === "higher" ? b > a + EPSILON : b >= a - slack - EPSILON);
+    const shown = slack > 0 ? `${requirement} (-${slack})` : requirement;
+    checks.push({ suite, metric: "recall", requirement: shown, champion: a, challenger: b, passed });
   };
   for (const suite of rule.recallHigherOn) recall(suite, "higher");
   for (const suite of rule.recallNotLowerOn) recall(suite, "not lower");

@@ -91,6 +91,33 @@ describe("promotion rule", () => {
     assert.equal(decide({ ...DEFAULT_RULE, fprTolerance: 0.005 }, champion, challenger).promote, false);
   });
 
+  test("a recall tolerance lets validation recall fall by that much, never the frozen suite's gain", () => {
+    const challenger = figures({
+      validationRecall: 0.665,
+      validationFpr: 0.01,
+      frozenRecall: 0.8,
+      hardNegativeFpr: 0.05,
+    });
+    assert.equal(decide(DEFAULT_RULE, champion, challenger).promote, false);
+    const tolerant = decide({ ...DEFAULT_RULE, recallTolerance: 0.02 }, champion, challenger);
+    assert.equal(tolerant.promote, true, tolerant.reason);
+    assert.equal(
+      tolerant.checks.find((c) => c.suite === "validation" && c.metric === "recall")?.requirement,
+      "not lower (-0.02)",
+    );
+    const flat = figures({
+      validationRecall: 0.68,
+      validationFpr: 0.01,
+      frozenRecall: 0.52,
+      hardNegativeFpr: 0.05,
+    });
+    assert.equal(decide({ ...DEFAULT_RULE, recallTolerance: 0.02 }, champion, flat).promote, false);
+    assert.match(
+      describeRule({ ...DEFAULT_RULE, recallTolerance: 0.02 }),
+      /recall on validation not lower \(tolerance 0\.02\)/,
+    );
+  });
+
   test("a suite the rule names but the figures lack fails its check: an unverifiable rule never promotes", () => {
     const d = decide(
       { ...DEFAULT_RULE, recallHigherOn: ["frozen", "leave-one-source-out"] },

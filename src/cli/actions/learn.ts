@@ -5,6 +5,7 @@ import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
 import { loadRulesFile } from "../../detect/rules.js";
 import { overallProgress, runCycle } from "../../learn/cycle.js";
+import { feedbackExtras } from "../../learn/feedback.js";
 import { DEFAULT_RULE } from "../../learn/rule.js";
 import { summariseCycle } from "../../learn/summary.js";
 import type { CampaignRows, CycleDecision, CycleRecord } from "../../learn/types.js";
@@ -21,6 +22,7 @@ interface CycleOpts {
   data?: string[];
   campaignRows?: CampaignRows;
   fprTolerance: number;
+  recallTolerance: number;
   rules?: string;
   json?: boolean;
 }
@@ -36,15 +38,17 @@ export async function learnCycle(opts: CycleOpts): Promise<void> {
       // A fresh home has no production model yet: the shipped one becomes the champion.
       if (model === config.detector.model && !(await ws.registry.production(model)))
         await loadDefaultModel({ config, db: ws.db, store: ws.store, audit: stderrAuditSink() });
+      const extra = await feedbackExtras(ws.db);
       return runCycle(ws, {
         model,
+        ...(extra ? { extraSamples: extra } : {}),
         cases: opts.cases,
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
         ...(opts.generators ? { generators: opts.generators } : {}),
         ...(opts.mutators ? { mutators: opts.mutators } : {}),
         ...(opts.data?.length ? { data: opts.data } : {}),
         ...(opts.campaignRows ? { campaignRows: opts.campaignRows } : {}),
-        rule: { ...DEFAULT_RULE, fprTolerance: opts.fprTolerance },
+        rule: { ...DEFAULT_RULE, fprTolerance: opts.fprTolerance, recallTolerance: opts.recallTolerance },
         rules: loadRulesFile(opts.rules),
         trigger: "cli",
         onProgress: (p) => progress.update(Math.round(overallProgress(p) * 1000), p.message.slice(0, 60)),

@@ -43,6 +43,12 @@ export function registerLearn(program: Command): void {
       threshold,
       0,
     )
+    .option(
+      "--recall-tolerance <x>",
+      "how much lower the challenger's recall may be on the validation split",
+      threshold,
+      0,
+    )
     .option("--rules <path>", "signature rules file (default: rules/signatures.json)")
     .option("--json", "print the result as JSON")
     .action(lazy(actions, "learnCycle"));

@@ -13,20 +13,22 @@ import { overallProgress, runCycle } from "../../learn/cycle.js";
 import { DEFAULT_RULE, PromotionRuleSchema } from "../../learn/rule.js";
 import { summariseCycle } from "../../learn/summary.js";
 import { CAMPAIGN_ROWS } from "../../learn/types.js";
+import { caseStream } from "../../redteam/cases.js";
 import { MODEL_NAME_PATTERN } from "../../registry/versions.js";
 import { withWorkspace, type JobServices } from "../services.js";
 import { threadTrainer } from "../train-thread.js";
 import type { JobType } from "../types.js";
+import { JOB_MAX_CASES } from "./redteam.js";
 import { DATASET_REF_PATTERN } from "./training.js";
 
-const Names = (description: string) =>
-  Type.Array(Type.String({ pattern: "^[a-z0-9][a-z0-9_.-]{0,63}$" }), { maxItems: 100, description });
+const Ids = (description: string) =>
+  Type.Array(Type.String({ pattern: "^[a-z0-9_]{1,40}$" }), { maxItems: 50, description });
 
 /** What a caller asks of a cycle (POST /v1/learn/cycles). */
 export const LearnCycleRequest = Type.Object(
   {
     cases: Type.Optional(
-      Type.Integer({ minimum: 10, maximum: 50_000, description: "Red-team cases (default 1000)" }),
+      Type.Integer({ minimum: 10, maximum: JOB_MAX_CASES, description: "Red-team cases (default 1000)" }),
     ),
     seed: Type.Optional(
       Type.Integer({
@@ -35,8 +37,8 @@ export const LearnCycleRequest = Type.Object(
         description: "Campaign seed (default: random, recorded)",
       }),
     ),
-    generators: Type.Optional(Names("Only these red-team generators")),
-    mutators: Type.Optional(Names("Only these red-team mutators")),
+    generators: Type.Optional(Ids("Only these red-team generators")),
+    mutators: Type.Optional(Ids("Only these red-team mutators")),
     model: Type.Optional(
       Type.String({ pattern: MODEL_NAME_PATTERN, description: "Model name (default: the served model)" }),
     ),
@@ -78,13 +80,15 @@ export function learnCycleJob(services: JobServices): JobType {
   return {
     validate(payload) {
       const p = parseWith(LearnCyclePayload, payload ?? {});
+      // Unknown generators and mutators are refused before queueing, as for a campaign.
+      caseStream({ seed: p.seed ?? 1, cases: p.cases ?? 1000, ...p });
       return { ...p, model: p.model ?? services.defaultModel };
     },
     async run(ctx) {
       const p = ctx.payload as Payload;
       return withWorkspace(services, ctx.job.createdBy, async (w) => {
         let phase = "";
-        const extra = await services.learningExtras?.(p.model);
+        const extra = await services.learningExtras?.();
         try {
           const r = await runCycle(
             { ...w, store: services.store },
