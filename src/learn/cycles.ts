@@ -22,6 +22,14 @@ import type {
   ModelRefSummary,
 } from "./types.js";
 
+/** Another process already started the cycle of this cron tick: nothing to do. */
+export class TickTakenError extends ConflictError {
+  constructor(readonly scheduledFor: string) {
+    super(`the learning cycle scheduled for ${scheduledFor} has already run`, { scheduledFor });
+    this.name = "TickTakenError";
+  }
+}
+
 function toRecord(row: LearnCyclesTable): CycleRecord {
   const ref = (r: string | null, sha: string | null): ModelRefSummary | null =>
     r ? { ref: r, sha256: sha ?? "" } : null;
@@ -113,10 +121,7 @@ export class CycleStore {
     try {
       await this.db.db.insertInto("learn_cycles").values(row).execute();
     } catch (err) {
-      if (isUniqueViolation(err) && input.scheduledFor)
-        throw new ConflictError(`the learning cycle scheduled for ${input.scheduledFor} has already run`, {
-          scheduledFor: input.scheduledFor,
-        });
+      if (isUniqueViolation(err) && input.scheduledFor) throw new TickTakenError(input.scheduledFor);
       throw err;
     }
     return toRecord(row);

@@ -11,6 +11,7 @@ import { DatasetCatalog } from "../../src/data/datasets.js";
 import { importData } from "../../src/data/import/index.js";
 import { openDatabase } from "../../src/db/open.js";
 import { loadRulesFile } from "../../src/detect/rules.js";
+import { DEFAULT_RULE } from "../../src/learn/rule.js";
 import { trainRun } from "../../src/learn/training-run.js";
 import { ModelRegistry } from "../../src/registry/registry.js";
 import { createObjectStore } from "../../src/storage/index.js";
@@ -132,6 +133,30 @@ describe("learning cycles over HTTP", async () => {
     assertError(await server.call("/v1/learn/cycles", { key: client }), 403, "FORBIDDEN");
     const filtered = await server.call("/v1/learn/cycles?decision=promoted", { key: analyst });
     assert.equal(filtered.body.data.length, c.decision === "promoted" ? 1 : 0);
+  });
+
+  test("a scheduled tick runs once: a second job for the same tick ends at once, skipped", async () => {
+    const tick = "2026-03-01T03:00:00.000Z";
+    const ws = await server.ctx.app.workspace("test:other-server");
+    // Another server's job took this tick first.
+    await ws.cycles.start({
+      model: "builtin",
+      rule: DEFAULT_RULE,
+      options: { cases: 10, seed: 1, campaignRows: "failures", trigger: "schedule" },
+      scheduledFor: tick,
+    });
+    const job = await server.ctx.jobs.queue.enqueue(
+      "learn.cycle",
+      { scheduledFor: tick },
+      { createdBy: "system:scheduler" },
+    );
+    const done = await waitJob(server, job.id, admin);
+    assert.equal(done.status, "succeeded", done.error);
+    assert.deepEqual(done.result, { skipped: true, scheduledFor: tick });
+    const ticks = (await server.call("/v1/learn/cycles", { key: admin })).body.data.filter(
+      (c: { scheduledFor: string | null }) => c.scheduledFor === tick,
+    );
+    assert.equal(ticks.length, 1);
   });
 
   test("starting a cycle is in the audit trail", async () => {

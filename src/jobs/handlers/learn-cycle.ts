@@ -6,10 +6,10 @@
  * start it runs it and the others end at once, skipped.
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { ConflictError } from "../../core/errors.js";
 import { parseWith } from "../../core/schema.js";
 import { loadRulesFile } from "../../detect/rules.js";
 import { overallProgress, runCycle } from "../../learn/cycle.js";
+import { TickTakenError } from "../../learn/cycles.js";
 import { DEFAULT_RULE, PromotionRuleSchema } from "../../learn/rule.js";
 import { summariseCycle } from "../../learn/summary.js";
 import { CAMPAIGN_ROWS } from "../../learn/types.js";
@@ -125,7 +125,7 @@ export function learnCycleJob(services: JobServices): JobType {
             ...(r.stageChange.snapshotError ? { snapshotError: r.stageChange.snapshotError } : {}),
           };
         } catch (err) {
-          if (err instanceof ConflictError && p.scheduledFor) {
+          if (err instanceof TickTakenError) {
             ctx.log(`skipped: ${err.message}`);
             return { skipped: true, scheduledFor: p.scheduledFor };
           }
