@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { loadDefaultModel } from "../src/app/default-model.js";
 import { openWorkspace } from "../src/app/workspace.js";
 import { loadConfig } from "../src/core/config.js";
+import { loadBundledCorpus } from "../src/data/corpus.js";
 import { BuiltinDetector } from "../src/detect/builtin.js";
 import type { BuiltinModel } from "../src/detect/model.js";
 import { loadRulesFile } from "../src/detect/rules.js";
@@ -21,10 +22,12 @@ import { runCycle } from "../src/learn/cycle.js";
 import { scoreSuites } from "../src/learn/evaluate.js";
 import { DEFAULT_RULE } from "../src/learn/rule.js";
 import { redTeamSuites } from "../src/learn/suites.js";
+import { heldOutRows } from "../src/learn/validation.js";
 import type { CampaignRows } from "../src/learn/types.js";
 import { detectorTarget, runCampaign } from "../src/redteam/campaign.js";
 import { generateCases } from "../src/redteam/cases.js";
 import { buildReport } from "../src/redteam/report.js";
+import { trainBuiltin } from "../src/train/builtin-trainer.js";
 import { markdownTable } from "./util.js";
 
 const CYCLES = Number(process.env.LEARN_CYCLES ?? 5);
@@ -66,6 +69,27 @@ async function measure() {
 }
 
 const before = await measure();
+
+/**
+ * With challenger parameters of its own, the first challenger differs from the shipped model
+ * in two ways; a model trained with those parameters on the corpus alone tells them apart.
+ */
+let reference: string | undefined;
+if (Object.keys(params).length) {
+  const base = await loadBundledCorpus();
+  const shipped = (await ws.registry.production(config.detector.model))!;
+  const trained = await trainBuiltin(base, { rules, params: { ...shipped.params, ...params } });
+  const f = await scoreSuites(new BuiltinDetector(trained.model), [
+    { name: "validation", description: "", samples: heldOutRows(base, trained.params).samples },
+    ...suites,
+  ]);
+  const fr = await runCampaign(detectorTarget(new BuiltinDetector(trained.model), "reference"), fresh);
+  const missed = fr.filter((r) => r.label === 1 && r.miss).length / fr.filter((r) => r.label === 1).length;
+  reference =
+    `Reference: the corpus alone with ${JSON.stringify(params)} (no campaign rows): validation recall ${pct(f.validation?.recall)}, ` +
+    `validation FPR ${pct(f.validation?.fpr)}, frozen recall ${pct(f.frozen?.recall)}, hard-negative FPR ${pct(f["hard-negatives"]?.fpr)}, ` +
+    `fresh-campaign bypass rate ${pct(missed)}.`;
+}
 const rows: (string | number)[][] = [];
 const measured: (string | number)[][] = [
   [
@@ -122,6 +146,7 @@ console.log(
   `${CYCLES} cycles of ${CASES} cases on the bundled corpus, rule: ${JSON.stringify(rule)}, campaign rows: ${campaignRows}, ` +
     `challenger params: ${JSON.stringify(params)}; ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), a machine shared with other work.\n`,
 );
+if (reference) console.log(`${reference}\n`);
 console.log("### Each cycle (recall and FPR in %, champion -> challenger)\n");
 console.log(
   markdownTable(

@@ -70,7 +70,12 @@ export const LearnCycleRequest = Type.Object(
 export const LearnCyclePayload = Type.Object(
   {
     ...LearnCycleRequest.properties,
-    scheduledFor: Type.Optional(Type.String({ format: "date-time", maxLength: 40 })),
+    scheduledFor: Type.Optional(
+      Type.String({
+        pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?Z$",
+        description: "UTC ISO time",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
