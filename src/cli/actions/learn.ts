@@ -144,7 +144,10 @@ function printCycle(c: CycleRecord): void {
     printLine(
       `data        ${c.data.combined.key}: ${c.data.combined.rows} rows (${n.baseRows} base, ${n.campaignRows} from the campaign, ${n.extraRows} extra; dropped ${n.duplicates} duplicates, ${n.frozen} frozen-suite and ${n.evaluation} evaluation texts)`,
     );
-    printLine(`failures    ${c.data.modelSpecific.length ? c.data.modelSpecific.join(", ") : "none"}`);
+    const failures = c.data.modelSpecific;
+    printLine(
+      `failures    ${failures.length ? `${failures.length} files (one per generator) under model-specific/${c.model}/${c.id}/` : "none"}`,
+    );
   }
   printLine(`rule        ${s.rule.text}`);
   if (c.figures) {
