@@ -28,7 +28,12 @@ import { isFrozenText } from "../redteam/suites.js";
 import type { CaseResult } from "../redteam/types.js";
 import type { ModelVersion, StageChange } from "../registry/registry.js";
 import type { ObjectStore } from "../storage/types.js";
-import type { TrainOptions, TrainParams, TrainResult } from "../train/builtin-trainer.js";
+import {
+  trainBuiltin,
+  type TrainOptions,
+  type TrainParams,
+  type TrainResult,
+} from "../train/builtin-trainer.js";
 import type { TrainParamsOverrides } from "../train/params.js";
 import type { SampleSource } from "../train/sources.js";
 import { championData, dataFromRefs, type BaseData } from "./champion-data.js";
@@ -36,6 +41,7 @@ import { combine } from "./combine.js";
 import type { CycleStore } from "./cycles.js";
 import { scoreSuites } from "./evaluate.js";
 import { writeCombined, writeFailures } from "./files.js";
+import { checkSources, leaveOneSourceOut } from "./loso.js";
 import { decide, DEFAULT_RULE, type PromotionRule } from "./rule.js";
 import { redTeamSuites, type EvaluationSuite } from "./suites.js";
 import { trainRun, type TrainingCatalogs } from "./training-run.js";
@@ -81,6 +87,11 @@ export interface CycleOptions {
   data?: string[];
   /** Rows from outside the campaign (accepted user reports). */
   extraSamples?: ExtraSamples;
+  /**
+   * Sources of the champion's data to hold out one at a time, training both recipes without
+   * each (two trainings per source: off by default). Each becomes a suite `loso-{source}`.
+   */
+  leaveOneSourceOut?: string[];
   /** Training parameters of the challenger over the champion's (default: the champion's). */
   params?: TrainParamsOverrides;
   rules: RulesDocument;
@@ -134,6 +145,7 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
       ...(o.generators ? { generators: o.generators } : {}),
       ...(o.mutators ? { mutators: o.mutators } : {}),
       ...(o.data ? { data: o.data } : {}),
+      ...(o.leaveOneSourceOut?.length ? { leaveOneSourceOut: o.leaveOneSourceOut } : {}),
       trigger: o.trigger ?? "library",
     },
     scheduledFor: o.scheduledFor,
@@ -190,6 +202,7 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
     const base: BaseData = o.data?.length
       ? await dataFromRefs(ws.catalog, o.data)
       : await championData(ws, champion);
+    if (o.leaveOneSourceOut?.length) checkSources(o.leaveOneSourceOut, base.samples);
     const championParams = champion.params as unknown as TrainParams;
     if (typeof championParams.seed !== "number" || typeof championParams.validationFraction !== "number")
       throw new ValidationError(`${champion.ref} records no training parameters to train a challenger with`);
@@ -273,6 +286,22 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
       onProgress: (done) =>
         report("evaluate", (total / 2 + done) / total, `evaluating the challenger ${challenger!.ref}`),
     });
+    if (o.leaveOneSourceOut?.length) {
+      const loso = await leaveOneSourceOut({
+        sources: o.leaveOneSourceOut,
+        base: base.samples,
+        combined: combined.rows,
+        params,
+        rules: o.rules,
+        trainer: o.trainer ?? trainBuiltin,
+        ...(o.signal ? { signal: o.signal } : {}),
+        onProgress: (done, n, source) =>
+          report("evaluate", done / n, `leave-one-source-out: ${source || "done"} (${done}/${n})`),
+      });
+      suites.push(...loso.suites);
+      Object.assign(championFigures, loso.champion);
+      Object.assign(challengerFigures, loso.challenger);
+    }
     phaseDone("evaluate");
 
     // ---- decide

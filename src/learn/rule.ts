@@ -24,11 +24,11 @@ export type ModelFigures = Record<string, SuiteFigures>;
 
 export const PromotionRuleSchema = Type.Object(
   {
-    recallHigherOn: Type.Array(Type.String({ pattern: "^[a-z0-9-]{1,40}$" }), {
+    recallHigherOn: Type.Array(Type.String({ pattern: "^[A-Za-z0-9_.:-]{1,80}$" }), {
       maxItems: 10,
       description: "Suites on which the challenger's recall must be strictly higher",
     }),
-    recallNotLowerOn: Type.Array(Type.String({ pattern: "^[a-z0-9-]{1,40}$" }), {
+    recallNotLowerOn: Type.Array(Type.String({ pattern: "^[A-Za-z0-9_.:-]{1,80}$" }), {
       maxItems: 10,
       description: "Suites on which the challenger's recall may not be lower",
     }),

@@ -131,6 +131,8 @@ export interface CycleRequestRecord {
   mutators?: string[];
   /** Data named instead of the champion's own. */
   data?: string[];
+  /** Sources held out one at a time (leave-one-source-out), when asked. */
+  leaveOneSourceOut?: string[];
   /** How it was started: "cli", "job", "schedule", "library"... */
   trigger: string;
 }

@@ -254,6 +254,34 @@ describe("a learning cycle on a small corpus", () => {
     assert.ok(rejected.some((x) => x.id === c.id));
   });
 
+  test("leave-one-source-out, when asked, scores both recipes on a source neither trained on", async () => {
+    const champion = (await fx.registry.production("guard"))!;
+    const base = await samplesOf(champion.datasets[0]!.name);
+    const source = "deepset";
+    const rows = base.filter((s) => s.source === source);
+    assert.ok(rows.length > 0);
+    const r = await runCycle(fx, {
+      model: "guard",
+      cases: 60,
+      seed: 14,
+      rules,
+      leaveOneSourceOut: [source],
+      rule: { ...DEFAULT_RULE, recallHigherOn: ["a-suite-nobody-ran"] },
+    });
+    const f = r.cycle.figures!;
+    const suite = f.suites.find((s) => s.name === `loso-${source}`);
+    assert.equal(suite?.rows, rows.length);
+    for (const who of [f.champion, f.challenger]) assert.equal(who[`loso-${source}`]?.n, rows.length);
+    // A benign side of the held-out source is one more over-defence check for the rule.
+    if (suite!.benign > 0)
+      assert.ok(f.checks.some((c) => c.suite === `loso-${source}` && c.metric === "fpr"));
+    assert.deepEqual(r.cycle.options.leaveOneSourceOut, [source]);
+    await assert.rejects(
+      runCycle(fx, { model: "guard", cases: 20, seed: 15, rules, leaveOneSourceOut: ["no_such_source"] }),
+      /no_such_source is not a source of the champion's data/,
+    );
+  });
+
   test("a cycle that cannot run is recorded as failed, with the reason", async () => {
     await assert.rejects(
       runCycle(fx, { model: "nobody", cases: 50, seed: 1, rules }),

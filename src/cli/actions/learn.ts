@@ -21,6 +21,7 @@ interface CycleOpts {
   model?: string;
   data?: string[];
   campaignRows?: CampaignRows;
+  loso?: string[];
   fprTolerance: number;
   recallTolerance: number;
   rules?: string;
@@ -48,6 +49,7 @@ export async function learnCycle(opts: CycleOpts): Promise<void> {
         ...(opts.mutators ? { mutators: opts.mutators } : {}),
         ...(opts.data?.length ? { data: opts.data } : {}),
         ...(opts.campaignRows ? { campaignRows: opts.campaignRows } : {}),
+        ...(opts.loso?.length ? { leaveOneSourceOut: opts.loso } : {}),
         rule: { ...DEFAULT_RULE, fprTolerance: opts.fprTolerance, recallTolerance: opts.recallTolerance },
         rules: loadRulesFile(opts.rules),
         trigger: "cli",

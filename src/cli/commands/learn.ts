@@ -38,6 +38,11 @@ export function registerLearn(program: Command): void {
       oneOf(["failures", "failures+negatives", "all"] as const),
     )
     .option(
+      "--loso <sources>",
+      "leave-one-source-out on these sources of the champion's data (comma-separated; two trainings each)",
+      names,
+    )
+    .option(
       "--fpr-tolerance <x>",
       "how much higher the challenger's false-positive rate may be on a benign suite",
       threshold,

@@ -57,6 +57,13 @@ export const LearnCycleRequest = Type.Object(
         description: "Build on these catalogue datasets instead of the champion's own training data",
       }),
     ),
+    leaveOneSourceOut: Type.Optional(
+      Type.Array(Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$" }), {
+        maxItems: 50,
+        description:
+          "Sources of the champion's data to hold out one at a time (two trainings each; suites loso-{source})",
+      }),
+    ),
     rule: Type.Optional(
       Type.Partial(PromotionRuleSchema, {
         description: `The promotion rule, over the default (${JSON.stringify(DEFAULT_RULE)})`,
@@ -105,6 +112,7 @@ export function learnCycleJob(services: JobServices): JobType {
               ...(p.mutators ? { mutators: p.mutators } : {}),
               ...(p.datasets?.length ? { data: p.datasets } : {}),
               ...(p.campaignRows ? { campaignRows: p.campaignRows } : {}),
+              ...(p.leaveOneSourceOut?.length ? { leaveOneSourceOut: p.leaveOneSourceOut } : {}),
               rule: { ...DEFAULT_RULE, ...p.rule },
               ...(extra ? { extraSamples: extra } : {}),
               rules: loadRulesFile(),

@@ -116,6 +116,9 @@ const CycleRequest = describes<CycleRequestRecord>()(
     data: Type.Optional(
       Type.Array(Type.String(), { description: "Data named instead of the champion's own" }),
     ),
+    leaveOneSourceOut: Type.Optional(
+      Type.Array(Type.String(), { description: "Sources held out one at a time (suites loso-{source})" }),
+    ),
     trigger: Type.String({ description: "How it was started: cli, job, schedule, library" }),
   }),
 );
