@@ -21,7 +21,7 @@ import {
 } from "../listing.js";
 import { type FsLayout, VERSIONS_DIR, decodeSegment } from "./paths.js";
 import { walkPrefix } from "./walk.js";
-import { isMissing, readdirIfPresent } from "./files.js";
+import { isMissing } from "./files.js";
 import { type FsRecords, toEntry, toInfo } from "./records.js";
 
 export class FsReader {

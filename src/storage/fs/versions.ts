@@ -15,7 +15,7 @@ import { type FsLayout, VERSIONS_DIR } from "./paths.js";
 import { walkPrefix } from "./walk.js";
 import { fsyncDir } from "./atomic.js";
 import { withDirLock } from "./locks.js";
-import { isMissing, readdirIfPresent } from "./files.js";
+import { isMissing } from "./files.js";
 import type { FsBucket } from "./bucket.js";
 import { type FsRecords, nextVersionId } from "./records.js";
 
