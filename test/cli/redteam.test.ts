@@ -1,7 +1,10 @@
 /** `bulwark redteam ...` as a newcomer runs it on a fresh home. */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { isFrozenText } from "../../src/redteam/suites.js";
 import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -76,4 +79,22 @@ test("mistakes get a message and exit code 2", async () => {
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, message);
   }
+});
+
+test("redteam export writes a valid dataset without frozen-suite texts or duplicates", async () => {
+  const out = join(tempDir("bulwark-redteam-export-"), "rt.jsonl.gz");
+  const r = await runCli(["redteam", "export", "--cases", "3000", "--seed", "12", "--output", out], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /wrote \d+ rows \(\d+ attacks, \d+ hard negatives/);
+  const rows = gunzipSync(readFileSync(out))
+    .toString("utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { text: string; label: number; source: string; group: string });
+  assert.ok(rows.length > 2000 && rows.length <= 3000, `${rows.length}`);
+  assert.equal(new Set(rows.map((x) => x.text)).size, rows.length);
+  assert.ok(rows.every((x) => x.source === "redteam" && x.group && !isFrozenText(x.text)));
+  const valid = await runCli(["data", "validate", out], { env });
+  assert.equal(valid.code, 0, valid.stderr);
+  assert.match(valid.stdout, new RegExp(`${rows.length} valid, 0 invalid`));
 });

@@ -1,6 +1,8 @@
 /** `bulwark redteam run|ls|show|report|generators`: campaigns from the command line. */
 import { existsSync } from "node:fs";
-import { basename } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
 import { withWorkspace } from "../../app/workspace.js";
 import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
@@ -13,6 +15,8 @@ import type { ModelRegistry } from "../../registry/registry.js";
 import { reportMarkdown } from "../../redteam/report.js";
 import { redTeamCampaign } from "../../redteam/run.js";
 import { listCampaigns, readReport } from "../../redteam/store.js";
+import { redTeamSamples } from "../../redteam/training-data.js";
+import { writeFileAtomic } from "../../storage/fs/atomic.js";
 import type { CampaignReport } from "../../redteam/types.js";
 import { fmt, table } from "../format.js";
 import { detectorFromOptions } from "../model-option.js";
@@ -156,6 +160,34 @@ export async function redteamReport(id: string, opts: { format: string }): Promi
   const r = await withWorkspace(loadConfig(), (w) => readReport(w.store, id));
   if (opts.format === "json") return printJson(r);
   for (const line of reportMarkdown(r).split("\n")) printLine(line);
+}
+
+export async function redteamExport(opts: {
+  output: string;
+  cases: number;
+  seed: number;
+  generators?: string[];
+  mutators?: string[];
+  source: string;
+}): Promise<void> {
+  const samples = redTeamSamples(
+    {
+      seed: opts.seed,
+      cases: opts.cases,
+      ...(opts.generators ? { generators: opts.generators } : {}),
+      ...(opts.mutators ? { mutators: opts.mutators } : {}),
+    },
+    opts.source,
+  );
+  const text = samples.map((s) => JSON.stringify(s)).join("\n") + "\n";
+  const target = resolve(opts.output);
+  await mkdir(dirname(target), { recursive: true });
+  await writeFileAtomic(target, target.endsWith(".gz") ? gzipSync(text) : Buffer.from(text), dirname(target));
+  const attacks = samples.filter((s) => s.label === 1).length;
+  process.stderr.write(
+    `bulwark: wrote ${samples.length} rows (${attacks} attacks, ${samples.length - attacks} hard negatives; ` +
+      `${opts.cases - samples.length} duplicates or frozen-suite texts left out) to ${target}\n`,
+  );
 }
 
 export async function redteamGenerators(opts: { json?: boolean }): Promise<void> {

@@ -59,6 +59,19 @@ export function registerRedTeam(program: Command): void {
     .action(lazy(actions, "redteamReport"));
 
   redteam
+    .command("export")
+    .description(
+      "write a seed's cases as a training dataset (JSONL, gzip for .gz), frozen-suite texts left out",
+    )
+    .requiredOption("--output <file>", "where to write it")
+    .option("--cases <n>", "cases to generate", wholeNumber(1), 1000)
+    .option("--seed <s>", "seed", wholeNumber(0), 1)
+    .option("--generators <ids>", "only these generators", list)
+    .option("--mutators <ids>", "only these mutators", list)
+    .option("--source <name>", "the rows' source field", "redteam")
+    .action(lazy(actions, "redteamExport"));
+
+  redteam
     .command("generators")
     .description("the generators and mutators a campaign can use")
     .option("--json", "print JSON")
