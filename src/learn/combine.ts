@@ -8,7 +8,8 @@
  * - added rows are deduplicated (NFKC, case, whitespace) against the base and each other;
  *   on a text seen before, the first row wins and a different label counts as a conflict.
  * The base rows are kept as the champion trained on them, so the trainer's deterministic
- * split holds out the same rows for the challenger (validation.ts checks it).
+ * split holds out the same rows for the challenger, but where an added row joins a base
+ * row's group (validation.ts removes those from the suite).
  */
 import { normaliseForDedup } from "../data/merge.js";
 import type { Sample } from "../data/sample.js";

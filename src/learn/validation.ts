@@ -4,9 +4,9 @@
  * deterministic (by related-text group and seed), so splitting the champion's data again
  * gives exactly its held-out rows; splitting the challenger's data (the same rows plus the
  * campaign's) gives the challenger's. A row can still change sides between the two: added
- * rows of a source the base data already has (a second cycle's bypasses beside the first
- * cycle's) can join a group and move its root. So the suite is not assumed clean; it is
- * made clean, and the report says how many rows that took.
+ * rows of a source the base data already has (the campaign's cases beside the corpus's own
+ * red-team source, or an earlier cycle's) can join a group and move its root. So the suite
+ * is not assumed clean; it is made clean, and the report says how many rows that took.
  */
 import type { Sample } from "../data/sample.js";
 import { normaliseForDedup } from "../data/merge.js";
@@ -29,17 +29,8 @@ export interface ValidationSuite {
 export function heldOutRows(champion: readonly Sample[], params: SplitParams): ValidationSuite {
   const split = groupSplit(champion, params.validationFraction, params.seed);
   const trained = new Set(split.train.map((s) => normaliseForDedup(s.text)));
-  const seen = new Set<string>();
-  const samples: Sample[] = [];
-  let trainedByChampion = 0;
-  for (const s of split.validation) {
-    const key = normaliseForDedup(s.text);
-    if (trained.has(key)) trainedByChampion++;
-    else if (!seen.has(key)) {
-      seen.add(key);
-      samples.push(s);
-    }
-  }
+  const samples = split.validation.filter((s) => !trained.has(normaliseForDedup(s.text)));
+  const trainedByChampion = split.validation.length - samples.length;
   return {
     samples,
     texts: new Set(split.validation.map((s) => normaliseForDedup(s.text))),

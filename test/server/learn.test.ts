@@ -127,7 +127,9 @@ describe("learning cycles over HTTP", async () => {
     assert.equal(c.options.trigger, "job");
     assert.equal(c.campaign.seed, 21);
     assert.ok(c.figures.checks.length >= 3);
-    assert.equal(c.figures.validation.trainedByChallenger, 0);
+    const v = c.figures.validation;
+    assert.equal(v.rows, v.heldOut - v.trainedByChampion - v.trainedByChallenger);
+    assert.equal(c.figures.champion.validation.n, v.rows);
     assert.ok(c.data.modelSpecific.every((k: string) => k.startsWith(`model-specific/builtin/${cycleId}/`)));
     assertError(await server.call(`/v1/learn/cycles/lc_nothing`, { key: analyst }), 404, "NOT_FOUND");
     assertError(await server.call("/v1/learn/cycles", { key: client }), 403, "FORBIDDEN");
