@@ -34,9 +34,44 @@ export const bulwarkAdapter: HttpAdapter = {
   },
 };
 
+/** Reads a dot path ("result.score") out of a JSON answer. */
+function at(body: unknown, path: string): unknown {
+  let v: unknown = body;
+  for (const part of path.split("."))
+    v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[part] : undefined;
+  return v;
+}
+
+/**
+ * Any detector that takes one text in a JSON body and answers a score: the text goes in
+ * `textField`, the score is read at `scoreField` (a dot path), and a score at or above
+ * `threshold` counts as flagged. The URL given is the endpoint itself.
+ */
+export function jsonScoreAdapter(o: {
+  textField: string;
+  scoreField: string;
+  threshold: number;
+}): HttpAdapter {
+  return {
+    batch: 1,
+    request: (base, texts) => ({ url: base, body: { [o.textField]: texts[0] } }),
+    parse(body) {
+      const score = at(body, o.scoreField);
+      if (typeof score !== "number" || !Number.isFinite(score))
+        throw new BulwarkError(
+          "TARGET_BAD_ANSWER",
+          `the target's answer has no number at "${o.scoreField}"`,
+          502,
+        );
+      return [{ score, flagged: score >= o.threshold, category: null }];
+    },
+  };
+}
+
 export interface HttpTargetOptions {
   url: string;
-  key: string;
+  /** Sent as a bearer token when given (Bulwark needs one; another detector may not). */
+  key?: string;
   adapter?: HttpAdapter;
   timeoutMs?: number;
 }
@@ -50,7 +85,10 @@ export async function httpTarget(o: HttpTargetOptions): Promise<CampaignTarget> 
   }
   const adapter = o.adapter ?? bulwarkAdapter;
   const timeoutMs = o.timeoutMs ?? 30_000;
-  const headers = { authorization: `Bearer ${o.key}`, "content-type": "application/json" };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    ...(o.key ? { authorization: `Bearer ${o.key}` } : {}),
+  };
 
   async function post(url: URL, body: unknown): Promise<unknown> {
     let res: Response;
@@ -83,7 +121,9 @@ export async function httpTarget(o: HttpTargetOptions): Promise<CampaignTarget> 
   }
 
   // A first request of one text says which model answers (Bulwark names it in every verdict).
+  // It is also read as a verdict, so a misconfigured adapter fails before the campaign starts.
   const probe = await post(...spread(adapter.request(base, ["hello"])));
+  adapter.parse(probe, 1);
   const first = (probe as { data?: { results?: BulwarkVerdict[] } }).data?.results?.[0]?.model;
   const model = first
     ? { ref: `${first.name}@${first.version}`, sha256: first.sha256 }

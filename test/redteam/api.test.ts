@@ -12,7 +12,9 @@ import { openDatabase } from "../../src/db/open.js";
 import { BuiltinDetector } from "../../src/detect/builtin.js";
 import { BuiltinModel, MODEL_FORMAT } from "../../src/detect/model.js";
 import { detectorTarget } from "../../src/redteam/campaign.js";
-import { httpTarget } from "../../src/redteam/http-target.js";
+import { httpTarget, jsonScoreAdapter } from "../../src/redteam/http-target.js";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { redTeamCampaign } from "../../src/redteam/run.js";
 import { FROZEN_SEED } from "../../src/redteam/suites.js";
 import { ModelRegistry } from "../../src/registry/registry.js";
@@ -149,6 +151,36 @@ describe("red-team campaigns over HTTP", async () => {
       remote.report.campaign,
       "same model, same store: compared",
     );
+  });
+
+  test("another detector joins through the JSON score adapter", async (t) => {
+    // A toy detector: flags texts that mention instructions, and says so with a score.
+    const toy = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+      req.on("end", () => {
+        const { prompt } = JSON.parse(body) as { prompt: string };
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ result: { score: /instruction/i.test(prompt) ? 0.9 : 0.1 } }));
+      });
+    });
+    await new Promise<void>((r) => toy.listen(0, "127.0.0.1", r));
+    t.after(() => toy.close());
+    const url = `http://127.0.0.1:${(toy.address() as AddressInfo).port}/classify`;
+    const target = await httpTarget({
+      url,
+      adapter: jsonScoreAdapter({ textField: "prompt", scoreField: "result.score", threshold: 0.5 }),
+    });
+    assert.equal(target.model.sha256, "unknown");
+    const store = new FsObjectStore({ root: tempDir("bulwark-redteam-toy-"), bucket: "bulwark" });
+    await store.init();
+    const { results } = await redTeamCampaign(store, target, { seed: 2, cases: 120 });
+    for (const r of results) assert.equal(r.flagged, /instruction/i.test(r.text), r.text);
+    const broken = await httpTarget({
+      url,
+      adapter: jsonScoreAdapter({ textField: "prompt", scoreField: "score", threshold: 0.5 }),
+    }).catch((e: unknown) => e);
+    assert.match(String((broken as Error).message), /no number at "score"/);
   });
 
   test("a refused key is reported with the server's code, not counted as bypasses", async () => {

@@ -9,7 +9,7 @@ import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
 import { detectorTarget, type CampaignTarget } from "../../redteam/campaign.js";
 import { generators } from "../../redteam/generators.js";
-import { httpTarget } from "../../redteam/http-target.js";
+import { httpTarget, jsonScoreAdapter } from "../../redteam/http-target.js";
 import { MUTATORS } from "../../redteam/mutators.js";
 import type { ModelRegistry } from "../../registry/registry.js";
 import { reportMarkdown } from "../../redteam/report.js";
@@ -31,6 +31,9 @@ interface RunOpts {
   mutators?: string[];
   target?: string;
   key?: string;
+  targetScoreField?: string;
+  targetTextField: string;
+  targetThreshold: number;
   json?: boolean;
   progress: boolean;
 }
@@ -58,7 +61,14 @@ async function targetFor(opts: RunOpts, registry: ModelRegistry): Promise<Campai
       throw new ValidationError(
         "--target needs --key KEY (or BULWARK_API_KEY): an API key with the client role",
       );
-    return httpTarget({ url: opts.target, key });
+    const adapter = opts.targetScoreField
+      ? jsonScoreAdapter({
+          textField: opts.targetTextField,
+          scoreField: opts.targetScoreField,
+          threshold: opts.targetThreshold,
+        })
+      : undefined;
+    return httpTarget({ url: opts.target, ...(key ? { key } : {}), ...(adapter ? { adapter } : {}) });
   }
   if (opts.model && !existsSync(opts.model)) {
     const m = await registry.detector(opts.model);

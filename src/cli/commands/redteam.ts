@@ -1,7 +1,7 @@
 /** `bulwark redteam ...`: campaigns of generated attacks and hard negatives against a model. */
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import { wholeNumber } from "../options.js";
+import { threshold, wholeNumber } from "../options.js";
 import { lazy } from "../output.js";
 
 const actions = () => import("../actions/redteam.js");
@@ -33,6 +33,21 @@ export function registerRedTeam(program: Command): void {
     .option("--mutators <ids>", "only these mutators", list)
     .option("--target <url>", "attack a running Bulwark over its API instead of a model in this process")
     .option("--key <key>", "the API key for --target (or BULWARK_API_KEY)")
+    .option(
+      "--target-score-field <path>",
+      "--target is another detector: POST {text} to the URL and read the score at this dot path (e.g. result.score)",
+    )
+    .option(
+      "--target-text-field <name>",
+      "with --target-score-field: the body field the text goes in",
+      "text",
+    )
+    .option(
+      "--target-threshold <t>",
+      "with --target-score-field: scores at or above this are flagged",
+      threshold,
+      0.5,
+    )
     .option("--json", "print the summary as JSON")
     .option("--no-progress", "no progress bar")
     .action(lazy(actions, "redteamRun"));
