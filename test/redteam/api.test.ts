@@ -7,45 +7,20 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadConfig } from "../../src/core/config.js";
-import { openDatabase } from "../../src/db/open.js";
 import { BuiltinDetector } from "../../src/detect/builtin.js";
-import { BuiltinModel, MODEL_FORMAT } from "../../src/detect/model.js";
+import { BuiltinModel } from "../../src/detect/model.js";
 import { detectorTarget } from "../../src/redteam/campaign.js";
 import { httpTarget, jsonScoreAdapter } from "../../src/redteam/http-target.js";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { redTeamCampaign } from "../../src/redteam/run.js";
 import { FROZEN_SEED } from "../../src/redteam/suites.js";
-import { ModelRegistry } from "../../src/registry/registry.js";
 import { FsObjectStore } from "../../src/storage/fs/store.js";
-import { createObjectStore } from "../../src/storage/index.js";
 import { tempDir } from "../helpers/tmp.js";
-import { assertError, keyFor, startTestServer, testArtifact, type TestServer } from "../server/helpers.js";
-
-async function waitJob(server: TestServer, id: string, key: string) {
-  for (let i = 0; i < 600; i++) {
-    const r = await server.call(`/v1/jobs/${id}`, { key });
-    if (!["queued", "running"].includes(r.body.data.status)) return r.body.data;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error(`job ${id} did not finish`);
-}
+import { assertError, keyFor, startTestServer, homeWithProductionModel, waitJob } from "../server/helpers.js";
 
 describe("red-team campaigns over HTTP", async () => {
-  const home = tempDir("bulwark-redteam-http-");
-  const config = loadConfig({ BULWARK_HOME: home });
-  const seedDb = await openDatabase(config);
-  const seedStore = createObjectStore(config.storage);
-  await seedStore.init({ objectLock: true });
-  const { artifact } = await testArtifact();
-  const registry = new ModelRegistry(seedDb, seedStore, { actor: "test:seed" });
-  await registry.promote(
-    await registry.register({ name: "builtin", version: "1.0.0", format: MODEL_FORMAT, artifact }),
-    "production",
-  );
-  await seedDb.close();
-  await seedStore.close();
+  const { home, artifact } = await homeWithProductionModel("bulwark-redteam-http-");
   const local = new BuiltinDetector(BuiltinModel.deserialize(artifact));
 
   const server = await startTestServer({

@@ -18,16 +18,7 @@ import { createObjectStore } from "../../src/storage/index.js";
 import { RunStore } from "../../src/train/runs.js";
 import { writeCorpusSlice } from "../helpers/model.js";
 import { tempDir } from "../helpers/tmp.js";
-import { assertError, keyFor, startTestServer, type TestServer } from "./helpers.js";
-
-async function waitJob(server: TestServer, id: string, key: string) {
-  for (let i = 0; i < 1200; i++) {
-    const r = await server.call(`/v1/jobs/${id}`, { key });
-    if (!["queued", "running"].includes(r.body.data.status)) return r.body.data;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`job ${id} did not finish`);
-}
+import { assertError, keyFor, startTestServer, waitJob } from "./helpers.js";
 
 describe("learning cycles over HTTP", async () => {
   // The registry as a server would have it, with a small production model trained on a dataset.
