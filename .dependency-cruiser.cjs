@@ -11,7 +11,7 @@ const LAYERS = [
   ["data"], //                                       dataset format, validation, import, export
   ["train"], //                                      trainers, metrics, experiment runs
   ["registry"], //                                   model versions, stages, integrity, lineage
-  ["redteam", "privacy"], //                         attacks and hard negatives; PII and retention
+  ["redteam", "privacy", "feedback"], //             attacks and hard negatives; PII and retention; users' reports
   ["analytics"], //                                  events, aggregates, drift, reports
   ["learn"], //                                      training runs, the champion/challenger loop
   ["jobs"], //                                       queues and the job handlers

@@ -8,6 +8,7 @@ import { keySealer } from "../data/import/credentials.js";
 import { loadOrCreateSecret } from "../db/secrets.js";
 import { createJobSystem, createJobWorker, type JobSystem } from "../jobs/index.js";
 import { createJobTypes } from "../jobs/job-types.js";
+import { feedbackExtras } from "../learn/feedback.js";
 import type { JobServices } from "../jobs/services.js";
 import type { App } from "./app.js";
 
@@ -38,6 +39,7 @@ export function jobServices(app: App, onModelChanged?: () => void): JobServices 
       retentionDays: app.settings.audit.snapshotRetentionDays,
     },
     defaultModel: app.config.detector.model,
+    learningExtras: () => feedbackExtras(app.db),
     ...(onModelChanged ? { onModelChanged } : {}),
   };
 }

@@ -6,6 +6,7 @@
 import { availableParallelism } from "node:os";
 import { ValidationError } from "../core/errors.js";
 import { normaliseHostEntry } from "../data/import/policy.js";
+import { parseCronSchedule } from "../jobs/schedule.js";
 import type { LockMode } from "../storage/types.js";
 
 /** What dataset imports (the service's jobs and `bulwark data import`) may reach. */
@@ -60,6 +61,10 @@ export interface ServiceSettings {
     lockDurationMs: number;
     /** Longest a job of each type may run, in seconds, before it is failed with JOB_TIMEOUT. */
     timeoutSeconds: Record<string, number>;
+  };
+  learn: {
+    /** Cron expression (UTC) at whose ticks a server queues a learning cycle; null: none. */
+    schedule: string | null;
   };
   /** Seconds between checks for a newly promoted production model (0: never). */
   modelPollSeconds: number;
@@ -158,9 +163,15 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
         "training.run": int(env, "BULWARK_JOB_TIMEOUT_TRAINING", 21_600, 1),
         "dataset.import": int(env, "BULWARK_JOB_TIMEOUT_IMPORT", 7_200, 1),
         "audit.snapshot": int(env, "BULWARK_JOB_TIMEOUT_SNAPSHOT", 3_600, 1),
+        "learn.cycle": int(env, "BULWARK_JOB_TIMEOUT_LEARN", 21_600, 1),
         // Any other type (the self-test, a type added later).
         default: int(env, "BULWARK_JOB_TIMEOUT", 3_600, 1),
       },
+    },
+    learn: {
+      schedule: env.BULWARK_LEARN_SCHEDULE?.trim()
+        ? parseCronSchedule(env.BULWARK_LEARN_SCHEDULE, "BULWARK_LEARN_SCHEDULE").expression
+        : null,
     },
     modelPollSeconds: int(env, "BULWARK_MODEL_POLL_INTERVAL", 30),
     modelCacheMb: int(env, "BULWARK_MODEL_CACHE_MB", 2_048),

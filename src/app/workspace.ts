@@ -1,5 +1,5 @@
 /**
- * A workspace: the three catalogues (datasets, model registry, training runs) over one
+ * A workspace: the catalogues (datasets, model registry, training runs, learning cycles) over one
  * metadata database and object store, acting as one actor whose name goes into the audit
  * trail. Commands open their own from configuration; a server or worker shares its open
  * `db` and `store`, so opening one per request costs nothing.
@@ -8,6 +8,7 @@ import { defaultActor } from "../core/actor.js";
 import { type AuditSink } from "../audit/sink.js";
 import type { BulwarkConfig } from "../core/config.js";
 import { DatasetCatalog } from "../data/datasets.js";
+import { CycleStore } from "../learn/cycles.js";
 import { openDatabase, type DatabaseHandle } from "../db/open.js";
 import { prepareDefaultBucket } from "../storage/default-bucket.js";
 import { createObjectStore } from "../storage/index.js";
@@ -23,6 +24,7 @@ export interface Workspace {
   catalog: DatasetCatalog;
   registry: ModelRegistry;
   runs: RunStore;
+  cycles: CycleStore;
   actor: string;
   close(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function openWorkspace(
       snapshotRetention: snapshotRetention(config),
     }),
     runs: new RunStore(db, { actor }),
+    cycles: new CycleStore(db, { actor }),
     async close() {
       if (!options.db) await db.close();
       if (!options.store) await store.close();

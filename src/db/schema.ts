@@ -134,8 +134,72 @@ export interface CanariesTable {
   last_leak_at: string | null;
 }
 
+/** A user's report that a verdict was wrong, with the text it was about (src/feedback/). */
+export interface FeedbackTable {
+  id: string;
+  /** The request id the verdict was answered with. */
+  request_id: string;
+  /** The API key or user id that filed it ("key_...", "usr_..."), or the CLI actor. */
+  reporter: string;
+  /** How the reporter appears: "key:chat-frontend", "user:alice", "cli:alice". */
+  reporter_name: string;
+  /** 0: benign but flagged; 1: an attack that was missed. */
+  label: number;
+  category: string | null;
+  text: string;
+  /** Hex SHA-256 of the text's UTF-8 bytes; unique per reporter and label. */
+  text_sha256: string;
+  /** In UTF-16 code units. */
+  text_length: number;
+  note: string | null;
+  /** "pending", "accepted" or "rejected". */
+  status: string;
+  reviewer: string | null;
+  review_note: string | null;
+  reviewed_at: string | null;
+  /** The learning cycle or run that trained on it. */
+  used_by: string | null;
+  created_at: string;
+}
+
+/** One learning cycle: champion, challenger, the decision and the figures behind it (see learn/cycles.ts). */
+export interface LearnCyclesTable {
+  id: string;
+  model_name: string;
+  /** "running", "succeeded" (a decision was made) or "failed". */
+  status: string;
+  champion: string | null;
+  champion_sha256: string | null;
+  challenger: string | null;
+  challenger_sha256: string | null;
+  /** "promoted" or "rejected"; null until decided. */
+  decision: string | null;
+  reason: string | null;
+  /** JSON: the promotion rule applied. */
+  rule: string;
+  /** JSON: {champion, challenger, checks}. */
+  figures: string | null;
+  /** JSON: the campaign run against the champion. */
+  campaign: string | null;
+  /** JSON: the files written and what went into them. */
+  data: string | null;
+  /** JSON: milliseconds per phase. */
+  timings: string | null;
+  /** JSON: what the cycle was asked (cases, seed, trigger). */
+  options: string;
+  error: string | null;
+  /** The cron tick of a scheduled cycle (unique), null for one started by hand. */
+  scheduled_for: string | null;
+  job_id: string | null;
+  started_at: string;
+  finished_at: string | null;
+  created_by: string;
+}
+
 export interface Database extends AuthTables {
   canaries: CanariesTable;
+  feedback: FeedbackTable;
+  learn_cycles: LearnCyclesTable;
   datasets: DatasetsTable;
   runs: RunsTable;
   model_versions: ModelVersionsTable;

@@ -197,11 +197,18 @@ export class BuiltinDetector implements SyncDetector {
 
   /**
    * The words that drove the worst window's score, with where they stand in the text when
-   * they appear there as written (a decoded payload's words have no place in it).
+   * they appear there as written (a decoded payload's words have no place in it). Only the
+   * worst window is searched: a megabyte document costs no more than one window.
    */
-  private termEvidence(text: string, worst: WindowAnalysis): Evidence[] {
+  private termEvidence(
+    original: string,
+    window: { text: string; offset: number },
+    worst: WindowAnalysis,
+  ): Evidence[] {
+    const text = window.text;
     const lower = text.toLowerCase();
-    const sameLength = lower.length === text.length;
+    // A window of a decoded payload is not text of the original: its words get no offset.
+    const sameLength = lower.length === text.length && original.startsWith(text, window.offset);
     const terms = topTerms(
       this.builtin,
       this.analyser.extractor,
@@ -215,7 +222,7 @@ export class BuiltinDetector implements SyncDetector {
         kind: "term" as const,
         id: term,
         description: `the word "${term}" adds ${weight.toFixed(2)} to the worst window's score (logits)`,
-        ...(at >= 0 ? { offset: at, excerpt: text.slice(at, at + term.length) } : {}),
+        ...(at >= 0 ? { offset: window.offset + at, excerpt: text.slice(at, at + term.length) } : {}),
         weight,
       };
     });
@@ -267,7 +274,7 @@ export class BuiltinDetector implements SyncDetector {
           excerpt: scored.worst.text.slice(0, 160),
           weight: scored.logit,
         });
-        evidence.splice(1, 0, ...this.termEvidence(text, worst));
+        evidence.splice(1, 0, ...this.termEvidence(text, scored.worst, worst));
       }
     }
     return {

@@ -5,6 +5,8 @@
  */
 import { auditSnapshotJob } from "./handlers/audit-snapshot.js";
 import { datasetImportJob } from "./handlers/dataset-import.js";
+import { redTeamJob } from "./handlers/redteam.js";
+import { learnCycleJob } from "./handlers/learn-cycle.js";
 import { selftestJob } from "./handlers/selftest.js";
 import { trainingJob } from "./handlers/training.js";
 import type { JobServices } from "./services.js";
@@ -16,5 +18,7 @@ export function createJobTypes(services: JobServices): Map<string, JobType> {
     ["audit.snapshot", auditSnapshotJob(services)],
     ["dataset.import", datasetImportJob(services)],
     ["training.run", trainingJob(services)],
+    ["redteam.campaign", redTeamJob(services)],
+    ["learn.cycle", learnCycleJob(services)],
   ]);
 }

@@ -7,6 +7,8 @@ import type { S3Config } from "../core/config.js";
 import type { DatasetCatalog } from "../data/datasets.js";
 import type { Sealer } from "../data/import/credentials.js";
 import type { ImportPolicy } from "../data/import/policy.js";
+import type { CycleStore } from "../learn/cycles.js";
+import type { ExtraSamples } from "../learn/types.js";
 import type { ModelRegistry } from "../registry/registry.js";
 import type { LockMode, ObjectStore } from "../storage/types.js";
 import type { RunStore } from "../train/runs.js";
@@ -16,6 +18,7 @@ export interface JobWorkspace {
   catalog: DatasetCatalog;
   registry: ModelRegistry;
   runs: RunStore;
+  cycles: CycleStore;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,8 @@ export interface JobServices {
   snapshot: { mode: LockMode; retentionDays: number };
   /** The model a training job trains when it names none: the one the service serves. */
   defaultModel: string;
+  /** Rows beyond the campaign's that a learning cycle learns from (accepted users' reports). */
+  learningExtras?: () => Promise<ExtraSamples | undefined>;
   /** Told when a job promoted a model to production (a server reloads it at once). */
   onModelChanged?: () => void;
 }

@@ -40,6 +40,8 @@ export interface TrainingCatalogs {
 export interface TrainRunOptions {
   /** Dataset refs, files or folders; empty means the bundled corpus. */
   data?: string[];
+  /** Inputs resolved already (a learning cycle's combined data); `data` is then ignored. */
+  inputs?: DataInput[];
   name?: string;
   version?: string;
   bump?: Bump;
@@ -81,10 +83,12 @@ export async function trainingSource(inputs: readonly DataInput[]): Promise<Samp
 
 export async function trainRun(ws: TrainingCatalogs, options: TrainRunOptions): Promise<TrainRunResult> {
   const name = options.name ?? DEFAULT_MODEL_NAME;
-  const inputs = await resolveInputs(ws.catalog, options.data?.length ? options.data : ["bundled"], {
-    skipInvalid: options.skipInvalid,
-    onInvalid: options.onInvalid,
-  });
+  const inputs =
+    options.inputs ??
+    (await resolveInputs(ws.catalog, options.data?.length ? options.data : ["bundled"], {
+      skipInvalid: options.skipInvalid,
+      onInvalid: options.onInvalid,
+    }));
   const params = resolveParams(options.params);
   const datasets = inputs.map((i) => i.lineage);
   return recordRun(

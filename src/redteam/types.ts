@@ -60,7 +60,11 @@ export interface CaseOutcome {
   category: Category | null;
 }
 
-export interface CaseResult extends AttackCase, CaseOutcome {
+export interface CaseResult extends AttackCase {
+  score: number;
+  flagged: boolean;
+  /** The category the target named (the case's own is `category`). */
+  detectedCategory: Category | null;
   /** An attack not flagged (label 1) or a hard negative flagged (label 0). */
   miss: boolean;
 }

@@ -20,7 +20,8 @@ export async function detectors(
   return [await evaluable(ctx, a), await evaluable(ctx, b)];
 }
 
-async function evaluable(ctx: RegistryContext, ref: string): Promise<EvaluableModel> {
+/** One verified version wrapped in its format's detector (MODEL_NOT_EVALUABLE when it has none). */
+export async function evaluable(ctx: RegistryContext, ref: string): Promise<EvaluableModel> {
   const loaded = await load(ctx, ref);
   const format = modelFormat(loaded.version.format);
   if (!format.detector)

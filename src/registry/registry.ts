@@ -196,6 +196,11 @@ export class ModelRegistry {
     return stages.rollback(this.ctx, name, options);
   }
 
+  /** A detector over one verified version (the red team attacks it). */
+  detector(ref: string): Promise<compare.EvaluableModel> {
+    return compare.evaluable(this.ctx, ref);
+  }
+
   /** Detectors over two verified versions, for side-by-side evaluation. */
   detectors(a: string, b: string): Promise<[compare.EvaluableModel, compare.EvaluableModel]> {
     return compare.detectors(this.ctx, a, b);

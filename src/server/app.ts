@@ -17,6 +17,7 @@ import { installSecurityHeaders } from "./plugins/security-headers.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { detectRoutes } from "./routes/detect.js";
+import { feedbackRoutes } from "./routes/feedback.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { keyRoutes } from "./routes/keys.js";
@@ -27,6 +28,8 @@ import { datasetRoutes } from "./routes/datasets.js";
 import { modelRoutes } from "./routes/models.js";
 import { outputRoutes } from "./routes/output.js";
 import { trainingRoutes } from "./routes/training.js";
+import { redTeamRoutes } from "./routes/redteam.js";
+import { learnRoutes } from "./routes/learn.js";
 import { sharedSchemas } from "./schemas/shared.js";
 import { installValidators } from "./validation.js";
 
@@ -79,6 +82,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(healthRoutes(ctx));
   await app.register(detectRoutes(ctx));
   await app.register(outputRoutes(ctx));
+  await app.register(feedbackRoutes(ctx));
   await app.register(authRoutes(ctx));
   await app.register(userRoutes(ctx));
   await app.register(keyRoutes(ctx));
@@ -89,5 +93,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(datasetRoutes(ctx));
   await app.register(modelRoutes(ctx));
   await app.register(trainingRoutes(ctx));
+  await app.register(redTeamRoutes(ctx));
+  await app.register(learnRoutes(ctx));
   return app;
 }

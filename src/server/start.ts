@@ -14,6 +14,7 @@ import { packageVersion } from "../core/version.js";
 import type { DatabaseHandle } from "../db/index.js";
 import { openApp } from "../app/app.js";
 import { openJobSystem } from "../app/jobs.js";
+import { parseCronSchedule, startSchedule } from "../jobs/schedule.js";
 import { buildApp } from "./app.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { ApiKeyStore } from "./auth/keys.js";
@@ -48,7 +49,7 @@ export interface StartOptions {
   onTrainProgress?: (p: TrainProgress) => void;
   /** Told when the first start put a model into production: the one shipped in the package, or one trained. */
   onModelBootstrap?: (how: "shipped" | "trained", ref: string) => void;
-  /** Start the periodic audit snapshots and model polling (default true). */
+  /** Start the periodic audit snapshots, scheduled learning cycles and model polling (default true). */
   timers?: boolean;
 }
 
@@ -235,6 +236,19 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         }, settings.audit.snapshotIntervalSeconds * 1000);
         timer.unref();
         cleanup.push(() => clearInterval(timer));
+      }
+      if (settings.learn.schedule) {
+        // Every server fires each tick; the tick in the payload lets one cycle run per tick.
+        const learning = startSchedule(parseCronSchedule(settings.learn.schedule), (tick) => {
+          jobs.queue
+            .enqueue("learn.cycle", { scheduledFor: tick.toISOString() }, { createdBy: "system:scheduler" })
+            .catch((err: unknown) => logger.warn({ err }, "could not schedule the learning cycle"));
+        });
+        logger.info(
+          { schedule: settings.learn.schedule, next: learning.nextTick().toISOString() },
+          "learning cycles scheduled",
+        );
+        cleanup.push(() => learning.stop());
       }
     }
     logger.info(

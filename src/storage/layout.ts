@@ -5,7 +5,9 @@
  *   training-data/{dataset}/{version}.jsonl (+ {version}.manifest.json)
  *   red-team-data/red_team_{campaign}_{ts}.jsonl, vulnerabilities_{ts}.jsonl
  *   combined-data/{model}/combined_{model}_{version}_{ts}.jsonl
+ *   combined-data/{model}/{cycle}.jsonl (+ {cycle}.manifest.json): a learning cycle's data
  *   model-specific/{model}/{model}_{failure_type}_{ts}.jsonl
+ *   model-specific/{model}/{cycle}/{failure_type}.jsonl: a learning cycle's failures by type
  *   backups/{kind}/backup_{kind}_{ts}.jsonl
  *
  * {ts} is a fixed-width UTC stamp (20250102T030405678Z), so names sort by time and "latest"
@@ -209,7 +211,26 @@ export class StorageLayout {
     return this.store.get(this.pick(entries, "latest", `combined data of ${model} ${version}`));
   }
 
+  /** A learning cycle's combined data; `.manifest.json` instead of `.jsonl` for its manifest. */
+  cycleCombinedKey(model: string, cycle: string): string {
+    return `${PREFIXES.combined}${safeName("model", model)}/${safeName("cycle", cycle)}.jsonl`;
+  }
+
+  cycleManifestKey(model: string, cycle: string): string {
+    return this.cycleCombinedKey(model, cycle).replace(/\.jsonl$/, ".manifest.json");
+  }
+
   // ---------- model-specific data ----------
+
+  /** What one learning cycle found of one failure type (a red-team generator). */
+  cycleFailuresKey(model: string, cycle: string, failureType: string): string {
+    return `${PREFIXES.modelSpecific}${safeName("model", model)}/${safeName("cycle", cycle)}/${safeName("failure type", failureType)}.jsonl`;
+  }
+
+  /** Rows as JSONL (or any body) under one of the keys above. */
+  async saveRows(key: string, content: Content, metadata: Record<string, string> = {}): Promise<PutResult> {
+    return this.store.put(key, toBody(content), { contentType: JSONL, metadata });
+  }
 
   async saveModelSpecificData(model: string, failureType: string, content: Content): Promise<PutResult> {
     safeName("model", model);

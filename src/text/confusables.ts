@@ -143,7 +143,27 @@ const PAIRS: ReadonlyArray<readonly [string, string]> = [
   ["ß", "ss"],
 ];
 
-const TABLE = new Map<number, string>(PAIRS.map(([from, to]) => [from.codePointAt(0)!, to]));
+// NFKC runs before folding and turns some look-alikes into others (lunate sigma into final
+// sigma): their NFKC forms fold too.
+const TABLE = new Map<number, string>(
+  PAIRS.flatMap(([from, to]) => {
+    const nfkc = from.normalize("NFKC");
+    const forms =
+      nfkc !== from && [...nfkc].length === 1 && nfkc.codePointAt(0)! >= 128 ? [from, nfkc] : [from];
+    return forms.map((f) => [f.codePointAt(0)!, to] as const);
+  }),
+);
+
+/**
+ * For each Latin lower-case letter that has one, the look-alikes that fold back to it: the
+ * red team's homoglyph mutator writes with them, so every disguise it makes is one the
+ * folding above undoes.
+ */
+export const LOOKALIKES: ReadonlyMap<string, readonly string[]> = (() => {
+  const by = new Map<string, string[]>();
+  for (const [from, to] of PAIRS) if (to.length === 1) by.set(to, [...(by.get(to) ?? []), from]);
+  return by;
+})();
 
 /** Emoji letters (🅰, 🄰, 🅐, regional indicators 🇦) that NFKC does not fold. */
 function emojiLetter(cp: number): string | undefined {
@@ -174,13 +194,19 @@ export function latinLookalike(cp: number): string | undefined {
 const WORD = /[\p{L}\p{M}\u{1F130}-\u{1F189}\u{1F1E6}-\u{1F1FF}]+/gu;
 const LATIN_LETTER = /[A-Za-z]/;
 
-/** Fraction of letters that are ASCII Latin; decides whether all-look-alike words fold. */
+/**
+ * Fraction of letters in words that hold at least one ASCII Latin letter; decides whether
+ * all-look-alike words fold. Counting whole mixed words, not single letters, matters when an
+ * attacker swaps half the letters: the text is then mostly look-alikes, yet every word with
+ * a Latin letter in it shows that the prose is Latin.
+ */
 function latinShare(text: string): number {
   let latin = 0;
   let letters = 0;
-  for (const m of text.matchAll(/\p{L}/gu)) {
-    letters++;
-    if (LATIN_LETTER.test(m[0])) latin++;
+  for (const m of text.matchAll(WORD)) {
+    const n = [...m[0]].length;
+    letters += n;
+    if (LATIN_LETTER.test(m[0])) latin += n;
   }
   return letters === 0 ? 0 : latin / letters;
 }

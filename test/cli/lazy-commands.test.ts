@@ -33,6 +33,7 @@ const VOCABULARY = [
   "storage/errors.js",
   "data/choices.js",
   "detect/types.js",
+  "feedback/types.js",
 ];
 
 function isStartupModule(path: string): boolean {

@@ -9,9 +9,11 @@ import { Writable } from "node:stream";
 import { join } from "node:path";
 import { loadConfig } from "../../src/core/config.js";
 import { createLogger } from "../../src/core/logger.js";
-import type { DatabaseSettings } from "../../src/db/open.js";
+import { openDatabase, type DatabaseSettings } from "../../src/db/open.js";
 import { BuiltinDetector } from "../../src/detect/builtin.js";
-import type { BuiltinModel } from "../../src/detect/model.js";
+import { MODEL_FORMAT, type BuiltinModel } from "../../src/detect/model.js";
+import { ModelRegistry } from "../../src/registry/registry.js";
+import { createObjectStore } from "../../src/storage/index.js";
 import type { ModelSource } from "../../src/server/detection/models.js";
 import { loadServiceSettings, type ServiceSettings } from "../../src/app/settings.js";
 import { startServer, type RunningServer } from "../../src/server/start.js";
@@ -171,3 +173,35 @@ export async function keyFor(
 }
 
 export const HOME_FILE = (home: string, ...parts: string[]) => join(home, ...parts);
+
+/** Polls a job until it leaves queued and running (its final view), or fails the test after `seconds`. */
+export async function waitJob(server: TestServer, id: string, key: string, seconds = 120) {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    const r = await server.call(`/v1/jobs/${id}`, { key });
+    if (!["queued", "running"].includes(r.body.data.status)) return r.body.data;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`job ${id} did not finish in ${seconds} s`);
+}
+
+/**
+ * A home whose registry serves the small test model in production, as a previous first start
+ * left it; the server started on it with `registryModels: true` serves that version.
+ */
+export async function homeWithProductionModel(prefix: string): Promise<{ home: string; artifact: Buffer }> {
+  const home = tempDir(prefix);
+  const config = loadConfig({ BULWARK_HOME: home });
+  const db = await openDatabase(config);
+  const store = createObjectStore(config.storage);
+  await store.init({ objectLock: true });
+  const { artifact } = await testArtifact();
+  const registry = new ModelRegistry(db, store, { actor: "test:seed" });
+  await registry.promote(
+    await registry.register({ name: "builtin", version: "1.0.0", format: MODEL_FORMAT, artifact }),
+    "production",
+  );
+  await db.close();
+  await store.close();
+  return { home, artifact };
+}

@@ -1,39 +1,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadConfig } from "../../src/core/config.js";
 import { loadBundledCorpus } from "../../src/data/corpus.js";
-import { openDatabase } from "../../src/db/open.js";
-import { MODEL_FORMAT } from "../../src/detect/model.js";
-import { ModelRegistry } from "../../src/registry/registry.js";
-import { createObjectStore } from "../../src/storage/index.js";
-import { tempDir } from "../helpers/tmp.js";
-import { assertError, keyFor, startTestServer, testArtifact, type TestServer } from "./helpers.js";
-
-async function waitJob(server: TestServer, id: string, key: string) {
-  for (let i = 0; i < 600; i++) {
-    const r = await server.call(`/v1/jobs/${id}`, { key });
-    if (!["queued", "running"].includes(r.body.data.status)) return r.body.data;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`job ${id} did not finish`);
-}
+import { assertError, keyFor, startTestServer, homeWithProductionModel, waitJob } from "./helpers.js";
 
 describe("datasets, training, runs and models over HTTP", async () => {
   // A registry whose production model is the small test model, as a previous first start left it.
-  const home = tempDir("bulwark-registry-http-");
-  const config = loadConfig({ BULWARK_HOME: home });
-  const seedDb = await openDatabase(config);
-  const seedStore = createObjectStore(config.storage);
-  await seedStore.init({ objectLock: true });
-  const { artifact } = await testArtifact();
-  const registry = new ModelRegistry(seedDb, seedStore, { actor: "test:seed" });
-  await registry.promote(
-    await registry.register({ name: "builtin", version: "1.0.0", format: MODEL_FORMAT, artifact }),
-    "production",
-  );
-  await seedDb.close();
-
+  const { home } = await homeWithProductionModel("bulwark-registry-http-");
   const server = await startTestServer({
     home,
     database: { sqlitePath: join(home, "bulwark.db") },

@@ -13,9 +13,12 @@ import { registerKeys } from "./keys.js";
 import { registerUsers } from "./users.js";
 import { registerAudit } from "./audit.js";
 import { registerCanary } from "./canary.js";
+import { registerFeedback } from "./feedback.js";
 import { registerJobs } from "./jobs.js";
+import { registerLearn } from "./learn.js";
 import { registerStorage } from "./storage.js";
 import { registerTrain } from "./train.js";
+import { registerRedTeam } from "./redteam.js";
 
 /**
  * Every command group registers itself here; one module per group. A group's module
@@ -28,6 +31,7 @@ export function registerCommands(program: Command): void {
   registerDetect(program);
   registerScan(program);
   registerTrain(program);
+  registerLearn(program);
   registerEval(program);
   registerDemo(program);
   registerStorage(program);
@@ -39,7 +43,9 @@ export function registerCommands(program: Command): void {
   registerWorker(program);
   registerKeys(program);
   registerCanary(program);
+  registerFeedback(program);
   registerUsers(program);
   registerAudit(program);
   registerJobs(program);
+  registerRedTeam(program);
 }

@@ -10,6 +10,8 @@ import * as m004 from "./004_token_generation.js";
 import * as m005 from "./005_key_budgets.js";
 import * as m006 from "./006_key_rotation.js";
 import * as m007 from "./007_canaries.js";
+import * as m008 from "./008_feedback.js";
+import * as m009 from "./009_learn_cycles.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
@@ -19,4 +21,6 @@ export const migrations: Record<string, Migration> = {
   "005_key_budgets": m005,
   "006_key_rotation": m006,
   "007_canaries": m007,
+  "008_feedback": m008,
+  "009_learn_cycles": m009,
 };

@@ -7,8 +7,9 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { isBulwarkError } from "../../core/errors.js";
 import { BuiltinDetector } from "../../detect/builtin.js";
-import { scanDocument } from "../../detect/document-scan.js";
+import { scanDocument, type ScanResult } from "../../detect/document-scan.js";
 import { BuiltinModel } from "../../detect/model.js";
+import type { Verdict } from "../../detect/types.js";
 import { DecodeBudget } from "../../text/decode-budget.js";
 import { parseCheckedJson } from "../body/checked-json.js";
 import { detectSchemas } from "../schemas/detect.js";
@@ -67,29 +68,39 @@ async function screenBody(
   if (!validate(body)) return { type: "invalid", id: task.id, errors: validate.errors ?? [] };
   // Naming detectors may mean an ensemble or another model: the request thread decides.
   if ((body as { detectors?: unknown }).detectors !== undefined) return { type: "parsed", id: task.id, body };
-  const decodeBudget = DecodeBudget.forRequest();
   if (task.route === "detect") {
     const b = body as DetectBody;
-    return { type: "done", id: task.id, result: d.detect(b.text, { ...requestOptions(b), decodeBudget }) };
+    return done(task.id, screenTexts(d, [b.text], requestOptions(b))[0]!);
   }
   if (task.route === "batch") {
     const b = body as BatchBody;
-    const options = { ...requestOptions(b), decodeBudget };
-    return { type: "done", id: task.id, result: b.texts.map((t) => d.detect(t, options)) };
+    return done(task.id, screenTexts(d, b.texts, requestOptions(b)));
   }
   const b = body as ScanBody;
-  return { type: "done", id: task.id, result: await scanDocument(d, b.content, scanOptions(b)) };
+  return done(task.id, await scanDocument(d, b.content, scanOptions(b)));
 }
+
+/** The texts of one request, sharing one decoding budget exactly as on the main thread. */
+function screenTexts(
+  d: BuiltinDetector,
+  texts: readonly string[],
+  options: { threshold?: number; evidence?: boolean },
+): Verdict[] {
+  const withBudget = { ...options, decodeBudget: DecodeBudget.forRequest() };
+  return texts.map((t) => d.detect(t, withBudget));
+}
+
+const done = (id: number, result: Verdict | Verdict[] | ScanResult): FromWorker => ({
+  type: "done",
+  id,
+  result,
+});
 
 async function run(task: PoolTask): Promise<FromWorker> {
   if (!detector) return { type: "failed", id: task.id, message: "the worker has no model yet" };
   if (task.type === "body") return screenBody(detector, task);
-  if (task.type === "batch") {
-    // One decoding budget for the request, exactly as on the main thread.
-    const options = { ...task.options, decodeBudget: DecodeBudget.forRequest() };
-    return { type: "done", id: task.id, result: task.texts.map((t) => detector!.detect(t, options)) };
-  }
-  return { type: "done", id: task.id, result: await scanDocument(detector, task.content, task.options) };
+  if (task.type === "batch") return done(task.id, screenTexts(detector, task.texts, task.options));
+  return done(task.id, await scanDocument(detector, task.content, task.options));
 }
 
 port.on("message", (msg: ToWorker) => {

@@ -16,6 +16,7 @@ export interface ServiceMetrics {
   rateLimited: Counter<"scope">;
   authFailures: Counter<"reason">;
   pooledBodies: Counter<"route" | "outcome">;
+  feedback: Counter<"label" | "status">;
   /** Reads the detection pool's backlog at scrape time; the pool's owner sets `read`. */
   poolQueue: { read: () => number };
   modelCache: {
@@ -106,6 +107,12 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
         "Large detection request bodies parsed and checked by a detection worker, by route and outcome " +
         "(screened; refused: bad JSON or schema; handed_back: the request thread screened it)",
       labelNames: ["route", "outcome"],
+      registers,
+    }),
+    feedback: new Counter({
+      name: "bulwark_feedback_reports_total",
+      help: "Users' reports of wrong verdicts, by label (0 false positive, 1 missed attack) and status: pending when filed, accepted or rejected when reviewed",
+      labelNames: ["label", "status"],
       registers,
     }),
     modelCache: {

@@ -49,12 +49,21 @@ export async function installDocs(
           name: "output",
           description: "Canary tokens, and the screening of an LLM's answers before they are shown",
         },
+        {
+          name: "feedback",
+          description: "Reports of wrong verdicts: any caller files its own; analysts and admins review them",
+        },
         { name: "auth", description: "Log in" },
         { name: "users", description: "People (admin)" },
         { name: "keys", description: "API keys for services (admin)" },
         { name: "jobs", description: "Long-running work: training runs, dataset imports, audit snapshots" },
         { name: "datasets", description: "The dataset catalogue: list, stats, export, import" },
         { name: "training", description: "Training jobs and runs" },
+        {
+          name: "learning",
+          description:
+            "Learning cycles: red team the champion, train a challenger, promote it only if it wins",
+        },
         { name: "models", description: "The model registry: versions, promotion, rollback, integrity" },
         { name: "storage", description: "The object store" },
         { name: "audit", description: "The hash-chained audit trail (admin)" },

@@ -8,6 +8,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { ErrorEnvelope } from "../replies.js";
 import { Dataset } from "./datasets.js";
 import { Verdict } from "./detect.js";
+import { LearnCycle } from "./learn.js";
 import { ModelVersion, StageEvent } from "./registry.js";
 import { Run } from "./runs.js";
 import { JobSchema } from "./service.js";
@@ -22,4 +23,5 @@ export const sharedSchemas: readonly TSchema[] = [
   ModelVersion,
   StageEvent,
   Run,
+  LearnCycle,
 ];

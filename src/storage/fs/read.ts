@@ -20,7 +20,8 @@ import {
   pageLimit,
 } from "../listing.js";
 import { type FsLayout, VERSIONS_DIR, decodeSegment } from "./paths.js";
-import { isMissing, readdirIfPresent } from "./files.js";
+import { walkPrefix } from "./walk.js";
+import { isMissing } from "./files.js";
 import { type FsRecords, toEntry, toInfo } from "./records.js";
 
 export class FsReader {
@@ -84,29 +85,14 @@ export class FsReader {
    * sub-folders become common prefixes without being walked in full.
    */
   private async collect(prefix: string, slashDelimited: boolean): Promise<ListItem[]> {
-    const segments = prefix.split("/");
-    const partial = segments.pop() ?? "";
-    const base = segments.length ? `${segments.join("/")}/` : "";
-    const startDir = segments.length ? this.layout.keyDir(segments.join("/")) : this.layout.bucketDir;
     const out: ListItem[] = [];
-
-    const walk = async (dir: string, keyPrefix: string, filter: string | undefined, depth: number) => {
-      for (const name of await readdirIfPresent(dir)) {
-        const segment = decodeSegment(name);
-        if (segment === undefined) continue;
-        if (filter !== undefined && !segment.startsWith(filter)) continue;
-        const key = keyPrefix + segment;
-        const childDir = join(dir, name);
-        const record = await this.records.latestIn(join(childDir, VERSIONS_DIR));
-        if (record && !record.deleteMarker) out.push({ name: key, entry: toEntry(record) });
-        if (slashDelimited && depth === 0) {
-          if (await this.hasLiveKey(childDir)) out.push({ name: `${key}/` });
-        } else {
-          await walk(childDir, `${key}/`, undefined, depth + 1);
-        }
-      }
-    };
-    await walk(startDir, base, partial, 0);
+    await walkPrefix(this.layout, prefix, async (key, dir, depth) => {
+      const record = await this.records.latestIn(join(dir, VERSIONS_DIR));
+      if (record && !record.deleteMarker) out.push({ name: key, entry: toEntry(record) });
+      if (!slashDelimited || depth > 0) return true;
+      if (await this.hasLiveKey(dir)) out.push({ name: `${key}/` });
+      return false;
+    });
     return out;
   }
 

@@ -11,10 +11,11 @@ import { NoSuchVersionError } from "../errors.js";
 import { validateKey, validatePrefix } from "../keys.js";
 import { byteCompare } from "../listing.js";
 import { assertDeletable } from "../rules.js";
-import { type FsLayout, VERSIONS_DIR, decodeSegment } from "./paths.js";
+import { type FsLayout, VERSIONS_DIR } from "./paths.js";
+import { walkPrefix } from "./walk.js";
 import { fsyncDir } from "./atomic.js";
 import { withDirLock } from "./locks.js";
-import { isMissing, readdirIfPresent } from "./files.js";
+import { isMissing } from "./files.js";
 import type { FsBucket } from "./bucket.js";
 import { type FsRecords, nextVersionId } from "./records.js";
 
@@ -47,23 +48,11 @@ export class FsVersions {
   /** Every key under the prefix that has any version, delete markers included, walking only the prefix's folder. */
   async *listAll(prefix: string): AsyncIterable<VersionEntry> {
     const p = validatePrefix(prefix);
-    const segments = p.split("/");
-    const partial = segments.pop() ?? "";
-    const base = segments.length ? `${segments.join("/")}/` : "";
-    const startDir = segments.length ? this.layout.keyDir(segments.join("/")) : this.layout.bucketDir;
     const keys: string[] = [];
-    const walk = async (dir: string, keyPrefix: string, filter: string | undefined): Promise<void> => {
-      for (const name of await readdirIfPresent(dir)) {
-        const segment = decodeSegment(name);
-        if (segment === undefined) continue;
-        if (filter !== undefined && !segment.startsWith(filter)) continue;
-        const key = keyPrefix + segment;
-        const childDir = join(dir, name);
-        if ((await this.records.versionIds(join(childDir, VERSIONS_DIR))).length > 0) keys.push(key);
-        await walk(childDir, `${key}/`, undefined);
-      }
-    };
-    await walk(startDir, base, partial);
+    await walkPrefix(this.layout, p, async (key, dir) => {
+      if ((await this.records.versionIds(join(dir, VERSIONS_DIR))).length > 0) keys.push(key);
+      return true;
+    });
     keys.sort(byteCompare);
     for (const key of keys) yield* await this.list(key);
   }
