@@ -8,7 +8,7 @@ import { parseWith } from "../../core/schema.js";
 import { loadRulesFile } from "../../detect/rules.js";
 import { trainRun } from "../../learn/training-run.js";
 import { MODEL_NAME_PATTERN, VERSION_PATTERN } from "../../registry/versions.js";
-import type { TrainPhase } from "../../train/builtin-trainer.js";
+import { phaseSpans } from "../../train/phases.js";
 import { DEFAULT_PARAMS, parseTrainParams, TrainParamsOverridesSchema } from "../../train/params.js";
 import { withWorkspace, type JobServices } from "../services.js";
 import { threadTrainer } from "../train-thread.js";
@@ -42,23 +42,6 @@ export const TrainingPayload = Type.Object(
   { additionalProperties: false },
 );
 type Payload = Static<typeof TrainingPayload> & { name: string };
-
-/**
- * Where each phase sits on the job's progress bar. With thresholdFolds, k more trainings
- * (the `folds` phase) follow the first, so the first gets 1/(k+1) of the bar.
- */
-export function phaseSpans(folds: number): Record<TrainPhase, [number, number]> {
-  const first = 0.9 / (1 + (folds >= 2 ? folds : 0));
-  const at = (x: number) => (x / 0.9) * first;
-  return {
-    split: [0, at(0.05)],
-    features: [at(0.05), at(0.3)],
-    train: [at(0.3), first],
-    folds: [first, 0.95],
-    calibrate: [0.95, 0.97],
-    evaluate: [0.97, 1],
-  };
-}
 
 export function trainingJob(services: JobServices): JobType {
   return {
