@@ -8,7 +8,8 @@
  * an hour or more, so it is not part of `npm run bench` unless named. Each fold's logits are
  * appended to dist/bench-work/threshold-kK.jsonl and skipped when already there, so an
  * interrupted run resumes; THRESHOLD_REPORT=1 only prints the tables from that file, and
- * THRESHOLD_COST=0,3,5 only times a training on the whole corpus for each fold count.
+ * THRESHOLD_COST=0,3,5 only times a training on the whole corpus for each fold count;
+ * THRESHOLD_FILE names another results file.
  * THRESHOLD_FOLDS=5 THRESHOLD_SOURCES=wildguard_benign,bipia node --expose-gc dist/bench/threshold.bench.js
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -28,7 +29,7 @@ import { BENCH_DIR, markdownTable } from "./util.js";
 const K = Number(process.env.THRESHOLD_FOLDS ?? 5);
 const WHOLE = "(whole corpus)";
 mkdirSync(BENCH_DIR, { recursive: true });
-const resultsFile = join(BENCH_DIR, `threshold-k${K}.jsonl`);
+const resultsFile = process.env.THRESHOLD_FILE ?? join(BENCH_DIR, `threshold-k${K}.jsonl`);
 
 const round = (z: number) => Math.round(z * 1e5) / 1e5;
 function labelled(model: BuiltinModel, rows: readonly Sample[]): Labelled {
