@@ -1,8 +1,10 @@
 /**
  * The end of a training run, shared by both paths: the learner's weights become a model,
- * which is calibrated (Platt scaling) and given a threshold on the validation split, then
- * evaluated there and serialised with its parameters, metrics and lineage. Validation texts
- * are scored exactly as detection will score them, so the threshold means what it says.
+ * which is calibrated (Platt scaling) and given a threshold, on the validation split or, with
+ * `thresholdFolds`, on the scores of models that never saw the text's source
+ * (source-folds.ts), then evaluated on the validation split and serialised with its
+ * parameters, metrics and lineage. Texts are scored exactly as detection will score them, so
+ * the threshold means what it says.
  */
 import { cpus, platform, release } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -12,20 +14,21 @@ import { fitPlatt } from "../detect/calibration.js";
 import { BuiltinModel, MODEL_FORMAT, sigmoid, type ModelMeta } from "../detect/model.js";
 import { isCategory } from "../detect/types.js";
 import type { WindowLearner } from "./learner.js";
-import { binaryMetrics, metricsBy, thresholdForFpr } from "./metrics.js";
-import type { TrainParams } from "./params.js";
-import type { OnProgress, TrainOptions, TrainResult, TrainRows, ValidationReport } from "./types.js";
+import { binaryMetrics, metricsBy, thresholdForFpr, thresholdForMeanFpr } from "./metrics.js";
+import { DEFAULT_PARAMS, type TrainParams } from "./params.js";
+import type {
+  HeldOutReport,
+  HeldOutScores,
+  OnProgress,
+  TrainOptions,
+  TrainResult,
+  TrainRows,
+  ValidationReport,
+} from "./types.js";
 import { yieldToLoop } from "./yield.js";
 
-export async function finish(
-  learner: WindowLearner,
-  validation: readonly Sample[],
-  rows: TrainRows,
-  p: TrainParams,
-  options: TrainOptions,
-  progress: OnProgress,
-  started: number,
-): Promise<TrainResult> {
+/** The learner's weights as a model, not yet calibrated (threshold 0.5 on the raw logit). */
+export function modelOf(learner: WindowLearner, p: TrainParams, options: TrainOptions): BuiltinModel {
   const meta: ModelMeta = {
     format: MODEL_FORMAT,
     name: options.name ?? "builtin",
@@ -43,15 +46,33 @@ export async function finish(
     metrics: {},
     training: {},
   };
-  const provisional = new BuiltinModel(meta, learner.binary.weights(), learner.category.w);
-  const scores = await calibrate(provisional, validation, p, progress);
+  return new BuiltinModel(meta, learner.binary.weights(), learner.category.w);
+}
+
+export async function finish(
+  learner: WindowLearner,
+  validation: readonly Sample[],
+  rows: TrainRows,
+  p: TrainParams,
+  options: TrainOptions,
+  progress: OnProgress,
+  started: number,
+  heldOut?: HeldOutScores,
+): Promise<TrainResult> {
+  const provisional = modelOf(learner, p, options);
+  const meta = provisional.meta;
+  const scores = await calibrate(provisional, validation, p, progress, heldOut);
 
   progress({ phase: "evaluate", done: 0, total: 1 });
   const final = new BuiltinModel(meta, provisional.weights, provisional.categoryWeights);
   const report = evaluate(final, validation, scores);
+  if (heldOut) report.heldOutSources = heldOutReport(heldOut, meta);
   const durationMs = performance.now() - started;
   meta.metrics = {
     validation: { ...report.overall, threshold: meta.threshold, categoryAccuracy: report.categoryAccuracy },
+    ...(report.heldOutSources
+      ? { heldOutSources: { ...report.heldOutSources.overall, folds: report.heldOutSources.groups.length } }
+      : {}),
   };
   meta.training = {
     rows,
@@ -62,18 +83,23 @@ export async function finish(
   const artifact = final.serialize();
   const model = BuiltinModel.deserialize(artifact);
   progress({ phase: "evaluate", done: 1, total: 1 });
-  return { model, artifact, report, durationMs, params: p, rows };
+  return { model, artifact, report, durationMs, params: p, rows, ...(heldOut ? { heldOut } : {}) };
 }
 
 /**
- * Sets the model's calibration and threshold (at most `maxFpr` false positives on benign
- * validation texts) and returns the calibrated validation scores.
+ * Sets the model's calibration and threshold and returns the calibrated validation scores.
+ * The threshold lets at most `maxFpr` of the benign validation texts through; with `heldOut`
+ * it also keeps the false-positive rate on the sources the folds held out, averaged over
+ * those sources (each a place the detector might be deployed), within `heldOutMaxFpr`, and
+ * Platt scaling is fitted on the held-out scores, so a score reads as a probability for data
+ * from somewhere new.
  */
 async function calibrate(
   model: BuiltinModel,
   validation: readonly Sample[],
   p: TrainParams,
   progress: OnProgress,
+  heldOut: HeldOutScores | undefined,
 ): Promise<number[]> {
   const detector = new BuiltinDetector(model);
   const logits: number[] = [];
@@ -85,14 +111,40 @@ async function calibrate(
     }
   }
   const labels = validation.map((s) => s.label);
-  const calibration = fitPlatt(logits, labels);
+  const calibration = heldOut ? fitPlatt(heldOut.logits, heldOut.labels) : fitPlatt(logits, labels);
   model.meta.calibration = calibration;
-  const scores = logits.map((z) => sigmoid(calibration.a * z + calibration.b));
-  model.meta.threshold = thresholdForFpr(
+  const calibrated = (z: number) => sigmoid(calibration.a * z + calibration.b);
+  const scores = logits.map(calibrated);
+  let threshold = thresholdForFpr(
     scores.filter((_, i) => labels[i] === 0),
     p.maxFpr,
   );
+  if (heldOut) {
+    const benign = heldOut.labels.flatMap((l, i) => (l === 0 ? [i] : []));
+    const onHeldOut = thresholdForMeanFpr(
+      benign.map((i) => calibrated(heldOut.logits[i]!)),
+      benign.map((i) => heldOut.sourceOf[i]!),
+      p.heldOutMaxFpr ?? DEFAULT_PARAMS.heldOutMaxFpr!,
+    );
+    threshold = Math.max(threshold, onHeldOut);
+  }
+  model.meta.threshold = threshold;
   return scores;
+}
+
+/** How the fold models did on the sources they never saw, at the final calibration and threshold. */
+function heldOutReport(h: HeldOutScores, meta: ModelMeta): HeldOutReport {
+  const { a, b } = meta.calibration;
+  const scored = h.logits.map((z, i) => ({
+    score: sigmoid(a * z + b),
+    label: h.labels[i]!,
+    source: h.sources[h.sourceOf[i]!]!,
+  }));
+  return {
+    groups: h.groups,
+    overall: binaryMetrics(scored, meta.threshold),
+    bySource: metricsBy(scored, (x) => x.source, meta.threshold),
+  };
 }
 
 /** Metrics on the validation split, overall and per source and category, and how often flagged attacks get the right category. */

@@ -53,6 +53,36 @@ export function thresholdForFpr(negativeScores: readonly number[], maxFpr: numbe
   return boundary >= 1 ? 1 : nextUp(boundary);
 }
 
+/**
+ * The lowest threshold t at which the false-positive rate averaged over groups (each group's
+ * share of its own negatives scoring >= t) is at most `maxFpr`: every source weighs the same,
+ * whatever its size, as when each source stands for a place the detector may be deployed.
+ * Tied scores are flagged or passed together, never split.
+ */
+export function thresholdForMeanFpr(
+  negativeScores: readonly number[],
+  groupOf: readonly number[],
+  maxFpr: number,
+): number {
+  if (negativeScores.length === 0) return 0.5;
+  const sizes = new Map<number, number>();
+  for (const g of groupOf) sizes.set(g, (sizes.get(g) ?? 0) + 1);
+  const weight = (i: number) => 1 / (sizes.get(groupOf[i]!)! * sizes.size);
+  const order = Array.from(negativeScores.keys()).sort((a, b) => negativeScores[b]! - negativeScores[a]!);
+  let flagged = 0;
+  for (let i = 0; i < order.length;) {
+    const score = negativeScores[order[i]!]!;
+    let add = 0;
+    let j = i;
+    for (; j < order.length && negativeScores[order[j]!] === score; j++) add += weight(order[j]!);
+    // A rounding margin: 100 rows of 1/100 each must be able to reach exactly 1.
+    if (flagged + add > maxFpr + 1e-12) return score >= 1 ? 1 : nextUp(score);
+    flagged += add;
+    i = j;
+  }
+  return 0;
+}
+
 function nextUp(x: number): number {
   if (x === 0) return Number.MIN_VALUE;
   const buf = new DataView(new ArrayBuffer(8));

@@ -85,6 +85,19 @@ const fields = {
   ),
   validationFraction: Fraction("Share of the data held out for calibration and metrics"),
   maxFpr: Fraction("Largest false-positive rate on benign validation texts the threshold may give"),
+  thresholdFolds: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 50,
+      description:
+        "0: calibration and threshold from the validation split; k >= 2: calibration from the scores of k extra models, each trained with a group of whole sources held out, and a threshold that also keeps heldOutMaxFpr on them (k more trainings; at most one group per source)",
+    }),
+  ),
+  heldOutMaxFpr: Type.Optional(
+    Fraction(
+      "With thresholdFolds: the largest false-positive rate, averaged over the held-out sources with benign rows, the threshold may give",
+    ),
+  ),
   features: FeatureConfigSchema,
   categoryBits: Type.Integer({
     minimum: 8,
@@ -136,6 +149,8 @@ export const DEFAULT_PARAMS: TrainParams = {
   classBalance: 0.5,
   validationFraction: 0.15,
   maxFpr: 0.01,
+  thresholdFolds: 0,
+  heldOutMaxFpr: 0.05,
   features: DEFAULT_FEATURES,
   categoryBits: 18,
   categoryLr: 0.2,
@@ -187,6 +202,7 @@ function checkParams(p: TrainParams): void {
   };
   if (p.window.stride > p.window.size)
     refuse("window.stride", `an integer from 16 to window.size (${p.window.size})`, p.window.stride);
+  if (p.thresholdFolds === 1) refuse("thresholdFolds", "0 (off) or an integer from 2 to 50", 1);
   if (p.categoryBits > p.features.bits)
     refuse("categoryBits", `an integer from 8 to features.bits (${p.features.bits})`, p.categoryBits);
   if (p.features.charMin > p.features.charMax)

@@ -25,6 +25,22 @@ export function streamOf(samples: readonly Sample[]): SampleStream {
   };
 }
 
+/** The samples of a source that pass `keep`, as a source of the same kind (an array stays an array). */
+export function filterSource(source: SampleSource, keep: (s: Sample) => boolean): SampleSource {
+  if (!isStream(source)) return source.filter(keep);
+  return {
+    async *samples() {
+      for await (const s of source.samples()) if (keep(s)) yield s;
+    },
+  };
+}
+
+/** One pass over every sample of a source, array or stream alike. */
+export async function* eachSample(source: SampleSource): AsyncGenerator<Sample> {
+  if (isStream(source)) yield* source.samples();
+  else yield* source;
+}
+
 /**
  * Yields the input in a locally shuffled order: a buffer of `size` items, each new item
  * swapping out a random one. Seeded, so a training run is reproducible.

@@ -11,7 +11,8 @@ import type { FeatureCache } from "./feature-cache.js";
 import type { BinaryMetrics } from "./metrics.js";
 import type { TrainParams, TrainParamsOverrides } from "./params.js";
 
-export type TrainPhase = "split" | "features" | "train" | "calibrate" | "evaluate";
+/** `folds`: the extra models of `thresholdFolds`, each trained with a group of sources held out. */
+export type TrainPhase = "split" | "features" | "train" | "folds" | "calibrate" | "evaluate";
 
 export interface TrainProgress {
   phase: TrainPhase;
@@ -42,12 +43,33 @@ export interface TrainRows {
   synthetic: number;
 }
 
+/** Scores from models that never saw a text's source (source-folds.ts). */
+export interface HeldOutScores {
+  /** The sources held out by each fold, in fold order. */
+  groups: string[][];
+  /** Every row's source names, indexed by `sourceOf`. */
+  sources: string[];
+  /** Per scored row: the logit of the fold model that never saw its source, its label, its source. */
+  logits: number[];
+  labels: (0 | 1)[];
+  sourceOf: number[];
+}
+
+/** With thresholdFolds: the fold models' verdicts on the sources each never saw, at the final threshold. */
+export interface HeldOutReport {
+  /** The sources each fold held out. */
+  groups: string[][];
+  overall: BinaryMetrics;
+  bySource: Record<string, BinaryMetrics>;
+}
+
 export interface ValidationReport {
   threshold: number;
   overall: BinaryMetrics;
   bySource: Record<string, BinaryMetrics>;
   byCategory: Record<string, BinaryMetrics>;
   categoryAccuracy: number | null;
+  heldOutSources?: HeldOutReport;
 }
 
 export interface TrainResult {
@@ -57,6 +79,8 @@ export interface TrainResult {
   durationMs: number;
   params: TrainParams;
   rows: TrainRows;
+  /** With thresholdFolds: the out-of-fold scores calibration and threshold were fitted on. */
+  heldOut?: HeldOutScores;
 }
 
 /** What a training path (in memory or streaming) leaves for calibration besides the learner. */

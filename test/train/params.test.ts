@@ -68,6 +68,10 @@ test("numbers outside their ranges, NaN and Infinity are refused", () => {
   refused({ validationFraction: 1 }, "validationFraction", /greater than 0 and less than 1/);
   refused({ maxFpr: 0 }, "maxFpr", /greater than 0 and less than 1/);
   refused({ categoryBits: 30 }, "categoryBits", /integer from 8 to 24/);
+  refused({ thresholdFolds: 1 }, "thresholdFolds", /0 \(off\) or an integer from 2 to 50, got 1/);
+  refused({ thresholdFolds: 51 }, "thresholdFolds", /integer from 0 to 50/);
+  refused({ thresholdFolds: 2.5 }, "thresholdFolds", /integer/);
+  refused({ heldOutMaxFpr: 0 }, "heldOutMaxFpr", /greater than 0 and less than 1/);
   refused({ categoryBits: 22 }, "categoryBits", /from 8 to features\.bits \(20\), got 22/);
   refused({ features: { charMin: 6 } }, "features.charMin", /features\.charMax \(5\)/);
   refused(

@@ -95,8 +95,14 @@ export async function train(opts: TrainOpts): Promise<void> {
   printLine(
     `data      ${r.datasets.map((d) => (d.version ? `${d.name}@${d.version}` : d.name)).join(", ")}: ${rows} rows${r.skippedRows ? ` (${r.skippedRows} invalid skipped)` : ""}, trained in ${((r.run.durationMs ?? 0) / 1000).toFixed(1)} s`,
   );
+  const pct = (x: number) => `${+(x * 100).toFixed(1)}%`;
+  const used = r.result.params;
+  const held = report.heldOutSources;
   printLine(
-    `threshold ${report.threshold.toFixed(4)} (at most ${(r.result.params.maxFpr * 100).toFixed(0)}% false positives on validation)`,
+    `threshold ${report.threshold.toFixed(4)} (at most ${pct(used.maxFpr)} false positives on validation` +
+      (held
+        ? ` and ${pct(used.heldOutMaxFpr ?? 0)} on average over sources held out whole in ${held.groups.length} folds, where recall is ${fmt(held.overall.recall)})`
+        : ")"),
   );
   printLine("");
   printLine("validation split (by related-text groups):");

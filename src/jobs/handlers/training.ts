@@ -8,8 +8,8 @@ import { parseWith } from "../../core/schema.js";
 import { loadRulesFile } from "../../detect/rules.js";
 import { trainRun } from "../../learn/training-run.js";
 import { MODEL_NAME_PATTERN, VERSION_PATTERN } from "../../registry/versions.js";
-import type { TrainPhase } from "../../train/builtin-trainer.js";
-import { parseTrainParams, TrainParamsOverridesSchema } from "../../train/params.js";
+import { phaseSpans } from "../../train/phases.js";
+import { DEFAULT_PARAMS, parseTrainParams, TrainParamsOverridesSchema } from "../../train/params.js";
 import { withWorkspace, type JobServices } from "../services.js";
 import { threadTrainer } from "../train-thread.js";
 import type { JobType } from "../types.js";
@@ -43,14 +43,6 @@ export const TrainingPayload = Type.Object(
 );
 type Payload = Static<typeof TrainingPayload> & { name: string };
 
-const PHASE_SPAN: Record<TrainPhase, [number, number]> = {
-  split: [0, 0.05],
-  features: [0.05, 0.3],
-  train: [0.3, 0.9],
-  calibrate: [0.9, 0.95],
-  evaluate: [0.95, 1],
-};
-
 export function trainingJob(services: JobServices): JobType {
   return {
     validate(payload) {
@@ -73,6 +65,7 @@ export function trainingJob(services: JobServices): JobType {
           refs.push(d === "bundled" ? d : (await w.catalog.resolve(d)).id);
         ctx.log(`training ${p.name} on ${refs.join(", ")}`);
         let phase = "";
+        const spans = phaseSpans(p.params?.thresholdFolds ?? DEFAULT_PARAMS.thresholdFolds ?? 0);
         const trained = await trainRun(w, {
           data: refs,
           name: p.name,
@@ -87,7 +80,7 @@ export function trainingJob(services: JobServices): JobType {
           trainer: threadTrainer(ctx.signal),
           onProgress: (x) => {
             if (ctx.signal.aborted) throw new Error("cancelled");
-            const [from, to] = PHASE_SPAN[x.phase];
+            const [from, to] = spans[x.phase];
             const label = x.epoch ? `${x.phase} (epoch ${x.epoch})` : x.phase;
             if (label !== phase) {
               phase = label;
