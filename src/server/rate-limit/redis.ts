@@ -16,12 +16,16 @@ end
 return {count, ttl}
 `;
 
+const CONNECT_TIMEOUT_MS = 5_000;
+
 type WithHit = Redis & { bulwarkHit(key: string, windowMs: number): Promise<[number, number]> };
 
 export class RedisRateLimiter implements RateLimiter {
   readonly kind = "redis" as const;
   private readonly redis: WithHit;
   private readonly ownsClient: boolean;
+  /** Settles when the connection is first ready: the command timeout should not count the connect. */
+  private connected: Promise<void> | undefined;
 
   constructor(
     client: Redis | string,
@@ -38,10 +42,41 @@ export class RedisRateLimiter implements RateLimiter {
     this.redis = redis as WithHit;
   }
 
+  /**
+   * A connection still being made may take longer than one command (a busy host, TLS): wait
+   * for it, up to CONNECT_TIMEOUT_MS, unless it fails outright.
+   */
+  private ready(): Promise<void> {
+    const status = this.redis.status;
+    if (status === "ready") return Promise.resolve();
+    // A connection that failed is down until it comes back: no request waits on it.
+    if (status !== "connecting" && status !== "connect" && status !== "wait")
+      return Promise.reject(new Error(`the connection is ${status}`));
+    this.connected ??= new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => settle(new Error(`not connected after ${CONNECT_TIMEOUT_MS} ms`)),
+        CONNECT_TIMEOUT_MS,
+      );
+      const settle = (err?: Error) => {
+        clearTimeout(timer);
+        this.redis.off("ready", onReady).off("error", settle);
+        if (err) {
+          // Refused, not slow: say so at once, and try the connection again next time.
+          this.connected = undefined;
+          reject(err);
+        } else resolve();
+      };
+      const onReady = () => settle();
+      this.redis.once("ready", onReady).once("error", settle);
+    });
+    return this.connected;
+  }
+
   async hit(bucket: string, limit: number, windowMs: number): Promise<RateDecision> {
     let count: number;
     let ttl: number;
     try {
+      await this.ready();
       [count, ttl] = await this.redis.bulwarkHit(`${this.prefix}:rl:${bucket}`, windowMs);
     } catch (err) {
       // Closed, not open: an uncounted request would make every budget meaningless.
