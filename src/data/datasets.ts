@@ -8,22 +8,24 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { defaultActor } from "../core/actor.js";
 import { noopAuditSink, safeRecord, type AuditSink } from "../audit/sink.js";
 import { IntegrityError, ValidationError } from "../core/errors.js";
 import type { DatabaseHandle } from "../db/open.js";
-import { fromJson, toJson, toNumber, type DatasetsTable } from "../db/schema.js";
+import { toJson, type DatasetsTable } from "../db/schema.js";
 import { writeTransaction } from "../db/transaction.js";
 import { newId } from "../db/ids.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { StorageLayout } from "../storage/layout.js";
 import type { ObjectStore } from "../storage/types.js";
+import { bundledDataset } from "./bundled-dataset.js";
 import { bundledCorpusFiles } from "./corpus.js";
+import { BUNDLED, toRecord, validateDatasetName, type DatasetRecord } from "./dataset-record.js";
 import { DatasetNotFoundError } from "./errors.js";
 import { emptySummary, readData } from "./formats.js";
 import { LineWriter } from "./line-writer.js";
@@ -36,43 +38,6 @@ import {
 } from "./manifest.js";
 import { readDataFile } from "./formats.js";
 import { sampleRow, type Sample } from "./sample.js";
-
-export const BUNDLED = "bundled";
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-export interface DatasetRecord {
-  id: string;
-  name: string;
-  version: number;
-  /** `name@version`, how people refer to it. */
-  ref: string;
-  key: string;
-  manifestKey: string;
-  sha256: string;
-  size: number;
-  rows: number;
-  skippedRows: number;
-  counts: DatasetCounts;
-  origin: DatasetOrigin;
-  details: Record<string, unknown>;
-  createdAt: string;
-  createdBy: string;
-  /** Objects stored with the dataset (e.g. a merge's conflict report), by name. */
-  attachments: Record<string, string>;
-}
-
-/** What a training run records about each dataset it used. */
-export interface DatasetLineage {
-  id: string | null;
-  name: string;
-  version: number | null;
-  sha256: string;
-  rows: number;
-}
-
-export function lineageOf(d: DatasetRecord): DatasetLineage {
-  return { id: d.id, name: d.name, version: d.version || null, sha256: d.sha256, rows: d.rows };
-}
 
 export interface CreateDatasetOptions {
   name: string;
@@ -93,51 +58,6 @@ export interface DatasetCatalogOptions {
   tmpDir?: string;
   /** Longest line read from a data file or a stored dataset (default DEFAULT_MAX_LINE_BYTES). */
   maxLineBytes?: number;
-}
-
-export function validateDatasetName(name: string): string {
-  if (!NAME.test(name))
-    throw new ValidationError(
-      `dataset name "${name}" must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`,
-    );
-  if (name === BUNDLED)
-    throw new ValidationError(`"${BUNDLED}" is reserved for the corpus bundled with Bulwark`);
-  return name;
-}
-
-/** A name derived from a source (file name, URL path, S3 prefix), made valid. */
-export function nameFromSource(source: string): string {
-  const base = basename(source.replace(/[?#].*$/, "").replace(/\/+$/, "")).replace(
-    /\.(jsonl|ndjson|json)(\.gz)?$|\.gz$/,
-    "",
-  );
-  const clean = base
-    .replace(/[^A-Za-z0-9._-]+/g, "-")
-    .replace(/^[^A-Za-z0-9]+/, "")
-    .slice(0, 128);
-  return clean && clean !== BUNDLED ? clean : "imported";
-}
-
-function toRecord(row: DatasetsTable): DatasetRecord {
-  const details = fromJson<Record<string, unknown>>(row.metadata, {});
-  return {
-    id: row.id,
-    name: row.name,
-    version: row.version,
-    ref: `${row.name}@${row.version}`,
-    key: row.data_key,
-    manifestKey: row.manifest_key,
-    sha256: row.sha256 ?? "",
-    size: toNumber(row.size_bytes) ?? 0,
-    rows: row.rows,
-    skippedRows: row.skipped_rows,
-    counts: fromJson(row.counts, { rows: 0, label: {}, category: {}, lang: {}, source: {} }),
-    origin: fromJson(row.origin, { kind: "import", sources: [] }),
-    details,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-    attachments: (details.attachments as Record<string, string> | undefined) ?? {},
-  };
 }
 
 export class DatasetCatalog {
@@ -415,48 +335,4 @@ function altered(d: DatasetRecord, actual: string): IntegrityError {
     `dataset ${d.ref} does not match its recorded SHA-256 (${d.sha256}, read ${actual}): ${d.key} was altered`,
     { dataset: d.ref, expected: d.sha256, actual },
   );
-}
-
-let bundled: Promise<DatasetRecord> | undefined;
-
-/**
- * The corpus shipped with Bulwark as a dataset. Its SHA-256 is that of the list of its
- * files' names and SHA-256s, so it changes exactly when the corpus does.
- */
-export function bundledDataset(): Promise<DatasetRecord> {
-  bundled ??= (async () => {
-    const files = bundledCorpusFiles();
-    const list = createHash("sha256");
-    let size = 0;
-    for (const f of files) {
-      const bytes = await readFile(f);
-      size += bytes.length;
-      list.update(`${basename(f)} ${createHash("sha256").update(bytes).digest("hex")}\n`);
-    }
-    const counts = new CountsAccumulator();
-    for (const f of files) for await (const s of readDataFile(f)) counts.add(s);
-    const c = counts.result();
-    return {
-      id: BUNDLED,
-      name: BUNDLED,
-      version: 0,
-      ref: BUNDLED,
-      key: "",
-      manifestKey: "",
-      sha256: list.digest("hex"),
-      size,
-      rows: c.rows,
-      skippedRows: 0,
-      counts: c,
-      origin: {
-        kind: "import",
-        sources: files.map((f) => ({ kind: "bundled" as const, location: basename(f), rows: 0, invalid: 0 })),
-      },
-      details: { note: "the corpus bundled with Bulwark (data/corpus, see data/SOURCES.md)" },
-      createdAt: "",
-      createdBy: "bulwark",
-      attachments: {},
-    };
-  })();
-  return bundled;
 }

@@ -6,7 +6,9 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { ValidationError } from "../core/errors.js";
-import { BUNDLED, bundledDataset, lineageOf, type DatasetCatalog, type DatasetLineage } from "./datasets.js";
+import { type DatasetCatalog } from "./datasets.js";
+import { BUNDLED, lineageOf, type DatasetLineage } from "./dataset-record.js";
+import { bundledDataset } from "./bundled-dataset.js";
 import { DatasetNotFoundError } from "./errors.js";
 import { DATA_FILE_KINDS, DATA_FILE_PATTERN, emptySummary, readDataFile } from "./formats.js";
 import { bundledCorpusFiles } from "./corpus.js";

@@ -6,7 +6,8 @@
  * this machine can find again: the caller then names the data itself.
  */
 import { ValidationError } from "../core/errors.js";
-import { BUNDLED, type DatasetCatalog, type DatasetLineage } from "../data/datasets.js";
+import { type DatasetCatalog } from "../data/datasets.js";
+import { BUNDLED, type DatasetLineage } from "../data/dataset-record.js";
 import { allSamples, resolveInputs } from "../data/inputs.js";
 import type { Sample } from "../data/sample.js";
 import type { ModelVersion } from "../registry/registry.js";

@@ -8,7 +8,7 @@
  * (which takes it as champion) trains on exactly those rows, checked.
  */
 import { IntegrityError } from "../core/errors.js";
-import type { DatasetLineage } from "../data/datasets.js";
+import type { DatasetLineage } from "../data/dataset-record.js";
 import { emptySummary, readData } from "../data/formats.js";
 import { sampleRow, type Sample } from "../data/sample.js";
 import type { CaseResult } from "../redteam/types.js";

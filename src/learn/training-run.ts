@@ -7,7 +7,8 @@
 import { performance } from "node:perf_hooks";
 import { DEFAULT_MODEL_NAME } from "../core/config.js";
 import { describeError } from "../core/errors.js";
-import type { DatasetCatalog, DatasetLineage } from "../data/datasets.js";
+import type { DatasetCatalog } from "../data/datasets.js";
+import type { DatasetLineage } from "../data/dataset-record.js";
 import { allSamples, resolveInputs, type DataInput } from "../data/inputs.js";
 import type { InvalidRow } from "../data/problems.js";
 import type { Sample } from "../data/sample.js";

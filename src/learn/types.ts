@@ -5,7 +5,7 @@
  * challenger only when the rule holds. One record travels the cycle and is stored whole, so
  * a decision can always be traced to its figures, its campaign and the files it trained on.
  */
-import type { DatasetLineage } from "../data/datasets.js";
+import type { DatasetLineage } from "../data/dataset-record.js";
 import type { Sample } from "../data/sample.js";
 import type { ModelFigures, PromotionRule, RuleCheck } from "./rule.js";
 

@@ -1,6 +1,6 @@
 /** The registry's vocabulary: stages, model versions, their manifests and stage changes. */
 import type { AuditSink } from "../audit/sink.js";
-import type { DatasetLineage } from "../data/datasets.js";
+import type { DatasetLineage } from "../data/dataset-record.js";
 import type { DatabaseHandle } from "../db/open.js";
 import type { ModelVersionsTable } from "../db/schema.js";
 import type { ObjectStore } from "../storage/types.js";

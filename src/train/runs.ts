@@ -8,7 +8,7 @@ import { arch, cpus, hostname, platform, release, totalmem } from "node:os";
 import { defaultActor } from "../core/actor.js";
 import { NotFoundError } from "../core/errors.js";
 import { packageVersion } from "../core/version.js";
-import type { DatasetLineage } from "../data/datasets.js";
+import type { DatasetLineage } from "../data/dataset-record.js";
 import type { DatabaseHandle } from "../db/open.js";
 import { fromJson, toJson, toNumber, type RunsTable } from "../db/schema.js";
 import { newId } from "../db/ids.js";

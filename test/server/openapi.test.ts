@@ -7,7 +7,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { bundledDataset } from "../../src/data/datasets.js";
+import { bundledDataset } from "../../src/data/bundled-dataset.js";
 import { MODEL_FORMAT } from "../../src/detect/model.js";
 import { compareRuns } from "../../src/train/runs.js";
 import { startTestServer, testArtifact } from "./helpers.js";

@@ -4,7 +4,7 @@ import { withWorkspace } from "../../app/workspace.js";
 import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
-import { BUNDLED, type DatasetRecord } from "../../data/datasets.js";
+import { BUNDLED, type DatasetRecord } from "../../data/dataset-record.js";
 import { RULE_DESCRIPTIONS, type ConflictRule, type ExportFormat } from "../../data/choices.js";
 import { exportData } from "../../data/export.js";
 import { importData, parseHeader } from "../../data/import/index.js";

@@ -7,8 +7,9 @@
 import type { S3Config } from "../../core/config.js";
 import { redactUrl } from "../../core/redact.js";
 import type { ObjectStore } from "../../storage/types.js";
-import type { DatasetCatalog, DatasetRecord } from "../datasets.js";
-import { nameFromSource } from "../datasets.js";
+import type { DatasetCatalog } from "../datasets.js";
+import type { DatasetRecord } from "../dataset-record.js";
+import { nameFromSource } from "../dataset-record.js";
 import { emptySummary, readData } from "../formats.js";
 import type { OriginEntry } from "../manifest.js";
 import type { InvalidRow } from "../problems.js";

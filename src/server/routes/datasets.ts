@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { Readable, Transform } from "node:stream";
 import { BulwarkError, ValidationError } from "../../core/errors.js";
 import { ENVELOPE_VERSION, EnvelopeWriter, localMetadata } from "../../data/envelope.js";
-import { lineageOf } from "../../data/datasets.js";
+import { lineageOf } from "../../data/dataset-record.js";
 import { DATA_FILE_PATTERN } from "../../data/formats.js";
 import { newId } from "../../db/ids.js";
 import { DATASET_NAME_PATTERN, DatasetImportPayload } from "../../jobs/handlers/dataset-import.js";

@@ -1,6 +1,6 @@
 /** Datasets as the API returns them, tied to `DatasetRecord` and its parts in `data/`. */
 import { Type } from "@sinclair/typebox";
-import type { DatasetLineage as DatasetLineageType, DatasetRecord } from "../../data/datasets.js";
+import type { DatasetLineage as DatasetLineageType, DatasetRecord } from "../../data/dataset-record.js";
 import type { DatasetCounts as DatasetCountsType, DatasetOrigin } from "../../data/manifest.js";
 import { describes, Nullable, OpenMap, refTo, StringEnum } from "./shape.js";
 
