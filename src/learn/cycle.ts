@@ -35,6 +35,7 @@ import {
   type TrainResult,
 } from "../train/builtin-trainer.js";
 import type { TrainParamsOverrides } from "../train/params.js";
+import { phaseSpans } from "../train/phases.js";
 import type { SampleSource } from "../train/sources.js";
 import { championData, dataFromRefs, type BaseData } from "./champion-data.js";
 import { combine } from "./combine.js";
@@ -247,6 +248,7 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
     phaseDone("combine");
 
     // ---- train
+    const spans = phaseSpans(params.thresholdFolds ?? 0);
     const trained = await trainRun(ws, {
       inputs: [memoryInput(written.key, written.lineage, combined.rows)],
       name: o.model,
@@ -257,7 +259,7 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
       onProgress: (p) =>
         report(
           "train",
-          trainFraction(p.phase, p.total ? p.done / p.total : 0),
+          spanFraction(spans[p.phase], p.total ? p.done / p.total : 0),
           p.epoch
             ? `training the challenger: ${p.phase} (epoch ${p.epoch})`
             : `training the challenger: ${p.phase}`,
@@ -422,14 +424,7 @@ function memoryInput(key: string, lineage: DataInput["lineage"], rows: readonly 
 }
 
 /** Training's own phases within the cycle's train phase (features and epochs take most). */
-function trainFraction(phase: string, fraction: number): number {
-  const spans: Record<string, [number, number]> = {
-    split: [0, 0.05],
-    features: [0.05, 0.3],
-    train: [0.3, 0.9],
-    calibrate: [0.9, 0.95],
-    evaluate: [0.95, 1],
-  };
-  const [from, to] = spans[phase] ?? [0, 1];
+
+function spanFraction([from, to]: [number, number], fraction: number): number {
   return from + (to - from) * fraction;
 }
