@@ -37,12 +37,15 @@ export async function redTeamCampaign(
     ...(request.signal ? { signal: request.signal } : {}),
   });
   const previous = await previousCampaign(store, target.model.sha256, campaign);
-  const meta = {
+  // The files' keys are known before writing; the report names them and is written last.
+  const keys = campaignKeys(campaign);
+  const report = buildReport(results, {
     campaign,
     model: target.model,
     seed: request.seed,
     startedAt: started.toISOString(),
-    files: [] as string[],
+    durationMs: performance.now() - t0,
+    files: [keys.cases, keys.vulnerabilities, keys.report],
     ...(previous
       ? {
           previous: {
@@ -52,11 +55,7 @@ export async function redTeamCampaign(
           },
         }
       : {}),
-  };
-  // The files' keys are known before writing; the report names them and is written last.
-  const draft = buildReport(results, { ...meta, durationMs: performance.now() - t0 });
-  const keys = campaignKeys(campaign);
-  const report = { ...draft, files: [keys.cases, keys.vulnerabilities, keys.report] };
+  });
   await saveCampaign(store, results, report);
   return { report, results };
 }
