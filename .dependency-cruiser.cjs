@@ -6,14 +6,14 @@
  */
 const LAYERS = [
   ["core"], //                                      config, errors, logging, ids, random; imports nothing
-  ["db", "storage", "text"], //                      foundations over one concern each
+  ["db", "storage", "text", "privacy"], //           foundations over one concern each; privacy: PII found and redacted
   ["audit", "detect"], //                            the audit trail; detectors, rules, ensemble
   ["data"], //                                       dataset format, validation, import, export
   ["train"], //                                      trainers, metrics, experiment runs
   ["registry"], //                                   model versions, stages, integrity, lineage
-  ["redteam", "privacy", "feedback"], //             attacks and hard negatives; PII and retention; users' reports
+  ["redteam", "feedback"], //                        attacks and hard negatives; users' reports
   ["analytics"], //                                  events, aggregates, drift, reports
-  ["learn"], //                                      training runs, the champion/challenger loop
+  ["learn", "retention"], //                         training runs, the champion/challenger loop; expiry, erasure, access
   ["jobs"], //                                       queues and the job handlers
   ["app"], //                                        the application composed from configuration
   ["server", "dashboard"], //                        HTTP shell

@@ -13,6 +13,7 @@ import type { ObjectStore } from "../storage/types.js";
 import { preparePrivateHome } from "./home.js";
 import { loadServiceSettings, type ServiceSettings } from "./settings.js";
 import { openWorkspace, type Workspace } from "./workspace.js";
+import { openPrivacy, type Privacy } from "./privacy.js";
 
 export interface App {
   config: BulwarkConfig;
@@ -20,6 +21,8 @@ export interface App {
   db: DatabaseHandle;
   store: ObjectStore;
   audit: HashChainAuditLog;
+  /** Redaction and keyed hashing with this deployment's key (src/app/privacy.ts). */
+  privacy: Privacy;
   /** The catalogues acting as `actor`, over this app's database and store (nothing new is opened). */
   workspace(actor: string): Promise<Workspace>;
   close(): Promise<void>;
@@ -61,12 +64,21 @@ export async function openApp(options: OpenAppOptions = {}): Promise<App> {
   }
   const audit = new HashChainAuditLog(db);
   const opened = store;
+  let privacy: Privacy;
+  try {
+    privacy = await openPrivacy(db.db, settings.privacy);
+  } catch (err) {
+    await opened.close();
+    await db.close();
+    throw err;
+  }
   return {
     config,
     settings,
     db,
     store: opened,
     audit,
+    privacy,
     workspace: (actor) => openWorkspace(config, { actor, audit, db, store: opened }),
     async close() {
       await audit.flush();

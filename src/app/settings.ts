@@ -8,6 +8,48 @@ import { ValidationError } from "../core/errors.js";
 import { normaliseHostEntry } from "../data/import/policy.js";
 import { parseCronSchedule } from "../jobs/schedule.js";
 import type { LockMode } from "../storage/types.js";
+import { REDACTION_MODES, type RedactionMode } from "../privacy/index.js";
+
+/** What of a screened text a detection event keeps. */
+export const EVENT_TEXT_MODES = ["none", "redacted", "full"] as const;
+export type EventTextMode = (typeof EVENT_TEXT_MODES)[number];
+
+/** Personal data: how it is redacted, and with which key it is hashed. */
+export interface PrivacySettings {
+  /** How personal data is taken out of text Bulwark keeps (BULWARK_REDACTION_MODE). */
+  redactionMode: RedactionMode;
+  /**
+   * The keyed-hash secret the operator gives (BULWARK_PRIVACY_KEY, at least 32 bytes as
+   * base64 or hex), so that hashes agree across deployments; absent: one is generated and
+   * kept in the database (src/app/privacy.ts).
+   */
+  key: string | undefined;
+}
+
+/** Detection events (src/analytics/events/): whether they are kept, and with what text. */
+export interface EventSettings {
+  enabled: boolean;
+  text: EventTextMode;
+  /** Longest text an event keeps (the rest is cut before redaction), in UTF-16 code units. */
+  maxTextChars: number;
+  /** Events written per database statement. */
+  batchSize: number;
+  /** Longest an event waits in memory before it is written, in milliseconds. */
+  flushMs: number;
+  /** Events waiting beyond this are dropped (and counted), so a slow database never grows the heap. */
+  maxQueue: number;
+}
+
+/** How long each kind of kept data lives, in days (0: kept until erased). */
+export interface RetentionSettings {
+  eventsDays: number;
+  feedbackDays: number;
+  redteamDays: number;
+  datasetsDays: number;
+  logsDays: number;
+  /** Cron expression (UTC) at whose ticks a server queues the retention job; null: none. */
+  schedule: string | null;
+}
 
 /** What dataset imports (the service's jobs and `bulwark data import`) may reach. */
 export interface ImportSettings {
@@ -71,6 +113,9 @@ export interface ServiceSettings {
   /** Memory for loaded model versions kept for reuse, in MiB (0: none kept). */
   modelCacheMb: number;
   imports: ImportSettings;
+  privacy: PrivacySettings;
+  events: EventSettings;
+  retention: RetentionSettings;
   /** Worker threads that screen large inputs off the request thread. */
   detectPool: {
     /** Threads (0: everything on the request thread). */
@@ -99,6 +144,14 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ValidationError(`${name} must be true or false, got "${raw}"`);
+}
+
+function choice<T extends string>(env: Env, name: string, options: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (!(options as readonly string[]).includes(raw))
+    throw new ValidationError(`${name} must be one of ${options.join(", ")}, got "${env[name]}"`);
+  return raw as T;
 }
 
 function list(env: Env, name: string): string[] {
@@ -176,6 +229,31 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
     modelPollSeconds: int(env, "BULWARK_MODEL_POLL_INTERVAL", 30),
     modelCacheMb: int(env, "BULWARK_MODEL_CACHE_MB", 2_048),
     imports: loadImportSettings(env),
+    privacy: {
+      redactionMode: choice(env, "BULWARK_REDACTION_MODE", REDACTION_MODES, "mask"),
+      key: env.BULWARK_PRIVACY_KEY?.trim() || undefined,
+    },
+    events: {
+      enabled: choice(env, "BULWARK_EVENTS", ["on", "off"], "on") === "on",
+      text: choice(env, "BULWARK_EVENTS_TEXT", EVENT_TEXT_MODES, "redacted"),
+      maxTextChars: int(env, "BULWARK_EVENTS_MAX_TEXT_CHARS", 4_096, 1),
+      batchSize: int(env, "BULWARK_EVENTS_BATCH", 500, 1),
+      flushMs: int(env, "BULWARK_EVENTS_FLUSH_MS", 250, 1),
+      maxQueue: int(env, "BULWARK_EVENTS_MAX_QUEUE", 100_000, 1),
+    },
+    retention: {
+      eventsDays: int(env, "BULWARK_RETENTION_EVENTS_DAYS", 90),
+      feedbackDays: int(env, "BULWARK_RETENTION_FEEDBACK_DAYS", 365),
+      redteamDays: int(env, "BULWARK_RETENTION_REDTEAM_DAYS", 180),
+      datasetsDays: int(env, "BULWARK_RETENTION_DATASETS_DAYS", 0),
+      logsDays: int(env, "BULWARK_RETENTION_LOGS_DAYS", 30),
+      schedule:
+        env.BULWARK_RETENTION_SCHEDULE === undefined
+          ? "17 3 * * *"
+          : env.BULWARK_RETENTION_SCHEDULE.trim() && env.BULWARK_RETENTION_SCHEDULE.trim() !== "off"
+            ? parseCronSchedule(env.BULWARK_RETENTION_SCHEDULE, "BULWARK_RETENTION_SCHEDULE").expression
+            : null,
+    },
     detectPool: {
       // One core stays for the request thread; two workers are plenty for large inputs.
       workers: int(env, "BULWARK_DETECT_WORKERS", Math.min(2, Math.max(0, availableParallelism() - 1))),

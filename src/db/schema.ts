@@ -196,7 +196,38 @@ export interface LearnCyclesTable {
   created_by: string;
 }
 
+/**
+ * One screened text (migration 010). `subject` is the end user's keyed hash, never the id;
+ * `text` is null, redacted or whole as `text_mode` says; `pii` counts what redaction found
+ * by kind (JSON), so analytics can say how much personal data arrives without keeping it.
+ */
+export interface DetectionEventsTable {
+  id: string;
+  at: string;
+  /** The API key or user that asked ("key_...", "usr_..."). */
+  actor: string;
+  subject: string | null;
+  /** "detect", "batch" or "scan". */
+  route: string;
+  request_id: string;
+  flagged: number;
+  score: number;
+  category: string | null;
+  /** JSON: the evidence ids of the verdict. */
+  evidence: string;
+  /** "name@version" of the model that answered. */
+  model: string;
+  latency_ms: number;
+  text_length: number;
+  /** "none", "redacted" or "full". */
+  text_mode: string;
+  text: string | null;
+  /** JSON: {type: count} of the personal data found in the text. */
+  pii: string;
+}
+
 export interface Database extends AuthTables {
+  detection_events: DetectionEventsTable;
   canaries: CanariesTable;
   feedback: FeedbackTable;
   learn_cycles: LearnCyclesTable;

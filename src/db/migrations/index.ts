@@ -12,6 +12,7 @@ import * as m006 from "./006_key_rotation.js";
 import * as m007 from "./007_canaries.js";
 import * as m008 from "./008_feedback.js";
 import * as m009 from "./009_learn_cycles.js";
+import * as m010 from "./010_detection_events.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "007_canaries": m007,
   "008_feedback": m008,
   "009_learn_cycles": m009,
+  "010_detection_events": m010,
 };

@@ -1,0 +1,48 @@
+/**
+ * Detection events: one row per screened text (src/analytics/events/), what analytics,
+ * users' reports and the learning loop read, and what retention and erasure delete. The
+ * end user is kept only as a keyed hash (`subject`), the text only as configured (none,
+ * redacted or full), so the table can be found per person but not read back to one.
+ */
+import type { Kysely } from "kysely";
+
+// Migrations see the database as it was when they were written, not today's types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
+
+export async function up(db: AnyDb): Promise<void> {
+  await db.schema
+    .createTable("detection_events")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("at", "text", (c) => c.notNull())
+    .addColumn("actor", "text", (c) => c.notNull())
+    .addColumn("subject", "text")
+    .addColumn("route", "text", (c) => c.notNull())
+    .addColumn("request_id", "text", (c) => c.notNull())
+    .addColumn("flagged", "integer", (c) => c.notNull())
+    .addColumn("score", "real", (c) => c.notNull())
+    .addColumn("category", "text")
+    .addColumn("evidence", "text", (c) => c.notNull())
+    .addColumn("model", "text", (c) => c.notNull())
+    .addColumn("latency_ms", "real", (c) => c.notNull())
+    .addColumn("text_length", "integer", (c) => c.notNull())
+    .addColumn("text_mode", "text", (c) => c.notNull())
+    .addColumn("text", "text")
+    .addColumn("pii", "text", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("detection_events_at").on("detection_events").columns(["at"]).execute();
+  await db.schema
+    .createIndex("detection_events_subject")
+    .on("detection_events")
+    .columns(["subject", "at"])
+    .execute();
+  await db.schema
+    .createIndex("detection_events_request")
+    .on("detection_events")
+    .columns(["request_id"])
+    .execute();
+}
+
+export async function down(db: AnyDb): Promise<void> {
+  await db.schema.dropTable("detection_events").execute();
+}

@@ -1,0 +1,42 @@
+/**
+ * Runs the detectors over a text and settles overlaps, so that every character is
+ * claimed by at most one finding: the surer finding wins, then the longer one (a URL
+ * with credentials over the e-mail-looking user info inside it).
+ */
+import { cardDetector } from "./detectors/card.js";
+import { emailDetector } from "./detectors/email.js";
+import type { PiiDetector, PiiFinding, PiiType } from "./types.js";
+
+/** Every detector, in no particular order (overlaps are settled by confidence and length). */
+export const PII_DETECTORS: readonly PiiDetector[] = [emailDetector, cardDetector];
+
+export interface FindOptions {
+  /** Only these kinds (default: all). */
+  types?: readonly PiiType[] | undefined;
+  /** Findings below this confidence are dropped (default 0.5). */
+  minConfidence?: number | undefined;
+}
+
+export function findPii(text: string, options: FindOptions = {}): PiiFinding[] {
+  const min = options.minConfidence ?? 0.5;
+  const wanted = options.types ? new Set(options.types) : undefined;
+  const all: PiiFinding[] = [];
+  for (const d of PII_DETECTORS) {
+    if (wanted && !wanted.has(d.type)) continue;
+    for (const f of d.find(text)) if (f.confidence >= min) all.push(f);
+  }
+  return settleOverlaps(all);
+}
+
+/** Non-overlapping findings in text order. */
+export function settleOverlaps(findings: PiiFinding[]): PiiFinding[] {
+  if (findings.length < 2) return findings;
+  const ranked = [...findings].sort(
+    (a, b) => b.confidence - a.confidence || b.end - b.start - (a.end - a.start) || a.start - b.start,
+  );
+  const kept: PiiFinding[] = [];
+  for (const f of ranked) {
+    if (kept.every((k) => f.end <= k.start || f.start >= k.end)) kept.push(f);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
