@@ -20,6 +20,7 @@ import type { AuditEntry, AuditSink } from "./sink.js";
 import { BucketLockNotEnabledError } from "../storage/errors.js";
 import type { ObjectStore } from "../storage/types.js";
 import { AUDIT_SNAPSHOT_PREFIX, readSeals, snapshotKey, type Seal } from "./seals.js";
+import { scrubText, scrubValue } from "../privacy/scrub.js";
 
 export { AUDIT_SNAPSHOT_PREFIX, snapshotKey };
 export const GENESIS_HASH = "0".repeat(64);
@@ -178,9 +179,11 @@ export class HashChainAuditLog implements AuditSink {
             ts,
             actor: clip(e.actor, 200),
             action: clip(e.action, 100),
-            target: clip(e.target, 500),
+            // Scrubbed before hashing: a hash chain cannot be edited later, so personal
+            // data that entered it could never be erased.
+            target: clip(scrubText(e.target), 500),
             outcome: clip(e.outcome, 50),
-            details: e.details ? JSON.stringify(e.details) : null,
+            details: e.details ? JSON.stringify(scrubValue(e.details)) : null,
           };
           const row = { ...base, prev_hash: prev, hash: entryHash(prev, base) };
           prev = row.hash;

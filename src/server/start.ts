@@ -8,7 +8,9 @@ import { HeadAnchorer } from "../audit/anchor.js";
 import { readFileSync } from "node:fs";
 import { sql } from "kysely";
 import { pino } from "pino";
+import type { LoggerOptions } from "pino";
 import { createLogger, type Logger } from "../core/logger.js";
+import { scrubValue } from "../privacy/scrub.js";
 import { loadConfig, type BulwarkConfig } from "../core/config.js";
 import { packageVersion } from "../core/version.js";
 import type { DatabaseHandle } from "../db/index.js";
@@ -61,6 +63,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The server's logger: personal data is masked in every line (src/privacy/scrub.ts). */
+export function createServerLogger(destination?: NodeJS.WritableStream, options: LoggerOptions = {}): Logger {
+  return createLogger({ name: "bulwark", ...options }, destination, { scrub: scrubValue });
+}
+
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfig(env);
@@ -72,7 +79,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // One log line per request: written in batches of 8 KiB (or every 250 ms) rather than
     // one write(2) each. On shutdown the buffer is flushed; a crash loses at most that much.
     const destination = pino.destination({ dest: 1, sync: false, minLength: 8_192 });
-    logger = createLogger({ name: "bulwark" }, destination as unknown as NodeJS.WritableStream);
+    logger = createServerLogger(destination as unknown as NodeJS.WritableStream);
     const flusher = setInterval(() => destination.flush(), 250);
     flusher.unref();
     cleanup.push(() => {

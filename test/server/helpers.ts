@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { join } from "node:path";
 import { loadConfig } from "../../src/core/config.js";
-import { createLogger } from "../../src/core/logger.js";
 import { openDatabase, type DatabaseSettings } from "../../src/db/open.js";
 import { BuiltinDetector } from "../../src/detect/builtin.js";
 import { MODEL_FORMAT, type BuiltinModel } from "../../src/detect/model.js";
@@ -16,7 +15,7 @@ import { ModelRegistry } from "../../src/registry/registry.js";
 import { createObjectStore } from "../../src/storage/index.js";
 import type { ModelSource } from "../../src/server/detection/models.js";
 import { loadServiceSettings, type ServiceSettings } from "../../src/app/settings.js";
-import { startServer, type RunningServer } from "../../src/server/start.js";
+import { createServerLogger, startServer, type RunningServer } from "../../src/server/start.js";
 import { smallModel } from "../helpers/model.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -145,7 +144,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     config,
     settings,
     env,
-    logger: createLogger({ level: "info" }, sink),
+    logger: createServerLogger(sink, { level: "info" }),
     ...(options.registryModels ? {} : { models: testModelSource() }),
     onFirstAdmin: (c) => (admin = c),
     timers: false,

@@ -5,6 +5,7 @@ import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
 import { createLogger } from "../../core/logger.js";
 import { maskUrlPassword } from "../../core/redact.js";
+import { scrubValue } from "../../privacy/scrub.js";
 
 export async function worker(opts: { concurrency?: number }): Promise<void> {
   const config = loadConfig();
@@ -13,7 +14,7 @@ export async function worker(opts: { concurrency?: number }): Promise<void> {
       "bulwark worker needs REDIS_URL: without it, `bulwark serve` runs jobs in its own process",
     );
   }
-  const logger = createLogger({ name: "bulwark-worker" });
+  const logger = createLogger({ name: "bulwark-worker" }, undefined, { scrub: scrubValue });
   const app = await openApp({ config });
   const { worker, reconciler } = openJobWorker(app, config.redis.url, {
     logger,

@@ -10,8 +10,13 @@
 import type { FastifyInstance } from "fastify";
 import { hostname } from "node:os";
 import { pino, type Logger } from "pino";
+import { scrubText } from "../../privacy/scrub.js";
 
 const LEVELS = { info: 30, error: 50 } as const;
+
+/** Paths name things (`/v1/datasets/{name}`) callers choose; only a path with an @, an escape or a run of digits can hold personal data. */
+const MAYBE_PERSONAL = /[@%]|\d{4}/;
+const scrubPath = (path: string) => (MAYBE_PERSONAL.test(path) ? scrubText(path) : path);
 
 export function installRequestLog(app: FastifyInstance, logger: Logger): void {
   const stream = (logger as unknown as Record<symbol, { write(line: string): unknown } | undefined>)[
@@ -28,7 +33,7 @@ export function installRequestLog(app: FastifyInstance, logger: Logger): void {
     const status = reply.statusCode;
     const level = status >= 500 ? "error" : "info";
     if (!logger.isLevelEnabled(level)) return done();
-    const path = request.url.split("?", 1)[0]!.slice(0, 300);
+    const path = scrubPath(request.url.split("?", 1)[0]!.slice(0, 300));
     const ms = Math.round(reply.elapsedTime * 100) / 100;
     const msg = status >= 500 ? "request failed" : status >= 400 ? "request refused" : "request";
     const who = request.principal
