@@ -7,19 +7,43 @@
  * dropped and counted. A failed write is logged (never with text) and retried once at the
  * next flush; failing again, its events are dropped and counted, not lost silently.
  */
+import { CompiledQuery } from "kysely";
 import type { Logger } from "../../core/logger.js";
 import type { DatabaseHandle } from "../../db/open.js";
 import type { DetectionEventsTable } from "../../db/schema.js";
 import { writeTransaction } from "../../db/transaction.js";
 import type { Redactor } from "../../privacy/index.js";
-import { eventRow, type RowContext } from "./rows.js";
+import { eventIds, eventRow, type RowContext } from "./rows.js";
 import type { EventInput, EventMeters, EventRecorderSettings } from "./types.js";
 
 /** Bound parameters per statement: SQLite's default limit (since 3.32), PostgreSQL's protocol limit. */
 const PARAMETER_LIMIT = { sqlite: 32_766, postgres: 65_535 } as const;
-const COLUMNS = 16;
+const COLUMNS = [
+  "id",
+  "at",
+  "actor",
+  "subject",
+  "route",
+  "request_id",
+  "flagged",
+  "score",
+  "category",
+  "evidence",
+  "model",
+  "latency_ms",
+  "text_length",
+  "text_mode",
+  "text",
+  "pii",
+] as const satisfies readonly (keyof DetectionEventsTable)[];
 /** Statements per flush transaction, so one flush never holds the database (or SQLite's thread) long. */
 const STATEMENTS_PER_FLUSH = 8;
+/**
+ * Rows per statement on SQLite at most: its statements run on the event loop's thread (about
+ * 40 µs a row with this table's four indexes), so a 500-row statement held every request
+ * for 20 ms; 128 rows hold them for about 5, and the flush yields between statements.
+ */
+const SQLITE_ROWS_PER_STATEMENT = 128;
 
 export interface EventRecorderDeps {
   db: DatabaseHandle;
@@ -45,6 +69,8 @@ export class EventRecorder {
   private readonly rows: RowContext;
   private readonly meters: EventMeters;
   private readonly rowsPerStatement: number;
+  /** INSERT statements by row count (a full chunk's, and the last one's). */
+  private readonly statements = new Map<number, string>();
 
   constructor(private readonly deps: EventRecorderDeps) {
     const s = deps.settings;
@@ -55,9 +81,14 @@ export class EventRecorder {
       subject: deps.subject,
     };
     this.meters = deps.meters ?? NO_METERS;
+    const sqlite = deps.db.dialect === "sqlite";
     this.rowsPerStatement = Math.max(
       1,
-      Math.min(s.batchSize, Math.floor(PARAMETER_LIMIT[deps.db.dialect] / COLUMNS)),
+      Math.min(
+        s.batchSize,
+        sqlite ? SQLITE_ROWS_PER_STATEMENT : Infinity,
+        Math.floor(PARAMETER_LIMIT[deps.db.dialect] / COLUMNS.length),
+      ),
     );
   }
 
@@ -114,7 +145,7 @@ export class EventRecorder {
       const started = performance.now();
       let rows: DetectionEventsTable[] = [];
       try {
-        rows = taken.map((e) => eventRow(e, this.rows));
+        rows = await this.rowsOf(taken);
         await this.write(rows);
         this.meters.written(rows.length);
       } catch (err) {
@@ -132,19 +163,49 @@ export class EventRecorder {
     else if (this.queue.length > 0 || this.retry) this.timer ??= this.later();
   }
 
+  /**
+   * One transaction of multi-row INSERTs. The statement text is made once per row count
+   * and the values passed flat: building the same INSERT through the query builder cost
+   * about 50 µs per event, more than the database's own work.
+   */
   private async write(rows: DetectionEventsTable[]): Promise<void> {
     const size = this.rowsPerStatement;
     await writeTransaction(
       this.deps.db,
       async (tx) => {
-        for (let i = 0; i < rows.length; i += size)
-          await tx
-            .insertInto("detection_events")
-            .values(rows.length <= size ? rows : rows.slice(i, i + size))
-            .execute();
+        for (let i = 0; i < rows.length; i += size) {
+          const chunk = rows.length <= size ? rows : rows.slice(i, i + size);
+          const values: unknown[] = [];
+          for (const row of chunk) for (const c of COLUMNS) values.push(row[c]);
+          await tx.executeQuery(CompiledQuery.raw(this.statement(chunk.length), values));
+          if (i + size < rows.length) await yieldToRequests();
+        }
       },
       { attempts: 5 },
     );
+  }
+
+  /** The events' rows (redaction and all), a statement's worth at a time between requests. */
+  private async rowsOf(events: EventInput[]): Promise<DetectionEventsTable[]> {
+    const ids = eventIds(events.length);
+    const rows = new Array<DetectionEventsTable>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      if (i > 0 && i % this.rowsPerStatement === 0) await yieldToRequests();
+      rows[i] = eventRow(events[i]!, this.rows, ids[i]!);
+    }
+    return rows;
+  }
+
+  private statement(rows: number): string {
+    let text = this.statements.get(rows);
+    if (text) return text;
+    const pg = this.deps.db.dialect === "postgres";
+    let n = 0;
+    const tuple = () => `(${COLUMNS.map(() => (pg ? `$${++n}` : "?")).join(",")})`;
+    text = `insert into detection_events (${COLUMNS.join(",")}) values ${Array.from({ length: rows }, tuple).join(",")}`;
+    if (this.statements.size > 4) this.statements.clear();
+    this.statements.set(rows, text);
+    return text;
   }
 
   private later(): NodeJS.Timeout {
@@ -172,6 +233,11 @@ export class EventRecorder {
     this.timer = undefined;
     this.immediate = undefined;
   }
+}
+
+/** Lets the requests that arrived meanwhile run (a resolved promise would not: it is a microtask). */
+function yieldToRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

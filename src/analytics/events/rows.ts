@@ -3,7 +3,7 @@
  * happens (id, ISO time, the subject's keyed hash, truncation, redaction, PII counts,
  * JSON), at flush time and never on the request path.
  */
-import { newId } from "../../db/ids.js";
+import { randomBytes } from "node:crypto";
 import type { DetectionEventsTable } from "../../db/schema.js";
 import type { Evidence } from "../../detect/types.js";
 import type { PiiFinding, Redactor } from "../../privacy/index.js";
@@ -16,10 +16,10 @@ export interface RowContext {
   subject: (id: string) => string;
 }
 
-export function eventRow(e: EventInput, c: RowContext): DetectionEventsTable {
+export function eventRow(e: EventInput, c: RowContext, id: string): DetectionEventsTable {
   const kept = c.text !== "none" && e.text !== undefined ? keptText(e.text, c) : undefined;
   return {
-    id: newId("evt"),
+    id,
     at: new Date(e.at ?? Date.now()).toISOString(),
     actor: e.actor,
     subject: e.subject ? c.subject(e.subject) : null,
@@ -60,6 +60,19 @@ export function keptText(
   if (c.text === "full") return { text: cut(text, max), findings };
   const kept = c.redactor.redact(text.slice(0, end));
   return { text: cut(kept.text, max), findings: kept.findings };
+}
+
+/**
+ * Ids for the `n` events of one flush: `evt_`, the flush's time (so ids sort roughly by
+ * creation, as db/ids.ts newId's do), 48 random bits drawn once for the flush, and the
+ * event's place in it. newId draws random bytes per id, which cost more than all the rest
+ * of an event's row (about 30 µs each on the benchmark host).
+ */
+export function eventIds(n: number, now = Date.now()): string[] {
+  const head = `evt_${now.toString(36).padStart(9, "0")}${randomBytes(6).toString("hex")}`;
+  const ids = new Array<string>(n);
+  for (let i = 0; i < n; i++) ids[i] = head + i.toString(36).padStart(4, "0");
+  return ids;
 }
 
 /** Ids of the evidence, never the words a term matched (they are the user's text). */
