@@ -52,6 +52,20 @@ const texts = Array.from({ length: 256 }, (_, i) => {
 });
 const bodies = texts.map((text) => JSON.stringify({ text }));
 
+/**
+ * CPU seconds the server process has used (all its threads), from /proc on Linux; NaN
+ * elsewhere. CPU per request holds still when the host is busy with other work, which
+ * requests per second do not: on a shared host it is the figure to compare.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100)
+  } catch {
+    return NaN;
+  }
+}
+
 /** Detection events the stopped server left in its database. */
 async function eventsIn(env: Record<string, string>): Promise<number> {
   const db = await openDatabase(loadConfig(env));
@@ -91,7 +105,9 @@ async function load(
         requests: bodies.map((body) => ({ method: "POST", headers, body })),
       });
     const warm = await run(5); // warm-up: JIT in both processes, caches
+    const cpuBefore = cpuSeconds(server.child.pid);
     const r = await run(DURATION);
+    const cpuUs = ((cpuSeconds(server.child.pid) - cpuBefore) * 1e6) / (r["2xx"] || 1);
     await server.stop(); // a clean shutdown writes the events still waiting
     const answered = warm["2xx"] + r["2xx"];
     const written = await eventsIn(env);
@@ -106,7 +122,7 @@ async function load(
       (events === "on" ? written >= answered && written <= answered + 2 * CONNECTIONS : written === 0);
     console.log(
       `${label}, events ${events}: ${Math.round(rps)} req/s, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
-        `errors ${r.errors}, non-2xx ${r.non2xx}, timeouts ${r.timeouts}, log ${Math.round(statSync(logFile).size / 1e6)} MB, ` +
+        `server CPU ${Math.round(cpuUs)} µs/request, errors ${r.errors}, non-2xx ${r.non2xx}, timeouts ${r.timeouts}, log ${Math.round(statSync(logFile).size / 1e6)} MB, ` +
         `events written ${written} of ${answered} answers: ${ok ? "PASS" : "FAIL"}`,
     );
     if (!ok) process.exitCode = 1;
@@ -114,6 +130,7 @@ async function load(
       label,
       events,
       Math.round(rps).toLocaleString("en"),
+      Math.round(cpuUs),
       r.latency.p50,
       r.latency.p90,
       r.latency.p99,
@@ -147,6 +164,7 @@ console.log(
       "rate limits",
       "events",
       "requests/s",
+      "server CPU µs/request",
       "p50 ms",
       "p90 ms",
       "p99 ms",
