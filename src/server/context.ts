@@ -13,6 +13,7 @@ import type { ModelService } from "./detection/models.js";
 import type { ServiceMetrics } from "./metrics/registry.js";
 import type { RateLimiter } from "./rate-limit/types.js";
 import type { ServiceSettings } from "../app/settings.js";
+import type { EventRecorder } from "../analytics/events/index.js";
 
 export interface ReadinessCheck {
   name: string;
@@ -36,6 +37,8 @@ export interface ServerContext {
   store: ObjectStore;
   jobs: JobSystem;
   models: ModelService;
+  /** Detection events, written off the request path; undefined when BULWARK_EVENTS=off. */
+  events: EventRecorder | undefined;
   /** What /ready checks besides the model. */
   readiness: ReadinessCheck[];
 }

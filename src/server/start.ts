@@ -28,6 +28,7 @@ import { UserStore } from "./auth/users.js";
 import type { ServerContext } from "./context.js";
 import { ModelService, type ModelSource } from "./detection/models.js";
 import { DetectionPool } from "./detection/pool.js";
+import { eventRecorder, eventTextForWorkers } from "./detection/events.js";
 import { createServiceMetrics } from "./metrics/registry.js";
 import { instrumentStore } from "./metrics/store.js";
 import { MemoryRateLimiter } from "./rate-limit/memory.js";
@@ -109,6 +110,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     cleanup.push(() => app.close());
     const { db, store, audit } = app;
 
+    // Closed after the HTTP server (no request can record any more), before the database.
+    const events = eventRecorder(app, metrics, logger);
+    if (events) cleanup.push(() => events.close());
+
     // Seal the chain head every few entries (off the request path) and, below, every minute.
     const anchorer = new HeadAnchorer(
       audit,
@@ -179,6 +184,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
             {
               ...settings.detectPool,
               bodyLimits: { maxTextChars: config.server.maxTextChars, maxBatch: config.server.maxBatch },
+              eventText: eventTextForWorkers(settings.events),
             },
             logger,
           )
@@ -210,6 +216,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       store,
       jobs,
       models,
+      events,
       readiness: [
         { name: "database", check: async () => void (await sql`select 1`.execute(db.db)) },
         { name: "store", check: async () => void (await store.list({ limit: 1 })) },

@@ -9,6 +9,21 @@ import type { BodyRoute } from "./request-options.js";
 /** Given to each worker when it starts: the limits the routes' body schemas are built with. */
 export interface WorkerSetup {
   bodyLimits: { maxTextChars: number; maxBatch: number };
+  /**
+   * What a screened body's answer carries for its detection events: undefined, nothing
+   * (events off); 0, the texts' lengths; n, also their first n characters.
+   */
+  eventText?: number | undefined;
+}
+
+/**
+ * What a request body held that its detection events need: the end user it names and,
+ * per text (a batch's in order), its length and, unless events keep no text, the text or
+ * its first characters. A worker sends only those (a few KiB), never the whole body back.
+ */
+export interface BodySeen {
+  subject?: string;
+  texts: { length: number; text?: string | undefined }[];
 }
 
 /** What a worker needs to build the very detector the main thread serves. */
@@ -39,7 +54,7 @@ export interface RefusalMessage {
 export type FromWorker =
   | { type: "loaded"; sha256: string }
   | { type: "load-failed"; message: string }
-  | { type: "done"; id: number; result: Verdict | Verdict[] | ScanResult }
+  | { type: "done"; id: number; result: Verdict | Verdict[] | ScanResult; seen?: BodySeen }
   | { type: "failed"; id: number; message: string }
   /** The body is not acceptable JSON (INVALID_JSON, DUPLICATE_KEY...). */
   | { type: "refused"; id: number; error: RefusalMessage }

@@ -14,7 +14,7 @@ import { DecodeBudget } from "../../text/decode-budget.js";
 import { parseCheckedJson } from "../body/checked-json.js";
 import { detectSchemas } from "../schemas/detect.js";
 import { bodyValidatorCompiler } from "../validation.js";
-import type { FromWorker, ModelLoad, PoolTask, ToWorker, WorkerSetup } from "./pool-protocol.js";
+import type { BodySeen, FromWorker, ModelLoad, PoolTask, ToWorker, WorkerSetup } from "./pool-protocol.js";
 import {
   requestOptions,
   scanOptions,
@@ -70,14 +70,24 @@ async function screenBody(
   if ((body as { detectors?: unknown }).detectors !== undefined) return { type: "parsed", id: task.id, body };
   if (task.route === "detect") {
     const b = body as DetectBody;
-    return done(task.id, screenTexts(d, [b.text], requestOptions(b))[0]!);
+    return done(task.id, screenTexts(d, [b.text], requestOptions(b))[0]!, seen([b.text], b.subject));
   }
   if (task.route === "batch") {
     const b = body as BatchBody;
-    return done(task.id, screenTexts(d, b.texts, requestOptions(b)));
+    return done(task.id, screenTexts(d, b.texts, requestOptions(b)), seen(b.texts, b.subject));
   }
   const b = body as ScanBody;
-  return done(task.id, await scanDocument(d, b.content, scanOptions(b)));
+  return done(task.id, await scanDocument(d, b.content, scanOptions(b)), seen([b.content], b.subject));
+}
+
+/** What the body's detection events need, no more: lengths, and heads of the texts when kept. */
+function seen(texts: readonly string[], subject: string | undefined): BodySeen | undefined {
+  const chars = setup.eventText;
+  if (chars === undefined) return undefined;
+  return {
+    ...(subject ? { subject } : {}),
+    texts: texts.map((t) => ({ length: t.length, ...(chars > 0 ? { text: t.slice(0, chars) } : {}) })),
+  };
 }
 
 /** The texts of one request, sharing one decoding budget exactly as on the main thread. */
@@ -90,10 +100,11 @@ function screenTexts(
   return texts.map((t) => d.detect(t, withBudget));
 }
 
-const done = (id: number, result: Verdict | Verdict[] | ScanResult): FromWorker => ({
+const done = (id: number, result: Verdict | Verdict[] | ScanResult, seen?: BodySeen): FromWorker => ({
   type: "done",
   id,
   result,
+  ...(seen ? { seen } : {}),
 });
 
 async function run(task: PoolTask): Promise<FromWorker> {

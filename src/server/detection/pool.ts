@@ -14,7 +14,7 @@ import type { BuiltinDetector } from "../../detect/builtin.js";
 import type { ScanOptions, ScanResult } from "../../detect/document-scan.js";
 import type { Verdict } from "../../detect/types.js";
 import type { FastifyError } from "fastify";
-import type { FromWorker, ModelLoad, PoolTask, WorkerSetup } from "./pool-protocol.js";
+import type { BodySeen, FromWorker, ModelLoad, PoolTask, WorkerSetup } from "./pool-protocol.js";
 import type { BodyRoute } from "./request-options.js";
 
 export interface DetectionPoolSettings {
@@ -26,11 +26,14 @@ export interface DetectionPoolSettings {
   queueChars: number;
   /** The limits the detection routes' body schemas are built with (workers validate bodies). */
   bodyLimits: WorkerSetup["bodyLimits"];
+  /** What screened bodies' answers carry for detection events (see WorkerSetup). */
+  eventText?: number | undefined;
 }
 
 /** What a worker made of a request body: a result, or the parsed body for the request thread. */
 export type BodyOutcome =
-  { kind: "result"; result: Verdict | Verdict[] | ScanResult } | { kind: "parsed"; body: unknown };
+  | { kind: "result"; result: Verdict | Verdict[] | ScanResult; seen?: BodySeen | undefined }
+  | { kind: "parsed"; body: unknown };
 
 const RETRY_AFTER_SECONDS = 2;
 
@@ -180,7 +183,7 @@ export class DetectionPool {
   }
 
   private spawn(): Slot {
-    const setup: WorkerSetup = { bodyLimits: this.settings.bodyLimits };
+    const setup: WorkerSetup = { bodyLimits: this.settings.bodyLimits, eventText: this.settings.eventText };
     const slot: Slot = {
       worker: new Worker(this.workerUrl, { workerData: setup }),
       busy: undefined,
@@ -190,7 +193,9 @@ export class DetectionPool {
     slot.worker.on("message", (msg: FromWorker) => {
       if (msg.type === "done")
         this.finish(slot, (p) =>
-          p.resolve(p.task.type === "body" ? { kind: "result", result: msg.result } : msg.result),
+          p.resolve(
+            p.task.type === "body" ? { kind: "result", result: msg.result, seen: msg.seen } : msg.result,
+          ),
         );
       else if (msg.type === "parsed") this.finish(slot, (p) => p.resolve({ kind: "parsed", body: msg.body }));
       else if (msg.type === "refused") {

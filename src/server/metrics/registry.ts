@@ -17,6 +17,13 @@ export interface ServiceMetrics {
   authFailures: Counter<"reason">;
   pooledBodies: Counter<"route" | "outcome">;
   feedback: Counter<"label" | "status">;
+  events: {
+    written: Counter;
+    dropped: Counter<"reason">;
+    flushSeconds: Histogram;
+    /** Reads the event recorder's queue at scrape time; the recorder's owner sets `read`. */
+    queued: { read: () => number };
+  };
   /** Reads the detection pool's backlog at scrape time; the pool's owner sets `read`. */
   poolQueue: { read: () => number };
   modelCache: {
@@ -41,6 +48,15 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
     registers,
     collect() {
       this.set(poolQueue.read());
+    },
+  });
+  const eventsQueued = { read: () => 0 };
+  new Gauge({
+    name: "bulwark_events_queued",
+    help: "Detection events waiting in memory to be written (beyond BULWARK_EVENTS_MAX_QUEUE new ones are dropped)",
+    registers,
+    collect() {
+      this.set(eventsQueued.read());
     },
   });
   return {
@@ -115,6 +131,28 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
       labelNames: ["label", "status"],
       registers,
     }),
+    events: {
+      written: new Counter({
+        name: "bulwark_events_written_total",
+        help: "Detection events written to the database",
+        registers,
+      }),
+      dropped: new Counter({
+        name: "bulwark_events_dropped_total",
+        help:
+          "Detection events not kept, by reason: queue_full (more than BULWARK_EVENTS_MAX_QUEUE waited), " +
+          "write_failed (their write failed, then its retry), closed (recorded after shutdown began)",
+        labelNames: ["reason"],
+        registers,
+      }),
+      flushSeconds: new Histogram({
+        name: "bulwark_events_flush_seconds",
+        help: "Time to turn waiting detection events into rows (redaction included) and write them",
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        registers,
+      }),
+      queued: eventsQueued,
+    },
     modelCache: {
       hits: new Counter({
         name: "bulwark_model_cache_hits_total",

@@ -2,7 +2,8 @@
  * POST /v1/detect, /v1/detect/batch and /v1/scan: the hot path, kept to a lookup and a call.
  * A large body is not parsed here: it goes as bytes to a detection worker, which parses,
  * validates and screens it (see DeferredBody), so megabyte requests never hold up the
- * small ones on the request thread.
+ * small ones on the request thread. Every screened text leaves a detection event (see
+ * detection/events.ts): the route hands over references, the recorder writes them later.
  */
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
@@ -18,6 +19,8 @@ import {
   type DetectBody,
   type ScanBody,
 } from "../detection/request-options.js";
+import { headerSubject, recordDetections, seenHere } from "../detection/events.js";
+import type { BodySeen } from "../detection/pool-protocol.js";
 import { installJsonBody } from "../plugins/json-body.js";
 import { ok, responses } from "../replies.js";
 import { detectSchemas } from "../schemas/detect.js";
@@ -37,16 +40,28 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
   };
   const scan = (b: ScanBody) => models.scan(b.content, scanOptions(b), b.detectors);
 
-  /** The body's answer: screened here, or by a worker that got the body as bytes. */
-  async function answer<B, R>(
+  const events = ctx.events;
+  const nothingSeen: BodySeen = { texts: [] };
+
+  /**
+   * The body's answer, screened here or by a worker that got the body as bytes, with what
+   * its events need: the texts here by reference, or what the worker sent back of them.
+   */
+  async function answer<B extends { subject?: string | undefined }, R>(
     route: BodyRoute,
     body: B | DeferredBody,
     here: (b: B) => R | Promise<R>,
     fromWorker: (result: Verdict | Verdict[] | ScanResult) => R,
-  ): Promise<R> {
-    if (!(body instanceof DeferredBody)) return here(body);
+    texts: (b: B) => readonly string[],
+  ): Promise<{ result: R; seen: BodySeen }> {
+    const screenHere = async (b: B) => ({
+      result: await here(b),
+      seen: events ? seenHere(texts(b), b.subject) : nothingSeen,
+    });
+    if (!(body instanceof DeferredBody)) return screenHere(body);
     const outcome = await models.screenBody(route, body.bytes);
-    return outcome.kind === "result" ? fromWorker(outcome.result) : here(outcome.body as B);
+    if (outcome.kind === "parsed") return screenHere(outcome.body as B);
+    return { result: fromWorker(outcome.result), seen: outcome.seen ?? nothingSeen };
   }
 
   return async (app) => {
@@ -64,7 +79,18 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           response: responses(Type.Ref("Verdict")),
         },
       },
-      async (request) => ok(await answer("detect", request.body, detectOne, (r) => r as Verdict)),
+      async (request) => {
+        const subject = headerSubject(request);
+        const { result, seen } = await answer(
+          "detect",
+          request.body,
+          detectOne,
+          (r) => r as Verdict,
+          (b) => [b.text],
+        );
+        recordDetections(events, request, "detect", [result], seen, subject);
+        return ok(result);
+      },
     );
 
     app.post<{ Body: BatchBody }>(
@@ -79,13 +105,21 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           response: responses(s.BatchResult),
         },
       },
-      async (request) =>
-        ok(
-          await answer("batch", request.body, detectMany, (r) => {
+      async (request) => {
+        const subject = headerSubject(request);
+        const { result, seen } = await answer(
+          "batch",
+          request.body,
+          detectMany,
+          (r) => {
             const results = r as Verdict[];
             return { results, flagged: results.filter((v) => v.flagged).length };
-          }),
-        ),
+          },
+          (b) => b.texts,
+        );
+        recordDetections(events, request, "batch", result.results, seen, subject);
+        return ok(result);
+      },
     );
 
     app.post<{ Body: ScanBody }>(
@@ -100,7 +134,18 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           response: responses(s.ScanResult),
         },
       },
-      async (request) => ok(await answer("scan", request.body, scan, (r) => r as ScanResult)),
+      async (request) => {
+        const subject = headerSubject(request);
+        const { result, seen } = await answer(
+          "scan",
+          request.body,
+          scan,
+          (r) => r as ScanResult,
+          (b) => [b.content],
+        );
+        recordDetections(events, request, "scan", [result.verdict], seen, subject);
+        return ok(result);
+      },
     );
   };
 }

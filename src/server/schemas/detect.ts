@@ -72,6 +72,14 @@ const Options = {
     }),
   ),
   evidence: Type.Optional(Type.Boolean({ description: "Return the evidence (default true)" })),
+  subject: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description:
+        "The end user's id, for their detection events (stored only as a keyed hash; also X-Bulwark-Subject)",
+    }),
+  ),
 };
 
 export function detectSchemas(limits: { maxTextChars: number; maxBatch: number }) {
