@@ -91,7 +91,7 @@ export async function eraseSubject(
       datasetIds.add(ds.id);
       receipt.datasets.push({ id: ds.id, name: ds.name, version: Number(ds.version) });
     }
-    if (written) await recordRewrite(deps, key, written, ds ?? undefined);
+    if (written) await recordRewrite(deps, key, written, ds ?? undefined, match.feedbackIds);
   }
   receipt.models = await markModels(deps, receipt, datasetIds);
   receipt.complete = receipt.protected.length === 0;
@@ -166,6 +166,7 @@ async function recordRewrite(
   key: string,
   written: { sha256: string; size: number; rows: number },
   ds: { id: string; manifest_key: string } | undefined,
+  erased: ReadonlySet<string>,
 ): Promise<void> {
   if (ds)
     await deps.db.db
@@ -186,6 +187,9 @@ async function recordRewrite(
   if ("sha256" in manifest) manifest.sha256 = written.sha256;
   if ("size" in manifest) manifest.size = written.size;
   if ("rows" in manifest) manifest.rows = written.rows;
+  // A cycle's manifest names the reports it learned from: the erased ones leave it.
+  if (Array.isArray(manifest.extraIds))
+    manifest.extraIds = manifest.extraIds.filter((id) => !erased.has(String(id)));
   await deps.store.put(manifestKey, JSON.stringify(manifest, null, 2), { contentType: "application/json" });
 }
 

@@ -123,12 +123,13 @@ async function expireVersion(run: Run, v: VersionEntry): Promise<boolean> {
   const store = run.deps.store;
   if (run.dryRun) {
     if (v.isDeleteMarker) return true;
-    const lock = await lockOf(store, v.key, v.versionId, run.now.getTime());
+    // Locks are judged by the real clock, as the store enforces them.
+    const lock = await lockOf(store, v.key, v.versionId);
     if (lock) protect(run, lock);
     else run.report.deleted++;
     return !lock;
   }
-  const outcome = await deleteVersion(store, v, run.now.getTime());
+  const outcome = await deleteVersion(store, v);
   if (!outcome.deleted) {
     protect(run, outcome.protected);
     return false;
