@@ -46,17 +46,15 @@ export async function exportSubject(deps: PrivacyDeps, subject: string): Promise
   return {
     subject,
     at: new Date().toISOString(),
-    events: events.map((e) => ({ ...e, evidence: parse(e.evidence), pii: parse(e.pii) })),
-    feedback: feedback.map((f) => ({ ...f })),
+    events: events.map((e) => ({
+      ...e,
+      flagged: Number(e.flagged),
+      score: Number(e.score),
+      latency_ms: Number(e.latency_ms),
+      text_length: Number(e.text_length),
+    })),
+    feedback: feedback.map((f) => ({ ...f, label: Number(f.label), text_length: Number(f.text_length) })),
     derived,
     datasets,
   };
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

@@ -6,6 +6,7 @@
  */
 import type { HashChainAuditLog } from "../audit/chain.js";
 import type { DatabaseHandle } from "../db/open.js";
+import type { DetectionEventsTable, FeedbackTable } from "../db/schema.js";
 import type { ObjectStore } from "../storage/types.js";
 import type { ProtectedVersion } from "./objects.js";
 
@@ -71,8 +72,10 @@ export interface ErasureReceipt {
 export interface SubjectExport {
   subject: string;
   at: string;
-  events: Record<string, unknown>[];
-  feedback: Record<string, unknown>[];
+  /** As stored (JSON columns as their text). */
+  events: DetectionEventsTable[];
+  /** As stored: texts redacted, the subject as its hash. */
+  feedback: FeedbackTable[];
   /** Rows in the latest version of stored JSONL objects derived from the subject's data. */
   derived: { key: string; versionId: string; row: Record<string, unknown> }[];
   datasets: { id: string; name: string; version: number; rows: number }[];

@@ -73,19 +73,68 @@ export const ErasureReceipt = describes<ErasureReceiptType>()(
   }),
 );
 
+const Text = Type.String();
+const NullableText = Nullable(Type.String());
+
+const StoredEvent = Type.Object({
+  id: Text,
+  at: Text,
+  actor: Text,
+  subject: NullableText,
+  route: Text,
+  request_id: Text,
+  flagged: Type.Integer(),
+  score: Type.Number(),
+  category: NullableText,
+  evidence: Type.String({ description: "JSON: the verdict's evidence ids, as stored" }),
+  model: Text,
+  latency_ms: Type.Number(),
+  text_length: Type.Integer(),
+  text_mode: Text,
+  text: NullableText,
+  pii: Type.String({ description: "JSON: {type: count} of the personal data found, as stored" }),
+});
+
+const StoredReport = Type.Object({
+  id: Text,
+  request_id: Text,
+  reporter: Text,
+  reporter_name: Text,
+  label: Type.Integer(),
+  category: NullableText,
+  text: Type.String({ description: "As kept: redacted" }),
+  text_sha256: Text,
+  text_length: Type.Integer(),
+  note: NullableText,
+  status: Text,
+  reviewer: NullableText,
+  review_note: NullableText,
+  reviewed_at: NullableText,
+  used_by: NullableText,
+  created_at: Text,
+  subject: NullableText,
+});
+
 export const SubjectExport = describes<SubjectExportType>()(
-  Type.Object({
-    subject: Type.String(),
-    at: Type.String(),
-    events: Type.Array(OpenMap("A detection event, as stored")),
-    feedback: Type.Array(OpenMap("A feedback report, as stored (its text redacted)")),
-    derived: Type.Array(
-      Type.Object({ key: Type.String(), versionId: Type.String(), row: OpenMap("The stored row") }),
-    ),
-    datasets: Type.Array(
-      Type.Object({ id: Type.String(), name: Type.String(), version: Type.Integer(), rows: Count() }),
-    ),
-  }),
+  Type.Object(
+    {
+      subject: Type.String(),
+      at: Type.String(),
+      events: Type.Array(StoredEvent, { description: "Detection events, as stored" }),
+      feedback: Type.Array(StoredReport, { description: "Feedback reports, as stored" }),
+      derived: Type.Array(
+        Type.Object({
+          key: Type.String(),
+          versionId: Type.String(),
+          row: OpenMap("A row of a stored JSONL object (learning data, a dataset) as it is there"),
+        }),
+      ),
+      datasets: Type.Array(
+        Type.Object({ id: Type.String(), name: Type.String(), version: Type.Integer(), rows: Count() }),
+      ),
+    },
+    { title: "SubjectExport" },
+  ),
 );
 
 export const SubjectBody = Type.Object(
