@@ -11,6 +11,7 @@ import { createJobTypes } from "../jobs/job-types.js";
 import { feedbackExtras } from "../learn/feedback.js";
 import type { JobServices } from "../jobs/services.js";
 import type { App } from "./app.js";
+import { retentionLimits } from "./settings.js";
 
 export interface JobWiringOptions {
   logger: Logger;
@@ -40,6 +41,10 @@ export function jobServices(app: App, onModelChanged?: () => void): JobServices 
     },
     defaultModel: app.config.detector.model,
     learningExtras: () => feedbackExtras(app.db),
+    privacyRights: {
+      deps: { db: app.db, store: app.store, audit: app.audit },
+      limits: () => retentionLimits(app.settings),
+    },
     ...(onModelChanged ? { onModelChanged } : {}),
   };
 }

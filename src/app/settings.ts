@@ -9,6 +9,7 @@ import { normaliseHostEntry } from "../data/import/policy.js";
 import { parseCronSchedule } from "../jobs/schedule.js";
 import type { LockMode } from "../storage/types.js";
 import { REDACTION_MODES, type RedactionMode } from "../privacy/index.js";
+import type { RetentionLimits } from "../retention/types.js";
 
 /** What of a screened text a detection event keeps. */
 export const EVENT_TEXT_MODES = ["none", "redacted", "full"] as const;
@@ -49,6 +50,18 @@ export interface RetentionSettings {
   logsDays: number;
   /** Cron expression (UTC) at whose ticks a server queues the retention job; null: none. */
   schedule: string | null;
+}
+
+/** The retention settings as days per kind, as src/retention takes them. */
+export function retentionLimits(s: ServiceSettings): RetentionLimits {
+  const r = s.retention;
+  return {
+    events: r.eventsDays,
+    feedback: r.feedbackDays,
+    redteam: r.redteamDays,
+    datasets: r.datasetsDays,
+    logs: r.logsDays,
+  };
 }
 
 /** What dataset imports (the service's jobs and `bulwark data import`) may reach. */

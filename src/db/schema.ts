@@ -97,6 +97,10 @@ export interface ModelVersionsTable {
   created_by: string;
   stage_changed_at: string | null;
   stage_changed_by: string | null;
+  /** 1 when data it was trained on was erased (migration 011): it must be trained again without it. */
+  retrain_required: number;
+  /** Why, e.g. the erasure receipt that found its lineage held a subject's rows. */
+  retrain_reason: string | null;
 }
 
 /** Every stage change, so "who promoted it and when" and rollbacks have a history to read. */
@@ -160,6 +164,8 @@ export interface FeedbackTable {
   /** The learning cycle or run that trained on it. */
   used_by: string | null;
   created_at: string;
+  /** The end user the report is about, as a keyed hash (app.privacy.subject), never the id (migration 011). */
+  subject: string | null;
 }
 
 /** One learning cycle: champion, challenger, the decision and the figures behind it (see learn/cycles.ts). */

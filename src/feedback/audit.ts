@@ -1,6 +1,8 @@
 /**
  * The audit entries of a report's life, the same from the API and the CLI. They name the
- * report, its label and the text's SHA-256, never the text: the trail outlives the report.
+ * report and its label, never the text nor a plain hash of it (a SHA-256 of a short text with
+ * an e-mail address in it can be found again by guessing): the trail outlives the report, and
+ * erasure cannot edit it.
  */
 import type { AuditEntry } from "../audit/sink.js";
 import type { Filed, Reviewed } from "./store.js";
@@ -16,7 +18,6 @@ export function feedbackFiledAuditEntry(actor: string, filed: Filed): AuditEntry
       requestId: r.requestId,
       label: r.label,
       category: r.category,
-      textSha256: r.textSha256,
       textLength: r.textLength,
     },
   };

@@ -17,6 +17,8 @@ const CHUNK = 500;
 export interface AcceptedReport {
   /** The report's id: what markFeedbackUsed takes. */
   id: string;
+  /** The end user it is about, as a keyed hash; rows made from it carry it so erasure finds them. */
+  subject: string | null;
   sample: Sample;
 }
 
@@ -34,7 +36,7 @@ export async function acceptedFeedback(
 ): Promise<AcceptedReport[]> {
   let q = handle.db
     .selectFrom("feedback")
-    .select(["id", "label", "category", "text"])
+    .select(["id", "label", "category", "text", "subject"])
     .where("status", "=", "accepted");
   if (options.usedBy !== undefined) q = q.where("used_by", "=", options.usedBy);
   else if (options.unusedOnly !== false) q = q.where("used_by", "is", null);
@@ -54,7 +56,7 @@ export async function acceptedFeedback(
       lang: null,
       group: row.id,
     };
-    return { id: row.id, sample };
+    return { id: row.id, subject: row.subject, sample };
   });
 }
 

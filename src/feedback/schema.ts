@@ -6,7 +6,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { MAX_SAMPLE_CHARS } from "../data/sample.js";
 import { CATEGORIES } from "../detect/types.js";
-import { MAX_NOTE_CHARS, REQUEST_ID_PATTERN, REVIEW_DECISIONS } from "./types.js";
+import { MAX_NOTE_CHARS, MAX_SUBJECT_CHARS, REQUEST_ID_PATTERN, REVIEW_DECISIONS } from "./types.js";
 
 /**
  * The longest text a report may carry: what detection accepts, and never more than a
@@ -50,6 +50,14 @@ export function feedbackInputSchema(maxTextChars: number) {
       }),
       category: Type.Optional(CategorySchema),
       note: Type.Optional(Note("Why the verdict was wrong, for the reviewer")),
+      subject: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: MAX_SUBJECT_CHARS,
+          description:
+            "The end user the text came from (your id for them; also as the X-Bulwark-Subject header): kept only as a keyed hash, so their data can be found for access and erasure",
+        }),
+      ),
     },
     { additionalProperties: false },
   );

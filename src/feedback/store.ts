@@ -2,6 +2,8 @@
  * The feedback table: reports are filed (once per reporter, label and text), read by their
  * reporter or by a reviewer, and reviewed. A report becomes immutable once a learning cycle
  * used it (see learning.ts), so what a model was trained on stays what was decided.
+ * Given the deployment's privacy kit, a report's text is redacted before it is stored and
+ * the end user it names is kept only as a keyed hash, so erasure can find it.
  */
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
@@ -19,6 +21,7 @@ import {
   PREVIEW_CHARS,
   type FeedbackInput,
   type FeedbackLabel,
+  type FeedbackPrivacy,
   type FeedbackReport,
   type FeedbackStatus,
   type FeedbackSummary,
@@ -60,7 +63,7 @@ function previewOf(text: string): string {
     .join("");
 }
 
-type SummaryRow = Omit<FeedbackTable, "text"> & { preview: string };
+type SummaryRow = Omit<FeedbackTable, "text" | "subject"> & { preview: string };
 
 function toSummary(row: SummaryRow): FeedbackSummary {
   return {
@@ -114,12 +117,19 @@ const SUMMARY_COLUMNS = [
 export class FeedbackStore {
   private readonly inputSchema: ReturnType<typeof feedbackInputSchema>;
 
-  /** `maxTextChars`: the detection input limit (BULWARK_MAX_TEXT_CHARS). */
+  private readonly privacy: FeedbackPrivacy | undefined;
+
+  /**
+   * `maxTextChars`: the detection input limit (BULWARK_MAX_TEXT_CHARS); `privacy`: the
+   * redactor and subject hash every service path passes (without it, texts are kept as
+   * sent and reports naming a subject are refused).
+   */
   constructor(
     private readonly handle: DatabaseHandle,
-    options: { maxTextChars: number },
+    options: { maxTextChars: number; privacy?: FeedbackPrivacy | undefined },
   ) {
     this.inputSchema = feedbackInputSchema(options.maxTextChars);
+    this.privacy = options.privacy;
   }
 
   /** Files a report, or returns the reporter's earlier report of the same text and label. */
@@ -131,6 +141,13 @@ export class FeedbackStore {
       throw new ValidationError(
         "category names an attack: leave it out for a false positive (label 0), whose text is benign",
       );
+    if (given.subject !== undefined && !this.privacy)
+      throw new ValidationError("this store keeps no subjects: it was opened without the privacy kit");
+    const text = this.privacy ? this.privacy.redactor.redact(given.text).text : given.text;
+    if (text.trim() === "")
+      throw new ValidationError(
+        "the text holds nothing but personal data, which is removed before a report is kept: send the text around it",
+      );
     const row: FeedbackTable = {
       id: newId("fb"),
       request_id: given.requestId,
@@ -138,9 +155,9 @@ export class FeedbackStore {
       reporter_name: reporter.name,
       label: given.label,
       category: given.category ?? null,
-      text: given.text,
-      text_sha256: sha256Hex(given.text),
-      text_length: given.text.length,
+      text,
+      text_sha256: sha256Hex(text),
+      text_length: text.length,
       note: given.note ?? null,
       status: "pending",
       reviewer: null,
@@ -148,6 +165,7 @@ export class FeedbackStore {
       reviewed_at: null,
       used_by: null,
       created_at: new Date().toISOString(),
+      subject: given.subject !== undefined ? this.privacy!.subject(given.subject) : null,
     };
     try {
       await this.handle.db.insertInto("feedback").values(row).execute();

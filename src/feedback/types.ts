@@ -5,6 +5,7 @@
  * labelled sample for the next learning cycle, which marks it used.
  */
 import type { Category } from "../detect/types.js";
+import type { Redactor } from "../privacy/index.js";
 
 /** 0: "this was benign, you flagged it" (a false positive); 1: "this was an attack you missed". */
 export type FeedbackLabel = 0 | 1;
@@ -18,6 +19,8 @@ export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 /** The request id shape the server keeps from a caller's X-Request-Id (src/server/app.ts genReqId). */
 export const REQUEST_ID_PATTERN = "^[A-Za-z0-9._:-]{1,64}$";
 export const MAX_NOTE_CHARS = 2000;
+/** The longest end-user id a report may name (it is hashed, never kept). */
+export const MAX_SUBJECT_CHARS = 256;
 /** How much of a text a listing shows; the whole text is in the report itself. */
 export const PREVIEW_CHARS = 160;
 
@@ -28,6 +31,18 @@ export interface FeedbackInput {
   text: string;
   category?: Category | undefined;
   note?: string | undefined;
+  /** The end user the text came from: stored only as its keyed hash (FeedbackPrivacy.subject). */
+  subject?: string | undefined;
+}
+
+/**
+ * What the store needs to keep a report without keeping personal data: the deployment's
+ * redactor (the text is redacted before it is stored) and its keyed hash of an end-user id.
+ * The application's privacy kit (src/app/privacy.ts) is one.
+ */
+export interface FeedbackPrivacy {
+  redactor: Redactor;
+  subject(id: string): string;
 }
 
 /** Who files a report: `id` decides what is theirs, `name` is how they appear to reviewers. */
@@ -46,9 +61,9 @@ export interface FeedbackSummary {
   reporterName: string;
   label: FeedbackLabel;
   category: Category | null;
-  /** Hex SHA-256 of the text (UTF-8). */
+  /** Hex SHA-256 of the text as stored (UTF-8, after redaction). */
   textSha256: string;
-  /** The text's length in UTF-16 code units (JavaScript's `.length`, as the limit counts). */
+  /** The stored text's length in UTF-16 code units (JavaScript's `.length`, as the limit counts). */
   textLength: number;
   /** The text's first characters. */
   preview: string;

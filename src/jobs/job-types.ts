@@ -7,6 +7,7 @@ import { auditSnapshotJob } from "./handlers/audit-snapshot.js";
 import { datasetImportJob } from "./handlers/dataset-import.js";
 import { redTeamJob } from "./handlers/redteam.js";
 import { learnCycleJob } from "./handlers/learn-cycle.js";
+import { privacyErasureJob, privacyRetentionJob } from "./handlers/privacy.js";
 import { selftestJob } from "./handlers/selftest.js";
 import { trainingJob } from "./handlers/training.js";
 import type { JobServices } from "./services.js";
@@ -20,5 +21,7 @@ export function createJobTypes(services: JobServices): Map<string, JobType> {
     ["training.run", trainingJob(services)],
     ["redteam.campaign", redTeamJob(services)],
     ["learn.cycle", learnCycleJob(services)],
+    ["privacy.retention", privacyRetentionJob(services)],
+    ["privacy.erasure", privacyErasureJob(services)],
   ]);
 }

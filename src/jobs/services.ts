@@ -12,6 +12,7 @@ import type { ExtraSamples } from "../learn/types.js";
 import type { ModelRegistry } from "../registry/registry.js";
 import type { LockMode, ObjectStore } from "../storage/types.js";
 import type { RunStore } from "../train/runs.js";
+import type { PrivacyDeps, RetentionLimits } from "../retention/types.js";
 
 /** The catalogues a job works on, acting as the job's creator so the audit trail names them. */
 export interface JobWorkspace {
@@ -37,6 +38,8 @@ export interface JobServices {
   defaultModel: string;
   /** Rows beyond the campaign's that a learning cycle learns from (accepted users' reports). */
   learningExtras?: () => Promise<ExtraSamples | undefined>;
+  /** The database, store and audit trail retention and erasure work on, and the retention limits. */
+  privacyRights?: { deps: PrivacyDeps; limits: () => RetentionLimits };
   /** Told when a job promoted a model to production (a server reloads it at once). */
   onModelChanged?: () => void;
 }

@@ -243,6 +243,7 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
       datasets: base.datasets,
       extraIds: o.extraSamples?.ids ?? [],
       counts: combined.counts,
+      rowMeta: o.extraSamples?.rowMeta,
     });
     const modelSpecific = await writeFailures(ws.store, o.model, record.id, failures, (c) => caseToSample(c));
     phaseDone("combine");

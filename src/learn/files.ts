@@ -50,11 +50,17 @@ export async function writeCombined(
     datasets: DatasetLineage[];
     extraIds: string[];
     counts: CombineCounts;
+    /** A row's `meta` (feedback rows: their report and subject), when it has one. */
+    rowMeta?: ((s: Sample) => Record<string, unknown> | undefined) | undefined;
   },
 ): Promise<WrittenCombined> {
   const layout = new StorageLayout(store);
   const key = layout.cycleCombinedKey(o.model, o.cycle);
-  const put = await layout.saveRows(key, o.rows.map(sampleRow), { model: o.model, cycle: o.cycle });
+  const rows = o.rows.map((s) => {
+    const meta = o.rowMeta?.(s);
+    return meta ? { ...sampleRow(s), meta } : sampleRow(s);
+  });
+  const put = await layout.saveRows(key, rows, { model: o.model, cycle: o.cycle });
   const manifest: CombinedManifest = {
     cycle: o.cycle,
     model: o.model,

@@ -40,6 +40,11 @@ export interface CycleProgress {
 export interface ExtraSamples {
   ids: string[];
   samples: Sample[];
+  /**
+   * What a stored row made from a sample carries besides its fields, as its `meta`: for a
+   * report, `{feedback_id, subject}`, so erasure finds every row derived from a person's data.
+   */
+  rowMeta?: (sample: Sample) => Record<string, unknown> | undefined;
   usedBy(cycleId: string): Promise<void>;
 }
 

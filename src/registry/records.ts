@@ -38,6 +38,8 @@ export function toVersion(row: ModelVersionsTable): ModelVersion {
     createdBy: row.created_by,
     stageChangedAt: row.stage_changed_at,
     stageChangedBy: row.stage_changed_by,
+    retrainRequired: Number(row.retrain_required ?? 0) === 1,
+    retrainReason: row.retrain_reason ?? null,
   };
 }
 

@@ -99,6 +99,8 @@ export async function reserve(ctx: RegistryContext, input: ReserveInput): Promis
         created_by: ctx.actor,
         stage_changed_at: null,
         stage_changed_by: null,
+        retrain_required: 0,
+        retrain_reason: null,
       };
       try {
         await tx.insertInto("model_versions").values(row).execute();

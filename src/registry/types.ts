@@ -52,6 +52,9 @@ export interface ModelVersion {
   createdBy: string;
   stageChangedAt: string | null;
   stageChangedBy: string | null;
+  /** Data it was trained on was erased (src/retention/erasure.ts): train it again without that data. */
+  retrainRequired: boolean;
+  retrainReason: string | null;
 }
 
 /** A file a version owns beside its artifact, under the same models/{name}/{version}/. */

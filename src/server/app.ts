@@ -30,6 +30,7 @@ import { outputRoutes } from "./routes/output.js";
 import { trainingRoutes } from "./routes/training.js";
 import { redTeamRoutes } from "./routes/redteam.js";
 import { learnRoutes } from "./routes/learn.js";
+import { privacyRightsRoutes } from "./routes/privacy-rights.js";
 import { sharedSchemas } from "./schemas/shared.js";
 import { installValidators } from "./validation.js";
 
@@ -95,5 +96,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(trainingRoutes(ctx));
   await app.register(redTeamRoutes(ctx));
   await app.register(learnRoutes(ctx));
+  await app.register(privacyRightsRoutes(ctx));
   return app;
 }

@@ -52,7 +52,7 @@ export interface StartOptions {
   onTrainProgress?: (p: TrainProgress) => void;
   /** Told when the first start put a model into production: the one shipped in the package, or one trained. */
   onModelBootstrap?: (how: "shipped" | "trained", ref: string) => void;
-  /** Start the periodic audit snapshots, scheduled learning cycles and model polling (default true). */
+  /** Start the periodic audit snapshots, scheduled learning cycles and retention runs, and model polling (default true). */
   timers?: boolean;
 }
 
@@ -263,6 +263,23 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
           "learning cycles scheduled",
         );
         cleanup.push(() => learning.stop());
+      }
+      if (settings.retention.schedule) {
+        // Every server fires each tick; a second run on the same tick finds nothing left to delete.
+        const retention = startSchedule(parseCronSchedule(settings.retention.schedule), (tick) => {
+          jobs.queue
+            .enqueue(
+              "privacy.retention",
+              { scheduledFor: tick.toISOString() },
+              { createdBy: "system:scheduler" },
+            )
+            .catch((err: unknown) => logger.warn({ err }, "could not schedule the retention run"));
+        });
+        logger.info(
+          { schedule: settings.retention.schedule, next: retention.nextTick().toISOString() },
+          "retention scheduled",
+        );
+        cleanup.push(() => retention.stop());
       }
     }
     logger.info(

@@ -76,6 +76,7 @@ for (const t of await testDatabases()) {
         metrics: "{}",
         created_at: new Date().toISOString(),
         created_by: "test",
+        retrain_required: 0,
       };
       await h.db
         .insertInto("model_versions")

@@ -87,7 +87,6 @@ for (const database of await testDatabases()) {
         requestId,
         label: 0,
         category: null,
-        textSha256: sha256(BENIGN),
         textLength: BENIGN.length,
       });
     });

@@ -36,6 +36,7 @@ const OPEN_ON_PURPOSE: Record<string, string> = {
   "Dataset.origin.sources[].details": DETAILS,
   "Dataset.origin.sources[].envelope": "an uploaded envelope's metadata, kept as it arrived",
   "AuditEntry.details": DETAILS,
+  "SubjectExport.derived[].row": "a row of a stored JSONL object, whichever fields its writer gave it",
 };
 
 const IGNORED = new Set(["description", "title", "nullable", "example", "examples", "$id"]);

@@ -12,10 +12,13 @@ import { feedbackFiledAuditEntry, feedbackReviewAuditEntry } from "../../feedbac
 import { FeedbackStore, withoutText } from "../../feedback/store.js";
 import type { FeedbackStatus, FeedbackSummary } from "../../feedback/types.js";
 import { withAdmin, type AdminContext } from "../../server/admin.js";
+import { openPrivacy, type Privacy } from "../../app/privacy.js";
+import { loadServiceSettings } from "../../app/settings.js";
 import { table } from "../format.js";
 import { printJson, printLine, TextBlock } from "../output.js";
 
-const storeOf = (a: AdminContext) => new FeedbackStore(a.db, { maxTextChars: a.config.server.maxTextChars });
+const storeOf = (a: AdminContext, privacy?: Privacy) =>
+  new FeedbackStore(a.db, { maxTextChars: a.config.server.maxTextChars, privacy });
 
 /** The file's text exactly as written; bytes that are not UTF-8 are refused, not replaced. */
 async function readText(file: string): Promise<string> {
@@ -56,19 +59,24 @@ export async function feedbackAdd(opts: {
   file?: string;
   category?: Category;
   note?: string;
+  subject?: string;
   json?: boolean;
 }): Promise<void> {
   if (opts.text === undefined && opts.file === undefined)
     throw new ValidationError("give the text that was screened with --text TEXT or --file FILE");
   const text = opts.text ?? (await readText(opts.file!));
+  const settings = loadServiceSettings();
   await withAdmin(async (a) => {
-    const filed = await storeOf(a).file(
+    // Redacted and hashed with the service's own key, as a report filed over the API.
+    const privacy = await openPrivacy(a.db.db, settings.privacy);
+    const filed = await storeOf(a, privacy).file(
       {
         requestId: opts.requestId,
         label: opts.label === "1" ? 1 : 0,
         text,
         category: opts.category,
         note: opts.note,
+        subject: opts.subject,
       },
       { id: a.actor, name: a.actor },
     );

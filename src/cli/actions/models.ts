@@ -95,6 +95,8 @@ export async function modelsShow(ref: string, opts: { json?: boolean }): Promise
   printLine(`  sha256     ${v.sha256}`);
   printLine(`  created    ${v.createdAt} by ${v.createdBy}`);
   if (v.stageChangedAt) printLine(`  stage set  ${v.stageChangedAt} by ${v.stageChangedBy}`);
+  if (v.retrainRequired)
+    printLine(`  RETRAIN    required: ${v.retrainReason ?? "data it was trained on was erased"}`);
   printLine(`  parent     ${v.parentVersion ?? "-"}`);
   printLine(`  run        ${v.runId ?? "-"}`);
   for (const d of v.datasets)

@@ -31,6 +31,7 @@ export function registerFeedback(program: Command): void {
     .option("--file <file>", "read the text from this file (UTF-8, as it is), or - for stdin")
     .addOption(category())
     .option("--note <note>", "why the verdict was wrong, for the reviewer")
+    .option("--subject <id>", "the end user the text came from (kept only as a keyed hash)")
     .option("--json", "print the report as JSON")
     .action(lazy(actions, "feedbackAdd"));
 

@@ -3,12 +3,13 @@
  * cancelled by analysts; the audit trail's jobs are reserved to admins like the rest of the
  * audit trail, because cancelling the snapshot job is how someone who means to edit the
  * log keeps the edit from being sealed under Object Lock. A learning cycle is an admin's
- * too: it may put its challenger into production.
+ * too: it may put its challenger into production. Retention and erasure delete data for
+ * good: admins only.
  */
 import { BulwarkError } from "../../core/errors.js";
 import { allows, type Access, type Principal } from "./roles.js";
 
-const ADMIN_ONLY_PREFIXES = ["audit.", "learn."];
+const ADMIN_ONLY_PREFIXES = ["audit.", "learn.", "privacy."];
 
 export function jobAccess(type: string): Access {
   return ADMIN_ONLY_PREFIXES.some((p) => type.startsWith(p)) ? "admin" : "operate";

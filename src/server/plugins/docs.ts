@@ -67,6 +67,10 @@ export async function installDocs(
         { name: "models", description: "The model registry: versions, promotion, rollback, integrity" },
         { name: "storage", description: "The object store" },
         { name: "audit", description: "The hash-chained audit trail (admin)" },
+        {
+          name: "privacy",
+          description: "Data subjects' rights (erasure, access) and retention (admin)",
+        },
         { name: "service", description: "Health, readiness, metrics" },
       ],
     },

@@ -2,9 +2,13 @@
  * /v1/feedback: users' reports that a verdict was wrong. Any caller files reports and
  * sees its own; analysts and admins see all and review them. A report another client
  * filed answers 404, as one that does not exist, so ids say nothing to other clients.
+ * A report may name the end user it is about (`subject`, or the X-Bulwark-Subject header),
+ * which is kept only as a keyed hash; its text is redacted before it is kept.
  */
 import { type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
+import type { IncomingHttpHeaders } from "node:http";
+import { ValidationError } from "../../core/errors.js";
 import { feedbackFiledAuditEntry, feedbackReviewAuditEntry } from "../../feedback/audit.js";
 import {
   feedbackInputSchema,
@@ -21,6 +25,8 @@ import { Envelope, ok, responses } from "../replies.js";
 import { FeedbackList, FeedbackQuery, FeedbackReport, FeedbackSummary } from "../schemas/feedback.js";
 import { IdParams } from "../schemas/service.js";
 
+const SUBJECT_HEADER = "x-bulwark-subject";
+
 function reporterOf(p: Principal | undefined): Reporter {
   // Every /v1/feedback route needs a credential: the guard has set the principal.
   return { id: p!.id, name: actorOf(p) };
@@ -30,9 +36,20 @@ function viewerOf(p: Principal | undefined): FeedbackViewer {
   return p && allows(p.role, "read") ? { all: true } : { all: false, reporter: p!.id };
 }
 
+/** The body's subject, or the X-Bulwark-Subject header's; both, if they differ, are refused. */
+function withSubjectHeader(body: FeedbackInputBody, headers: IncomingHttpHeaders): FeedbackInputBody {
+  const header = headers[SUBJECT_HEADER];
+  if (header === undefined) return body;
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value === "") return body;
+  if (body.subject !== undefined && body.subject !== value)
+    throw new ValidationError(`the body's subject and the ${SUBJECT_HEADER} header differ: give one`);
+  return { ...body, subject: value };
+}
+
 export function feedbackRoutes(ctx: ServerContext): FastifyPluginAsync {
   const { maxTextChars, bodyLimitBytes } = ctx.config.server;
-  const store = new FeedbackStore(ctx.app.db, { maxTextChars });
+  const store = new FeedbackStore(ctx.app.db, { maxTextChars, privacy: ctx.app.privacy });
   const FeedbackBody = feedbackInputSchema(maxTextChars);
   // Up to 6 bytes a character once JSON-escaped, and room for the other fields.
   const bodyLimit = Math.min(bodyLimitBytes, maxFeedbackChars(maxTextChars) * 6 + 16_384);
@@ -52,7 +69,10 @@ export function feedbackRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const filed = await store.file(request.body, reporterOf(request.principal));
+        const filed = await store.file(
+          withSubjectHeader(request.body, request.headers),
+          reporterOf(request.principal),
+        );
         if (filed.created) {
           await ctx.audit.record(feedbackFiledAuditEntry(actorOf(request.principal), filed));
           ctx.metrics.feedback.inc({ label: String(filed.report.label), status: "pending" });

@@ -51,6 +51,10 @@ const versionFields = {
   createdBy: Type.String(),
   stageChangedAt: Nullable(Type.String()),
   stageChangedBy: Nullable(Type.String()),
+  retrainRequired: Type.Boolean({
+    description: "Data it was trained on was erased for a data subject: train it again without that data",
+  }),
+  retrainReason: Nullable(Type.String({ description: "Which erasure marked it, and why" })),
 };
 
 export const ModelVersion = describes<ModelVersionType>()(
