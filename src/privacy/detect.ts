@@ -4,11 +4,30 @@
  * with credentials over the e-mail-looking user info inside it).
  */
 import { cardDetector } from "./detectors/card.js";
+import { dateOfBirthDetector } from "./detectors/date-of-birth.js";
 import { emailDetector } from "./detectors/email.js";
+import { ibanDetector } from "./detectors/iban.js";
+import { ipDetector } from "./detectors/ip.js";
+import { nationalIdDetector } from "./detectors/national-id.js";
+import { personDetector } from "./detectors/person.js";
+import { phoneDetector } from "./detectors/phone.js";
+import { secretDetector } from "./detectors/secret.js";
+import { urlCredentialsDetector } from "./detectors/url-credentials.js";
 import type { PiiDetector, PiiFinding, PiiType } from "./types.js";
 
 /** Every detector, in no particular order (overlaps are settled by confidence and length). */
-export const PII_DETECTORS: readonly PiiDetector[] = [emailDetector, cardDetector];
+export const PII_DETECTORS: readonly PiiDetector[] = [
+  emailDetector,
+  cardDetector,
+  phoneDetector,
+  ibanDetector,
+  nationalIdDetector,
+  ipDetector,
+  urlCredentialsDetector,
+  secretDetector,
+  dateOfBirthDetector,
+  personDetector,
+];
 
 export interface FindOptions {
   /** Only these kinds (default: all). */
