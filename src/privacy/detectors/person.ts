@@ -3,7 +3,7 @@
  * this detector only looks where a name is announced:
  * - "my name is X Y", "call me X", "je m'appelle", "ich heiße", "me llamo", "mijn naam is";
  * - a title: Mr, Mrs, Ms, Miss, Dr, Prof, Herr, Frau, Mme, Mlle, Sr, Sra (the title is kept);
- * - a label: "Name: X Y", "Full name:", "Nom :", "Vorname:", "Nombre:", "Naam:";
+ * - a label at the start of a line or sentence: "Name: X Y", "Full name:", "Nom :", "Vorname:", "Nombre:", "Naam:";
  * - a sign-off on its own line: "Regards,\nX Y", "Thanks,\nX", "Mit freundlichen Grüßen\nX Y";
  * - "I am X", "I'm X", "this is X", but only when X is in the small first-name lexicon
  *   below ("I am Happy" is no name).
@@ -26,7 +26,7 @@ const INTRO =
   /\b(?:my name is|my name's|name is|call me|je m'appelle|je m’appelle|ich heiße|ich heisse|mein name ist|me llamo|mi nombre es|mijn naam is|ik heet)\s+/gi;
 const TITLE = /\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Dhr|Mevr)\.?[ \t]+/g;
 const LABEL =
-  /(?:^|\n)[ \t]*(?:name|full name|first name|last name|nom|prénom|vorname|nachname|nombre|apellidos|naam|contact person)[ \t]*:[ \t]*/gim;
+  /(?:^|[\n.!?;|])[ \t]*(?:name|full name|first name|last name|nom|prénom|vorname|nachname|nombre|apellidos|naam|contact person)[ \t]*:[ \t]*/gim;
 const SIGN_OFF =
   /(?:^|\n)[ \t]*(?:regards|best regards|kind regards|warm regards|best wishes|best|thanks|thank you|many thanks|cheers|sincerely|yours sincerely|yours truly|yours|mit freundlichen grüßen|viele grüße|liebe grüße|beste grüße|cordialement|bien à vous|saludos|atentamente|met vriendelijke groet|groeten)[ \t]*,?[ \t]*\r?\n[ \t]*/gi;
 const SELF = /\b(?:i am|i'm|i’m|this is|ich bin|je suis|soy|ik ben)\s+/gi;
@@ -42,7 +42,7 @@ const NOT_NAMES = new Set(
 const FIRST_NAMES = new Set(
   (
     "James John Robert Michael William David Richard Joseph Thomas Charles Daniel Matthew Anthony Mark Paul Steven Andrew Kevin Brian George Edward Peter " +
-    "Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Nancy Lisa Betty Margaret Sandra Ashley Emily Emma Olivia Sophia Anna Laura " +
+    "Maria Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Nancy Lisa Betty Margaret Sandra Ashley Emily Emma Olivia Sophia Anna Laura " +
     "Hans Jürgen Klaus Stefan Andreas Michael Thomas Wolfgang Uwe Sabine Ursula Petra Monika Claudia Julia Katharina Lena Lukas Jonas Felix Maximilian Leon " +
     "Jean Pierre Michel Philippe Alain Nicolas François Marie Nathalie Isabelle Sophie Camille Chloé Louis Hugo Léa Manon Julien Antoine " +
     "José Antonio Manuel Francisco Juan Javier Carlos Miguel Carmen María Lucía Ana Isabel Elena Pablo Sergio Alejandro Marta Sofía " +

@@ -21,6 +21,8 @@ const CUE =
 const NANP = /^(?:1[ .-]?)?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .-])\d{3}[ .-]\d{4}$/;
 const DATE =
   /(?:^|\D)(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}|(?:19|20)\d{2}[./-]\d{1,2}[./-]\d{1,2})(?:\D|$)/;
+/** 3-2-4 is how a US Social Security number is written, not a phone number. */
+const SSN_SHAPE = /^\d{3}-\d{2}-\d{4}$/;
 const VERSION_CUE = /(?:\bv|version|release|build)\s*$/;
 
 function balanced(s: string): boolean {
@@ -49,7 +51,7 @@ export const phoneDetector: PiiDetector = {
     const out: PiiFinding[] = [];
     for (const m of text.matchAll(CANDIDATE)) {
       const raw = m[0];
-      if (!balanced(raw) || DATE.test(raw)) continue;
+      if (!balanced(raw) || DATE.test(raw) || SSN_SHAPE.test(raw)) continue;
       const after = text[m.index + raw.length];
       if (after === ":" || after === "%") continue; // a time, a share
       const digits = raw.replace(/\D/g, "").length;
