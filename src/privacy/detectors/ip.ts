@@ -16,7 +16,7 @@ import { cueBefore } from "./context.js";
 
 const V4 = /(?<![\w.-])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w-]|\.\d)/g;
 const V6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/g;
-const VERSION_CUE = /(?:\bv|version|release|build|ver\.?)\s*$/;
+const VERSION_CUE = /(?:\bv|\bversion|\brelease|\bbuild|\bver\.?)\s*$/;
 const ADDRESS_CUE = /(?:\bip\b|address|host|server|\baddr|from|connect|client|dns|gateway|ping)/;
 
 function octetsValid(parts: string[]): boolean {

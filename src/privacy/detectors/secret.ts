@@ -44,7 +44,8 @@ const PLACEHOLDER =
 
 /** Longer runs are data (a base64 payload, an image), not a key; JWTs and PEM blocks have their own rules. */
 const MAX_TOKEN = 128;
-const TOKEN = /(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{24,}={0,2}/g;
+/** No lookbehind and no trailing `=*`: either makes V8 50-100x slower on a long run (1 MB: 3 ms -> 270 ms). */
+const TOKEN = /[A-Za-z0-9+/_-]{24,}/g;
 
 /** Shannon entropy of a string, in bits per character. */
 export function shannonEntropy(s: string): number {
@@ -126,7 +127,10 @@ export const secretDetector: PiiDetector = {
       }
     }
     for (const m of text.matchAll(TOKEN)) {
-      if (looksRandom(m[0])) push(out, "secret.entropy", m.index, m.index + m[0].length, 0.6);
+      let end = m.index + m[0].length;
+      while (end < text.length && end - m.index - m[0].length < 2 && text[end] === "=") end++; // base64 padding
+      if (text[end] === "=") continue; // more "=" than base64 padding has: not a token
+      if (looksRandom(m[0])) push(out, "secret.entropy", m.index, end, 0.6);
     }
     return out;
   },
