@@ -50,6 +50,10 @@ export async function installDocs(
           description: "Canary tokens, and the screening of an LLM's answers before they are shown",
         },
         {
+          name: "privacy",
+          description: "Personal data and secrets found in a text and redacted (mask, keyed hash, removal)",
+        },
+        {
           name: "feedback",
           description: "Reports of wrong verdicts: any caller files its own; analysts and admins review them",
         },
