@@ -19,6 +19,7 @@ import { registerLearn } from "./learn.js";
 import { registerStorage } from "./storage.js";
 import { registerTrain } from "./train.js";
 import { registerRedTeam } from "./redteam.js";
+import { registerPrivacy } from "./privacy.js";
 
 /**
  * Every command group registers itself here; one module per group. A group's module
@@ -48,4 +49,5 @@ export function registerCommands(program: Command): void {
   registerAudit(program);
   registerJobs(program);
   registerRedTeam(program);
+  registerPrivacy(program);
 }
