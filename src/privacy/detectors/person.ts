@@ -52,23 +52,50 @@ const FIRST_NAMES = new Set(
   ).split(" "),
 );
 
-const RULES: readonly { cue: RegExp; detector: string; base: number; needsLexicon?: boolean }[] = [
-  { cue: INTRO, detector: "person.intro", base: 0.8 },
-  { cue: TITLE, detector: "person.title", base: 0.75 },
-  { cue: LABEL, detector: "person.label", base: 0.75 },
-  { cue: SIGN_OFF, detector: "person.signature", base: 0.65 },
-  { cue: SELF, detector: "person.self", base: 0.7, needsLexicon: true },
+interface Rule {
+  cue: RegExp;
+  detector: string;
+  base: number;
+  needsLexicon?: boolean;
+  /** The rule runs only when one of these is in the text (lower-cased, but for titles): a cheap pre-check. */
+  hints: readonly string[];
+  caseSensitiveHints?: boolean;
+}
+
+const RULES: readonly Rule[] = [
+  {
+    cue: INTRO,
+    detector: "person.intro",
+    base: 0.8,
+    hints: ["name", "call me", "appelle", "heiß", "heiss", "llamo", "nombre", "naam", "heet"],
+  },
+  {
+    cue: TITLE,
+    detector: "person.title",
+    base: 0.75,
+    hints: ["Mr", "Ms", "Miss", "Dr", "Prof", "Herr", "Frau", "Mme", "Mlle", "Sr", "Dhr", "Mevr"],
+    caseSensitiveHints: true,
+  },
+  { cue: LABEL, detector: "person.label", base: 0.75, hints: [":"] },
+  { cue: SIGN_OFF, detector: "person.signature", base: 0.65, hints: ["\n"] },
+  {
+    cue: SELF,
+    detector: "person.self",
+    base: 0.7,
+    needsLexicon: true,
+    hints: ["i am", "i'm", "i’m", "this is", "ich bin", "je suis", "soy", "ik ben"],
+  },
 ];
-const HINT =
-  /name|call me|appelle|heiße|heisse|llamo|nombre|naam|heet|Mr|Mrs|Ms|Miss|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Dhr|Mevr|regards|best|thank|cheers|sincerely|yours|grüße|cordialement|bien à|saludos|atentamente|groet|i am|i'm|i’m|this is|ich bin|je suis|soy|ik ben|nom|prénom/i;
 
 export const personDetector: PiiDetector = {
   id: "person",
   type: "person",
   find(text: string): PiiFinding[] {
-    if (!HINT.test(text)) return [];
     const out: PiiFinding[] = [];
+    const lower = text.toLowerCase();
     for (const rule of RULES) {
+      const haystack = rule.caseSensitiveHints ? text : lower;
+      if (!rule.hints.some((h) => haystack.includes(h))) continue;
       for (const { value } of afterCue(text, rule.cue, NAME)) {
         let name = value[0];
         const words = name.split(/[ \t]+/);
