@@ -159,8 +159,7 @@ export function makeBsn(r: Rng): string {
 export function makeSteuerId(r: Rng): string {
   for (;;) {
     const pool = "0123456789".split("");
-    const dropped = pool.splice(int(r, 0, 9), 1)[0]!;
-    void dropped;
+    pool.splice(int(r, 0, 9), 1); // one digit is missing, one appears twice
     const twice = pick(r, pool);
     const ten = [...pool, twice];
     for (let i = ten.length - 1; i > 0; i--) {
