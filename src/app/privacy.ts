@@ -8,14 +8,20 @@ import type { Kysely } from "kysely";
 import { ValidationError } from "../core/errors.js";
 import type { Database } from "../db/schema.js";
 import { loadOrCreateSecret } from "../db/secrets.js";
-import { createRedactor, subjectHash, type RedactionMode, type Redactor } from "../privacy/index.js";
+import {
+  createRedactor,
+  subjectHash,
+  type PiiType,
+  type RedactionMode,
+  type Redactor,
+} from "../privacy/index.js";
 import type { PrivacySettings } from "./settings.js";
 
 export interface Privacy {
   /** Redacts as configured (BULWARK_REDACTION_MODE). */
   redactor: Redactor;
-  /** A redactor of another mode, with this app's key. */
-  redactorFor(mode: RedactionMode): Redactor;
+  /** A redactor of another mode, with this app's key; limited to `types` when given. */
+  redactorFor(mode: RedactionMode, types?: readonly PiiType[]): Redactor;
   /** The stored form of an end-user id: a keyed hash, found again by hashing the id. */
   subject(id: string): string;
 }
@@ -25,7 +31,9 @@ const SECRET_NAME = "privacy-hash-key";
 export async function openPrivacy(db: Kysely<Database>, settings: PrivacySettings): Promise<Privacy> {
   const key = settings.key ? parseKey(settings.key) : await loadOrCreateSecret(db, SECRET_NAME);
   const redactors = new Map<RedactionMode, Redactor>();
-  const redactorFor = (mode: RedactionMode): Redactor => {
+  const redactorFor = (mode: RedactionMode, types?: readonly PiiType[]): Redactor => {
+    // A redactor holds no state but its options: one per call is cheap when kinds are chosen.
+    if (types) return createRedactor({ mode, key, types });
     let r = redactors.get(mode);
     if (!r) redactors.set(mode, (r = createRedactor({ mode, key })));
     return r;

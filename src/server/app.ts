@@ -22,6 +22,7 @@ import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { keyRoutes } from "./routes/keys.js";
 import { presignedRoutes } from "./routes/presigned.js";
+import { privacyRedactRoutes } from "./routes/privacy-redact.js";
 import { storageRoutes } from "./routes/storage.js";
 import { userRoutes } from "./routes/users.js";
 import { datasetRoutes } from "./routes/datasets.js";
@@ -83,6 +84,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(healthRoutes(ctx));
   await app.register(detectRoutes(ctx));
   await app.register(outputRoutes(ctx));
+  await app.register(privacyRedactRoutes(ctx));
   await app.register(feedbackRoutes(ctx));
   await app.register(authRoutes(ctx));
   await app.register(userRoutes(ctx));

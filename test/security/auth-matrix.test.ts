@@ -26,6 +26,7 @@ const MATRIX: Record<string, Need> = {
   "POST /v1/scan": "client",
   "POST /v1/detect/output": "client",
   "POST /v1/canary": "client",
+  "POST /v1/privacy/redact": "client",
   "POST /v1/feedback": "client",
   "GET /v1/feedback": "client",
   "GET /v1/feedback/{id}": "client",

@@ -50,6 +50,11 @@ export async function installDocs(
           description: "Canary tokens, and the screening of an LLM's answers before they are shown",
         },
         {
+          name: "privacy",
+          description:
+            "Personal data and secrets found in a text and redacted (mask, keyed hash, removal); data subjects' rights (erasure, access) and retention (admin)",
+        },
+        {
           name: "feedback",
           description: "Reports of wrong verdicts: any caller files its own; analysts and admins review them",
         },
@@ -67,10 +72,6 @@ export async function installDocs(
         { name: "models", description: "The model registry: versions, promotion, rollback, integrity" },
         { name: "storage", description: "The object store" },
         { name: "audit", description: "The hash-chained audit trail (admin)" },
-        {
-          name: "privacy",
-          description: "Data subjects' rights (erasure, access) and retention (admin)",
-        },
         { name: "service", description: "Health, readiness, metrics" },
       ],
     },
