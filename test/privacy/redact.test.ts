@@ -123,18 +123,17 @@ describe("time", () => {
   };
   for (const [name, text] of Object.entries(hostile)) {
     // Regexes start interpreted and are compiled once warm; warm them before timing.
-    test(`1 MB of ${name}: under 1.5 s, and 4x the text takes under 10x the time (+100 ms for the collector)`, () => {
+    // Generous bounds, so a loaded CI host does not fail them: what they catch is
+    // super-linear work (a quadratic pass over 1 MB takes minutes, not milliseconds).
+    test(`1 MB of ${name}: under 5 s, and 4x the text takes under 12x the time (+100 ms for the collector)`, () => {
       timed(text.slice(0, 4096));
       const quarter = timed(text.slice(0, text.length / 4));
       const whole = timed(text);
-      assert.ok(whole < 1500, `${whole.toFixed(0)} ms`);
-      assert.ok(
-        whole < Math.max(10 * quarter, 40),
-        `quarter ${quarter.toFixed(1)} ms, whole ${whole.toFixed(1)} ms`,
-      );
+      assert.ok(whole < 5000, `${whole.toFixed(0)} ms`);
+      assert.ok(whole < 12 * quarter + 100, `quarter ${quarter.toFixed(1)} ms, whole ${whole.toFixed(1)} ms`);
     });
   }
-  test("a 4 KB prompt without personal data costs well under a millisecond", () => {
+  test("a 4 KB prompt without personal data costs well under 2 ms", () => {
     const prompt = (
       "You are a helpful assistant for the support team. Summarise the ticket below in three bullet points, " +
       "keep a neutral tone and do not invent facts. The customer says the export button does nothing. "
@@ -146,6 +145,7 @@ describe("time", () => {
     const t = performance.now();
     for (let i = 0; i < n; i++) findPii(prompt);
     const perCall = ((performance.now() - t) / n) * 1000;
-    assert.ok(perCall < 500, `${perCall.toFixed(1)} µs per 4 KB prompt`);
+    // About 100 µs here (BENCHMARKS.md); the bound only catches a detector gone slow by 20x.
+    assert.ok(perCall < 2000, `${perCall.toFixed(1)} µs per 4 KB prompt`);
   });
 });

@@ -29,23 +29,12 @@ const PREFIXED: readonly { re: RegExp; confidence: number }[] = [
   { re: /(?<![A-Za-z0-9_-])sk-(?:[a-z]{2,10}-)?[A-Za-z0-9_-]{20,250}/g, confidence: 0.9 },
   { re: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g, confidence: 0.96 },
 ];
-/** Cheap pre-checks (lower-cased) before the regexes run: a 4 KB prompt without them costs a few µs. */
-const PREFIX_HINTS = [
-  "akia",
-  "asia",
-  "ghp_",
-  "gho_",
-  "ghu_",
-  "ghs_",
-  "ghr_",
-  "github_pat_",
-  "xox",
-  "k_live_",
-  "k_test_",
-  "sk-",
-  "aiza",
-];
-const ASSIGNMENT_HINTS = ["pass", "pwd", "secret", "key", "token"];
+/**
+ * Cheap pre-checks before the regexes run, one case-insensitive alternation each: thirteen
+ * `includes` over a lower-cased copy cost six times as much on a 500-character prompt.
+ */
+const PREFIX_HINTS = /akia|asia|gh[pousr]_|github_pat_|xox|k_live_|k_test_|sk-|aiza/i;
+const ASSIGNMENT_HINTS = /pass|pwd|secret|key|token/i;
 const PREFIX_HINT = /AKIA|ASIA|gh[pousr]_|github_pat_|xox[baprs]-|k_live_|k_test_|sk-|AIza/;
 
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
@@ -78,16 +67,18 @@ function tokenChar(c: number): boolean {
  * Runs of token characters of 24 or more, by a plain loop: a regex (`[A-Za-z0-9+/_-]{24,}`)
  * restarts at every character of every shorter word, and cost 110 µs on a 4 KB prompt.
  */
-function* tokens(text: string): Generator<[number, number]> {
+function tokens(text: string): [number, number][] {
+  const out: [number, number][] = [];
   let start = -1;
   for (let i = 0; i <= text.length; i++) {
     if (i < text.length && tokenChar(text.charCodeAt(i))) {
       if (start < 0) start = i;
     } else if (start >= 0) {
-      if (i - start >= 24) yield [start, i];
+      if (i - start >= 24) out.push([start, i]);
       start = -1;
     }
   }
+  return out;
 }
 
 /** Shannon entropy of a string, in bits per character. */
@@ -142,8 +133,7 @@ export const secretDetector: PiiDetector = {
   type: "secret",
   find(text: string): PiiFinding[] {
     const out: PiiFinding[] = [];
-    const lower = text.toLowerCase();
-    if (PREFIX_HINTS.some((h) => lower.includes(h)) && PREFIX_HINT.test(text)) {
+    if (PREFIX_HINTS.test(text) && PREFIX_HINT.test(text)) {
       for (const { re, confidence } of PREFIXED)
         for (const m of text.matchAll(re))
           push(out, "secret.prefix", m.index, m.index + m[0].length, confidence);
@@ -162,8 +152,8 @@ export const secretDetector: PiiDetector = {
         PEM_BEGIN.lastIndex = e.index + e[0].length;
       }
     }
-    const spoken = lower.includes("passw") || lower.includes("mot de passe");
-    const assigned = ASSIGNMENT_HINTS.some((h) => lower.includes(h));
+    const assigned = ASSIGNMENT_HINTS.test(text);
+    const spoken = assigned && /passw|mot de passe/i.test(text);
     for (const re of [...(assigned ? [ASSIGNMENT] : []), ...(spoken ? [SPOKEN] : [])]) {
       for (const m of text.matchAll(re)) {
         const value = m[1]!;
