@@ -18,6 +18,11 @@ export interface Sample {
   lang: string | null;
   /** Rows of one source sharing a group are one item in several versions (see the header). */
   group?: string;
+  /**
+   * The end user the text came from, so their rows can be found for erasure. A dataset in
+   * the catalogue keeps it only as a keyed hash (`sub_` and 32 hex digits, `privacy/`).
+   */
+  subject?: string;
 }
 
 export const MAX_SAMPLE_CHARS = 1_000_000;
@@ -34,11 +39,13 @@ const KNOWN_FIELDS = new Set([
   "source",
   "lang",
   "group",
+  "subject",
   "id",
   "meta",
   "metadata",
 ]);
 const MAX_GROUP_CHARS = 200;
+const MAX_SUBJECT_CHARS = 256;
 
 /**
  * Checks one parsed row. Returns the sample, or the problems found. `category` defaults
@@ -53,7 +60,7 @@ export function checkSample(
     return { problems: [{ field: "(row)", message: "expected a JSON object" }] };
   }
   const row = value as Record<string, unknown>;
-  const { text, label, category, source, lang, group } = row;
+  const { text, label, category, source, lang, group, subject } = row;
   if (typeof text !== "string")
     problems.push({ field: "text", message: `expected a string, got ${describe(text)}` });
   else if (text.trim() === "") problems.push({ field: "text", message: "expected a non-empty string" });
@@ -101,11 +108,23 @@ export function checkSample(
         message: `expected a non-empty string of at most ${MAX_GROUP_CHARS} characters or null, got ${describe(group)}`,
       });
   }
+  if (subject !== undefined && subject !== null) {
+    if (
+      typeof subject !== "string" ||
+      subject.trim() === "" ||
+      subject.length > MAX_SUBJECT_CHARS ||
+      /[\u0000-\u001f\u007f]/.test(subject)
+    )
+      problems.push({
+        field: "subject",
+        message: `expected the end user's id, a non-empty string of at most ${MAX_SUBJECT_CHARS} characters without control characters, or null, got ${describe(subject)}`,
+      });
+  }
   const unknown = Object.keys(row).filter((k) => !KNOWN_FIELDS.has(k));
   if (unknown.length)
     problems.push({
       field: unknown[0]!,
-      message: `unknown field (allowed: text, label, category, source, lang, group)`,
+      message: `unknown field (allowed: text, label, category, source, lang, group, subject)`,
     });
   if (problems.length) return { problems };
   const sample: Sample = {
@@ -116,10 +135,11 @@ export function checkSample(
     lang: language,
   };
   if (typeof group === "string") sample.group = group;
+  if (typeof subject === "string") sample.subject = subject;
   return { sample };
 }
 
-/** A sample as the row written to a file: the five fields, and the group when it has one. */
+/** A sample as the row written to a file: the five fields, and the group and subject when it has them. */
 export function sampleRow(s: Sample): Record<string, unknown> {
   const row: Record<string, unknown> = {
     text: s.text,
@@ -129,6 +149,7 @@ export function sampleRow(s: Sample): Record<string, unknown> {
     lang: s.lang,
   };
   if (s.group !== undefined) row.group = s.group;
+  if (s.subject !== undefined) row.subject = s.subject;
   return row;
 }
 

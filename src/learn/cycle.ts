@@ -250,7 +250,7 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
     // ---- train
     const spans = phaseSpans(params.thresholdFolds ?? 0);
     const trained = await trainRun(ws, {
-      inputs: [memoryInput(written.key, written.lineage, combined.rows)],
+      inputs: [memoryInput(written.key, written.lineage, combined.rows, base.privacy)],
       name: o.model,
       params,
       rules: o.rules,
@@ -410,13 +410,20 @@ function joins(rows: CampaignRows, r: CaseResult): boolean {
 }
 
 /** The combined rows as a training input: already in memory and checked, named by their key. */
-function memoryInput(key: string, lineage: DataInput["lineage"], rows: readonly Sample[]): DataInput {
+function memoryInput(
+  key: string,
+  lineage: DataInput["lineage"],
+  rows: readonly Sample[],
+  privacy: DataInput["privacy"],
+): DataInput {
   return {
     ref: key,
     kind: "dataset",
     lineage,
     bytes: rows.reduce((n, s) => n + s.text.length, 0),
     invalid: 0,
+    // The base data's: the campaign's rows are synthetic and users' reports are redacted.
+    privacy,
     async *samples() {
       yield* rows;
     },

@@ -3,19 +3,28 @@
  * yet, each a sample of source "feedback". The cycle that decides marks them used (by its
  * id), so the next cycle takes only new ones and a used report's review can no longer
  * change. A false positive a user reported is the most valuable hard negative there is.
+ * A report's text came from an end user: it joins the learning data (and the combined
+ * data a cycle writes to the store) only after the redactor has taken personal data out.
  */
 import type { DatabaseHandle } from "../db/open.js";
 import { acceptedFeedback, markFeedbackUsed } from "../feedback/learning.js";
+import type { Redactor } from "../privacy/index.js";
 import type { ExtraSamples } from "./types.js";
 
-/** The unused accepted reports, or undefined when there are none. */
-export async function feedbackExtras(db: DatabaseHandle): Promise<ExtraSamples | undefined> {
+/** The unused accepted reports, redacted, or undefined when there are none. */
+export async function feedbackExtras(
+  db: DatabaseHandle,
+  redactor: Redactor,
+): Promise<ExtraSamples | undefined> {
   const accepted = await acceptedFeedback(db);
   if (accepted.length === 0) return undefined;
   const ids = accepted.map((a) => a.id);
   return {
     ids,
-    samples: accepted.map((a) => a.sample),
+    samples: accepted
+      .map((a) => ({ ...a.sample, text: redactor.redact(a.sample.text).text }))
+      // A report that was nothing but an address (mode remove) teaches nothing.
+      .filter((s) => s.text.trim() !== ""),
     usedBy: async (cycle) => void (await markFeedbackUsed(db, ids, cycle)),
   };
 }

@@ -13,6 +13,7 @@ import * as m007 from "./007_canaries.js";
 import * as m008 from "./008_feedback.js";
 import * as m009 from "./009_learn_cycles.js";
 import * as m010 from "./010_detection_events.js";
+import * as m013 from "./013_dataset_privacy.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   "008_feedback": m008,
   "009_learn_cycles": m009,
   "010_detection_events": m010,
+  "013_dataset_privacy": m013,
 };
