@@ -152,14 +152,19 @@ export function combinePrivacy(parts: readonly DatasetPrivacy[]): DatasetPrivacy
  * by one in data/SOURCES.md, and a warning at every default training would teach people
  * to read past it.
  */
-export function trainingPrivacy(inputs: readonly { ref: string; kind: string; privacy: DatasetPrivacy }[]): {
-  present: string[];
-  unknown: string[];
-} {
+export function trainingPrivacy(
+  inputs: readonly {
+    ref: string;
+    kind: string;
+    lineage: { name: string; version: number | null };
+    privacy: DatasetPrivacy;
+  }[],
+): { present: string[]; unknown: string[] } {
+  // name@version, whatever the caller wrote (a job resolves references to ids first).
+  const name = (i: (typeof inputs)[number]) =>
+    i.kind === "dataset" && i.lineage.version ? `${i.lineage.name}@${i.lineage.version}` : i.ref;
   return {
-    present: inputs.filter((i) => i.privacy.personalData === "present").map((i) => i.ref),
-    unknown: inputs
-      .filter((i) => i.privacy.personalData === "unknown" && i.kind !== "bundled")
-      .map((i) => i.ref),
+    present: inputs.filter((i) => i.privacy.personalData === "present").map(name),
+    unknown: inputs.filter((i) => i.privacy.personalData === "unknown" && i.kind !== "bundled").map(name),
   };
 }
