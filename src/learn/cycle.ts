@@ -86,6 +86,11 @@ export interface CycleOptions {
   rule?: PromotionRule;
   /** The data to build on instead of the champion's lineage (dataset refs, `bundled`, files). */
   data?: string[];
+  /**
+   * Build on `data` whose manifest says personal data is present. The champion's own data
+   * needs no permission: training admitted it when the champion was trained.
+   */
+  allowPersonalData?: boolean;
   /** Rows from outside the campaign (accepted user reports). */
   extraSamples?: ExtraSamples;
   /**
@@ -255,6 +260,7 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
       params,
       rules: o.rules,
       description: `challenger of learning cycle ${record.id} against ${champion.ref}`,
+      allowPersonalData: !o.data?.length || o.allowPersonalData === true,
       ...(o.trainer ? { trainer: o.trainer } : {}),
       onProgress: (p) =>
         report(

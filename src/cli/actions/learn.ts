@@ -27,6 +27,7 @@ interface CycleOpts {
   fprTolerance: number;
   recallTolerance: number;
   rules?: string;
+  allowPersonalData?: boolean;
   json?: boolean;
 }
 
@@ -51,6 +52,7 @@ export async function learnCycle(opts: CycleOpts): Promise<void> {
         ...(opts.generators ? { generators: opts.generators } : {}),
         ...(opts.mutators ? { mutators: opts.mutators } : {}),
         ...(opts.data?.length ? { data: opts.data } : {}),
+        allowPersonalData: opts.allowPersonalData === true,
         ...(opts.campaignRows ? { campaignRows: opts.campaignRows } : {}),
         ...(opts.loso?.length ? { leaveOneSourceOut: opts.loso } : {}),
         rule: { ...DEFAULT_RULE, fprTolerance: opts.fprTolerance, recallTolerance: opts.recallTolerance },
