@@ -2,8 +2,9 @@
  * One labelled text, the unit of every dataset: `{text, label, category, source, lang}`,
  * and optionally `group`: rows of one source with the same group are versions of one item
  * (its translations, the clean and injected copies of one document) and always fall on the
- * same side of a train/validation split. Validation names the field and says what was
- * expected, so a bad row can be fixed.
+ * same side of a train/validation split; and optionally `subject`, the end user the text came
+ * from (stored only as a keyed hash, see the catalogue). Validation names the field and says
+ * what was expected, so a bad row can be fixed.
  */
 import { CATEGORIES } from "../detect/types.js";
 
