@@ -40,7 +40,9 @@ export function jobServices(app: App, onModelChanged?: () => void): JobServices 
       retentionDays: app.settings.audit.snapshotRetentionDays,
     },
     defaultModel: app.config.detector.model,
-    learningExtras: () => feedbackExtras(app.db),
+    privacy: { ...app.privacy, redactionMode: app.settings.privacy.redactionMode },
+    // Users' reports join the learning data only redacted, whatever their store kept.
+    learningExtras: () => feedbackExtras(app.db, app.privacy.redactor),
     privacyRights: {
       deps: { db: app.db, store: app.store, audit: app.audit },
       limits: () => retentionLimits(app.settings),

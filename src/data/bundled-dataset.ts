@@ -9,6 +9,7 @@ import { bundledCorpusFiles } from "./corpus.js";
 import { BUNDLED, type DatasetRecord } from "./dataset-record.js";
 import { readDataFile } from "./formats.js";
 import { CountsAccumulator } from "./manifest.js";
+import { UNKNOWN_PRIVACY } from "./privacy.js";
 
 let bundled: Promise<DatasetRecord> | undefined;
 
@@ -46,6 +47,9 @@ export function bundledDataset(): Promise<DatasetRecord> {
         sources: files.map((f) => ({ kind: "bundled" as const, location: basename(f), rows: 0, invalid: 0 })),
       },
       details: { note: "the corpus bundled with Bulwark (data/corpus, see data/SOURCES.md)" },
+      // Public datasets, some collected in the wild: nobody has declared them free of
+      // personal data, so they read as unknown like any undeclared dataset.
+      privacy: { ...UNKNOWN_PRIVACY },
       createdAt: "",
       createdBy: "bulwark",
       attachments: {},

@@ -6,6 +6,7 @@ import { basename } from "node:path";
 import { ValidationError } from "../core/errors.js";
 import { fromJson, toNumber, type DatasetsTable } from "../db/schema.js";
 import type { DatasetCounts, DatasetOrigin } from "./manifest.js";
+import { readPrivacy, type DatasetPrivacy } from "./privacy.js";
 
 export const BUNDLED = "bundled";
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -25,6 +26,8 @@ export interface DatasetRecord {
   counts: DatasetCounts;
   origin: DatasetOrigin;
   details: Record<string, unknown>;
+  /** Personal data in the rows, its legal basis and purpose ("unknown" for versions made before). */
+  privacy: DatasetPrivacy;
   createdAt: string;
   createdBy: string;
   /** Objects stored with the dataset (e.g. a merge's conflict report), by name. */
@@ -84,6 +87,7 @@ export function toRecord(row: DatasetsTable): DatasetRecord {
     counts: fromJson(row.counts, { rows: 0, label: {}, category: {}, lang: {}, source: {} }),
     origin: fromJson(row.origin, { kind: "import", sources: [] }),
     details,
+    privacy: readPrivacy(fromJson<unknown>(row.privacy ?? null, null)),
     createdAt: row.created_at,
     createdBy: row.created_by,
     attachments: (details.attachments as Record<string, string> | undefined) ?? {},

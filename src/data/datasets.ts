@@ -37,7 +37,9 @@ import {
   type DatasetOrigin,
 } from "./manifest.js";
 import { readDataFile } from "./formats.js";
+import { readPrivacy, UNKNOWN_PRIVACY, type DatasetPrivacy } from "./privacy.js";
 import { sampleRow, type Sample } from "./sample.js";
+import { SUBJECT_HASH_PATTERN } from "../privacy/index.js";
 
 export interface CreateDatasetOptions {
   name: string;
@@ -48,6 +50,8 @@ export interface CreateDatasetOptions {
     details?: Record<string, unknown>;
     /** Local JSONL files stored beside the dataset as v{n}.{name}.jsonl, by name. */
     attachments?: Record<string, string>;
+    /** Personal data in the rows (default: unknown); the catalogue counts the subjects itself. */
+    privacy?: DatasetPrivacy;
   };
 }
 
@@ -87,15 +91,25 @@ export class DatasetCatalog {
       const staged = join(dir, "rows.jsonl");
       const out = new LineWriter(createWriteStream(staged));
       const counts = new CountsAccumulator();
+      let subjects = 0;
       try {
         for await (const s of rows) {
+          if (s.subject !== undefined) {
+            // The one place every stored row passes: no end-user id is ever kept readable.
+            if (!SUBJECT_HASH_PATTERN.test(s.subject))
+              throw new ValidationError(
+                `dataset "${name}": a row's subject is not a keyed hash (sub_...): ` +
+                  "import the rows with `bulwark data import` (which hashes subjects) before merging them",
+              );
+            subjects++;
+          }
           counts.add(s);
           await out.write(`${JSON.stringify(sampleRow(s))}\n`);
         }
       } finally {
         await out.close();
       }
-      const { origin, skippedRows = 0, details = {}, attachments = {} } = options.describe();
+      const { origin, skippedRows = 0, details = {}, attachments = {}, privacy } = options.describe();
       const c = counts.result();
       if (c.rows === 0) {
         throw new ValidationError(
@@ -110,6 +124,7 @@ export class DatasetCatalog {
         skippedRows,
         details,
         attachments,
+        privacy: { ...(privacy ?? UNKNOWN_PRIVACY), ...(subjects ? { subjects } : {}) },
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -127,6 +142,7 @@ export class DatasetCatalog {
       skippedRows: number;
       details: Record<string, unknown>;
       attachments: Record<string, string>;
+      privacy: DatasetPrivacy;
     },
   ): Promise<DatasetRecord> {
     const id = newId("ds");
@@ -164,6 +180,7 @@ export class DatasetCatalog {
           counts: toJson(facts.counts),
           origin: toJson(facts.origin),
           metadata: toJson({ ...facts.details, attachments: attachmentKeys(key) }),
+          privacy: toJson(facts.privacy),
           created_at: createdAt,
           created_by: this.actor,
         };
@@ -207,6 +224,7 @@ export class DatasetCatalog {
         origin: facts.origin,
         createdBy: this.actor,
         details: { ...facts.details, attachments },
+        privacy: facts.privacy,
       };
       await this.store.put(reserved.manifest_key, `${JSON.stringify(manifest, null, 2)}\n`, {
         contentType: "application/json",
@@ -230,9 +248,26 @@ export class DatasetCatalog {
       action: "dataset.create",
       target: record.ref,
       outcome: "success",
-      details: { id, sha256: record.sha256, rows: record.rows, origin: facts.origin.kind },
+      details: {
+        id,
+        sha256: record.sha256,
+        rows: record.rows,
+        origin: facts.origin.kind,
+        personalData: facts.privacy.personalData,
+      },
     });
     return record;
+  }
+
+  /**
+   * A dataset version's stored manifest, its privacy block always filled in: a manifest
+   * written before the block existed reads as "unknown".
+   */
+  async manifest(d: DatasetRecord): Promise<DatasetManifest & { privacy: DatasetPrivacy }> {
+    const stored = JSON.parse(
+      (await this.store.getBuffer(d.manifestKey)).toString("utf8"),
+    ) as DatasetManifest;
+    return { ...stored, privacy: readPrivacy(stored.privacy) };
   }
 
   /** Ready dataset versions, newest first. */

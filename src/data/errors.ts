@@ -68,3 +68,35 @@ export class LineTooLongError extends BulwarkError {
     this.name = "LineTooLongError";
   }
 }
+
+/**
+ * An import declared free of personal data (`--personal-data none`) whose rows hold some.
+ * Refused rather than recorded as present: a declaration the rows contradict is a mistake
+ * to fix, not a fact to keep. The message names where, and the kind, never the value.
+ */
+export class PersonalDataFoundError extends BulwarkError {
+  constructor(where: string, type: string, details?: ErrorDetails) {
+    super(
+      "PERSONAL_DATA_FOUND",
+      `${where}: personal data (${type}) found although the import was declared free of it (personal data "none"): ` +
+        `redact it on import (--redact, or "redact": true), or declare it present`,
+      422,
+      { where, type, ...details },
+    );
+    this.name = "PersonalDataFoundError";
+  }
+}
+
+/** Training on a dataset that holds personal data, not allowed explicitly. */
+export class PersonalDataRefusedError extends BulwarkError {
+  constructor(refs: string[]) {
+    super(
+      "PERSONAL_DATA_REFUSED",
+      `${refs.join(", ")} ${refs.length === 1 ? "holds" : "hold"} personal data (personal data "present" in the manifest): ` +
+        `re-import with --redact, or allow it for this run (--allow-personal-data, or "allowPersonalData": true)`,
+      422,
+      { datasets: refs },
+    );
+    this.name = "PersonalDataRefusedError";
+  }
+}

@@ -49,6 +49,8 @@ export interface ReadSummary {
   gzip: boolean;
   /** The envelope's version and metadata, for an envelope. */
   header: EnvelopeHeader | undefined;
+  /** Where the sample yielded last starts: its line, and its index in an envelope's samples. */
+  at?: { line: number; index?: number };
 }
 
 export function emptySummary(): ReadSummary {
@@ -193,6 +195,7 @@ export async function* readData(
       const checked = checkSample(parsed, { source: defaultSource });
       if (checked.sample) {
         summary.rows++;
+        summary.at = { line };
         yield checked.sample;
       } else invalid({ file, line, ...checked.problems[0]! });
     }
@@ -263,6 +266,7 @@ async function* readEnvelope(
       const checked = checkSample(parsed, { source: defaultSource });
       if (checked.sample) {
         summary.rows++;
+        summary.at = { line: ev.line, index: ev.index };
         yield checked.sample;
       } else invalid({ file, line: ev.line, index: ev.index, ...checked.problems[0]! });
     }

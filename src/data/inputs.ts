@@ -13,6 +13,7 @@ import { DatasetNotFoundError } from "./errors.js";
 import { DATA_FILE_KINDS, DATA_FILE_PATTERN, emptySummary, readDataFile } from "./formats.js";
 import { bundledCorpusFiles } from "./corpus.js";
 import { expandInputs } from "./files.js";
+import { UNKNOWN_PRIVACY, type DatasetPrivacy } from "./privacy.js";
 import type { ReadOptions } from "./problems.js";
 import type { Sample } from "./sample.js";
 
@@ -26,6 +27,8 @@ export interface DataInput {
   bytes: number;
   /** Invalid rows skipped by the last full read (files read with skipInvalid). */
   invalid: number;
+  /** What the dataset's manifest says about personal data; "unknown" for plain files. */
+  privacy: DatasetPrivacy;
   /**
    * With `verifyFirst`, a stored dataset yields no row before its whole content has been
    * checked against its SHA-256 (for exports); otherwise the check comes after the last row.
@@ -54,6 +57,7 @@ export async function resolveInputs(
         lineage: lineageOf(d),
         bytes: d.size,
         invalid: 0,
+        privacy: d.privacy,
         async *samples() {
           for (const f of bundledCorpusFiles()) yield* readDataFile(f);
         },
@@ -75,6 +79,7 @@ export async function resolveInputs(
           lineage,
           bytes: statSync(file).size,
           invalid: 0,
+          privacy: { ...UNKNOWN_PRIVACY },
           async *samples() {
             const summary = emptySummary();
             const limit = catalog ? { maxLineBytes: catalog.maxLineBytes } : {};
@@ -97,6 +102,7 @@ export async function resolveInputs(
       lineage: lineageOf(d),
       bytes: d.size,
       invalid: 0,
+      privacy: d.privacy,
       samples: (options) => catalog.samples(d, options),
     });
   }

@@ -4,6 +4,7 @@
  * listing of training data keeps working on datasets written here.
  */
 import type { TrainingDataManifest } from "../storage/layout.js";
+import type { DatasetPrivacy } from "./privacy.js";
 import type { Sample } from "./sample.js";
 
 export interface DatasetCounts {
@@ -85,4 +86,9 @@ export interface DatasetManifest extends TrainingDataManifest {
   createdBy: string;
   /** Merge report, envelope metadata, or anything else the creator wants kept. */
   details: Record<string, unknown>;
+  /**
+   * Personal data in the rows, legal basis, purpose, what the import found. Manifests
+   * written before it existed have none: read them with `readPrivacy` (they read "unknown").
+   */
+  privacy?: DatasetPrivacy;
 }

@@ -23,6 +23,7 @@ import type { DatasetLineage, DatasetRecord } from "./dataset-record.js";
 import { readData } from "./formats.js";
 import { LineWriter } from "./line-writer.js";
 import type { DataInput } from "./inputs.js";
+import { combinePrivacy } from "./privacy.js";
 import type { Sample } from "./sample.js";
 
 /** The dedup key's text: NFKC, lower case, runs of whitespace as one space, trimmed. */
@@ -247,6 +248,7 @@ export async function mergeDatasets(
             })),
           },
           details: { merge: report },
+          privacy: combinePrivacy(inputs.map((i) => i.privacy)),
           ...(conflicts ? { attachments: { conflicts: conflictsFile } } : {}),
         };
       },

@@ -24,8 +24,12 @@ export interface InvalidRow {
   message: string;
 }
 
+/** Where a row is, as messages name it: `file:12`, `file: samples[3]`, or the file alone. */
+export function formatWhere(file: string, line: number, index?: number): string {
+  return index !== undefined ? `${file}: samples[${index}]` : line > 0 ? `${file}:${line}` : file;
+}
+
 export function formatInvalid(p: InvalidRow): string {
-  const where =
-    p.index !== undefined ? `${p.file}: samples[${p.index}]` : p.line > 0 ? `${p.file}:${p.line}` : p.file;
+  const where = formatWhere(p.file, p.line, p.index);
   return `${where}: ${p.field === "(row)" ? "" : `field "${p.field}": `}${p.message}`;
 }

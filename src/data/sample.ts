@@ -2,8 +2,9 @@
  * One labelled text, the unit of every dataset: `{text, label, category, source, lang}`,
  * and optionally `group`: rows of one source with the same group are versions of one item
  * (its translations, the clean and injected copies of one document) and always fall on the
- * same side of a train/validation split. Validation names the field and says what was
- * expected, so a bad row can be fixed.
+ * same side of a train/validation split; and optionally `subject`, the end user the text came
+ * from (stored only as a keyed hash, see the catalogue). Validation names the field and says
+ * what was expected, so a bad row can be fixed.
  */
 import { CATEGORIES } from "../detect/types.js";
 
@@ -18,6 +19,11 @@ export interface Sample {
   lang: string | null;
   /** Rows of one source sharing a group are one item in several versions (see the header). */
   group?: string;
+  /**
+   * The end user the text came from, so their rows can be found for erasure. A dataset in
+   * the catalogue keeps it only as a keyed hash (`sub_` and 32 hex digits, `privacy/`).
+   */
+  subject?: string;
 }
 
 export const MAX_SAMPLE_CHARS = 1_000_000;
@@ -34,11 +40,13 @@ const KNOWN_FIELDS = new Set([
   "source",
   "lang",
   "group",
+  "subject",
   "id",
   "meta",
   "metadata",
 ]);
 const MAX_GROUP_CHARS = 200;
+const MAX_SUBJECT_CHARS = 256;
 
 /**
  * Checks one parsed row. Returns the sample, or the problems found. `category` defaults
@@ -53,7 +61,7 @@ export function checkSample(
     return { problems: [{ field: "(row)", message: "expected a JSON object" }] };
   }
   const row = value as Record<string, unknown>;
-  const { text, label, category, source, lang, group } = row;
+  const { text, label, category, source, lang, group, subject } = row;
   if (typeof text !== "string")
     problems.push({ field: "text", message: `expected a string, got ${describe(text)}` });
   else if (text.trim() === "") problems.push({ field: "text", message: "expected a non-empty string" });
@@ -101,11 +109,23 @@ export function checkSample(
         message: `expected a non-empty string of at most ${MAX_GROUP_CHARS} characters or null, got ${describe(group)}`,
       });
   }
+  if (subject !== undefined && subject !== null) {
+    if (
+      typeof subject !== "string" ||
+      subject.trim() === "" ||
+      subject.length > MAX_SUBJECT_CHARS ||
+      /[\u0000-\u001f\u007f]/.test(subject)
+    )
+      problems.push({
+        field: "subject",
+        message: `expected the end user's id, a non-empty string of at most ${MAX_SUBJECT_CHARS} characters without control characters, or null, got ${describe(subject)}`,
+      });
+  }
   const unknown = Object.keys(row).filter((k) => !KNOWN_FIELDS.has(k));
   if (unknown.length)
     problems.push({
       field: unknown[0]!,
-      message: `unknown field (allowed: text, label, category, source, lang, group)`,
+      message: `unknown field (allowed: text, label, category, source, lang, group, subject)`,
     });
   if (problems.length) return { problems };
   const sample: Sample = {
@@ -116,10 +136,11 @@ export function checkSample(
     lang: language,
   };
   if (typeof group === "string") sample.group = group;
+  if (typeof subject === "string") sample.subject = subject;
   return { sample };
 }
 
-/** A sample as the row written to a file: the five fields, and the group when it has one. */
+/** A sample as the row written to a file: the five fields, and the group and subject when it has them. */
 export function sampleRow(s: Sample): Record<string, unknown> {
   const row: Record<string, unknown> = {
     text: s.text,
@@ -129,6 +150,7 @@ export function sampleRow(s: Sample): Record<string, unknown> {
     lang: s.lang,
   };
   if (s.group !== undefined) row.group = s.group;
+  if (s.subject !== undefined) row.subject = s.subject;
   return row;
 }
 

@@ -27,6 +27,8 @@ export interface DatasetsTable {
   origin: string;
   /** JSON: free-form facts, e.g. an imported envelope's metadata or a merge's dedup report. */
   metadata: string;
+  /** JSON: the privacy block (data/privacy.ts); null before migration 013 ("unknown"). */
+  privacy: string | null;
   created_at: string;
   created_by: string;
 }

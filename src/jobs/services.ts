@@ -10,6 +10,8 @@ import type { ImportPolicy } from "../data/import/policy.js";
 import type { CycleStore } from "../learn/cycles.js";
 import type { ExtraSamples } from "../learn/types.js";
 import type { ModelRegistry } from "../registry/registry.js";
+import type { PrivacyKit } from "../data/import/privacy.js";
+import type { RedactionMode, Redactor } from "../privacy/index.js";
 import type { LockMode, ObjectStore } from "../storage/types.js";
 import type { RunStore } from "../train/runs.js";
 import type { PrivacyDeps, RetentionLimits } from "../retention/types.js";
@@ -33,6 +35,8 @@ export interface JobServices {
   imports: { policy: ImportPolicy; timeoutMs: number; maxBytes: number };
   /** Seals credentials written into import URLs until the job that needs them runs. */
   sealer: Sealer;
+  /** The application's redactors and subject hash (src/app/privacy.ts), for imports and learning data. */
+  privacy: PrivacyKit & { redactor: Redactor; redactionMode: RedactionMode };
   snapshot: { mode: LockMode; retentionDays: number };
   /** The model a training job trains when it names none: the one the service serves. */
   defaultModel: string;

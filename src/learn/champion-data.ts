@@ -9,6 +9,7 @@ import { ValidationError } from "../core/errors.js";
 import { type DatasetCatalog } from "../data/datasets.js";
 import { BUNDLED, type DatasetLineage } from "../data/dataset-record.js";
 import { allSamples, resolveInputs } from "../data/inputs.js";
+import { combinePrivacy, UNKNOWN_PRIVACY, type DatasetPrivacy } from "../data/privacy.js";
 import type { Sample } from "../data/sample.js";
 import type { ModelVersion } from "../registry/registry.js";
 import type { ObjectStore } from "../storage/types.js";
@@ -18,6 +19,8 @@ export interface BaseData {
   samples: Sample[];
   /** What the rows came from, as a challenger's manifest records it. */
   datasets: DatasetLineage[];
+  /** What their manifests say about personal data, combined (an earlier cycle's data: unknown). */
+  privacy: DatasetPrivacy;
 }
 
 /** Rows of catalogue references, `bundled` or files, as `bulwark train --data` takes them. */
@@ -25,7 +28,11 @@ export async function dataFromRefs(catalog: DatasetCatalog, refs: string[]): Pro
   const inputs = await resolveInputs(catalog, refs);
   const samples: Sample[] = [];
   for await (const s of allSamples(inputs)) samples.push(s);
-  return { samples, datasets: inputs.map((i) => i.lineage) };
+  return {
+    samples,
+    datasets: inputs.map((i) => i.lineage),
+    privacy: combinePrivacy(inputs.map((i) => i.privacy)),
+  };
 }
 
 export async function championData(
@@ -39,10 +46,12 @@ export async function championData(
     );
   const samples: Sample[] = [];
   const datasets: DatasetLineage[] = [];
+  const privacy: DatasetPrivacy[] = [];
   for (const d of champion.datasets) {
     if (isCombinedLineage(d)) {
       samples.push(...(await readCombined(ws.store, d)));
       datasets.push(d);
+      privacy.push(UNKNOWN_PRIVACY);
       continue;
     }
     if (d.id !== BUNDLED && !d.id?.startsWith("ds_"))
@@ -53,6 +62,7 @@ export async function championData(
     const base = await dataFromRefs(ws.catalog, [d.id]);
     samples.push(...base.samples);
     datasets.push(...base.datasets);
+    privacy.push(base.privacy);
   }
-  return { samples, datasets };
+  return { samples, datasets, privacy: combinePrivacy(privacy) };
 }

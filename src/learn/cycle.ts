@@ -86,6 +86,11 @@ export interface CycleOptions {
   rule?: PromotionRule;
   /** The data to build on instead of the champion's lineage (dataset refs, `bundled`, files). */
   data?: string[];
+  /**
+   * Build on `data` whose manifest says personal data is present. The champion's own data
+   * needs no permission: training admitted it when the champion was trained.
+   */
+  allowPersonalData?: boolean;
   /** Rows from outside the campaign (accepted user reports). */
   extraSamples?: ExtraSamples;
   /**
@@ -251,11 +256,12 @@ export async function runCycle(ws: LearningWorkspace, o: CycleOptions): Promise<
     // ---- train
     const spans = phaseSpans(params.thresholdFolds ?? 0);
     const trained = await trainRun(ws, {
-      inputs: [memoryInput(written.key, written.lineage, combined.rows)],
+      inputs: [memoryInput(written.key, written.lineage, combined.rows, base.privacy)],
       name: o.model,
       params,
       rules: o.rules,
       description: `challenger of learning cycle ${record.id} against ${champion.ref}`,
+      allowPersonalData: !o.data?.length || o.allowPersonalData === true,
       ...(o.trainer ? { trainer: o.trainer } : {}),
       onProgress: (p) =>
         report(
@@ -411,13 +417,20 @@ function joins(rows: CampaignRows, r: CaseResult): boolean {
 }
 
 /** The combined rows as a training input: already in memory and checked, named by their key. */
-function memoryInput(key: string, lineage: DataInput["lineage"], rows: readonly Sample[]): DataInput {
+function memoryInput(
+  key: string,
+  lineage: DataInput["lineage"],
+  rows: readonly Sample[],
+  privacy: DataInput["privacy"],
+): DataInput {
   return {
     ref: key,
     kind: "dataset",
     lineage,
     bytes: rows.reduce((n, s) => n + s.text.length, 0),
     invalid: 0,
+    // The base data's: the campaign's rows are synthetic and users' reports are redacted.
+    privacy,
     async *samples() {
       yield* rows;
     },

@@ -9,7 +9,9 @@ import { DEFAULT_MODEL_NAME } from "../core/config.js";
 import { describeError } from "../core/errors.js";
 import type { DatasetCatalog } from "../data/datasets.js";
 import type { DatasetLineage } from "../data/dataset-record.js";
+import { PersonalDataRefusedError } from "../data/errors.js";
 import { allSamples, resolveInputs, type DataInput } from "../data/inputs.js";
+import { trainingPrivacy } from "../data/privacy.js";
 import type { InvalidRow } from "../data/problems.js";
 import type { Sample } from "../data/sample.js";
 import { MODEL_FORMAT } from "../detect/model.js";
@@ -58,6 +60,10 @@ export interface TrainRunOptions {
   description?: string;
   /** What trains: `trainBuiltin` here by default; a job runs it in a thread of its own. */
   trainer?: (source: SampleSource, options: TrainOptions) => Promise<TrainResult>;
+  /** Train on datasets whose manifest says personal data is present (refused otherwise). */
+  allowPersonalData?: boolean;
+  /** Told what deserves a look but does not stop the run (datasets of unknown privacy). */
+  onWarning?: (message: string) => void;
 }
 
 export interface TrainRunResult {
@@ -90,6 +96,7 @@ export async function trainRun(ws: TrainingCatalogs, options: TrainRunOptions): 
       skipInvalid: options.skipInvalid,
       onInvalid: options.onInvalid,
     }));
+  checkPrivacy(inputs, options);
   const params = resolveParams(options.params);
   const datasets = inputs.map((i) => i.lineage);
   return recordRun(
@@ -105,6 +112,25 @@ export async function trainRun(ws: TrainingCatalogs, options: TrainRunOptions): 
         lineage: { runId, datasets, parentVersion },
       }),
   );
+}
+
+/**
+ * Refuses, before anything is reserved or read, inputs whose manifest says personal data
+ * is present, unless the caller allowed it for this run; warns about undeclared ones.
+ */
+function checkPrivacy(
+  inputs: readonly DataInput[],
+  options: Pick<TrainRunOptions, "allowPersonalData" | "onWarning">,
+): void {
+  const { present, unknown } = trainingPrivacy(inputs);
+  if (present.length && !options.allowPersonalData) throw new PersonalDataRefusedError(present);
+  if (present.length)
+    options.onWarning?.(`training on personal data, as allowed for this run: ${present.join(", ")}`);
+  if (unknown.length)
+    options.onWarning?.(
+      `${unknown.join(", ")}: personal data unknown (not declared on import, or imported before it was recorded); ` +
+        "re-import with --personal-data none|present or --redact to say",
+    );
 }
 
 export interface RecordRunOptions {

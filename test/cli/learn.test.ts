@@ -15,7 +15,10 @@ before(async () => {
   await writeCorpusSlice(data, 15);
   const imported = await runCli(["data", "import", data, "--name", "slice", "--json"], { env });
   assert.equal(imported.code, 0, imported.stderr);
-  const trained = await runCli(["train", "--data", "slice", "--epochs", "2", "--promote", "--json"], { env });
+  const trained = await runCli(
+    ["train", "--data", "slice", "--allow-personal-data", "--epochs", "2", "--promote", "--json"],
+    { env },
+  );
   assert.equal(trained.code, 0, trained.stderr);
 });
 

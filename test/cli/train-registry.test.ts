@@ -21,7 +21,9 @@ before(async () => {
 });
 
 test("train --data DATASET --json names the run, the model, its version and SHA-256", async () => {
-  const r = await runCli(["train", "--data", "subset", "--epochs", "1", "--json"], { env });
+  const r = await runCli(["train", "--data", "subset", "--allow-personal-data", "--epochs", "1", "--json"], {
+    env,
+  });
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.match(out.runId, /^run_/);
@@ -77,9 +79,12 @@ test("versions are never reused, unknown datasets are named, and a failed run is
       (v: { ref: string; sha256: string }) => `${v.ref} ${v.sha256}`,
     ) as string[];
   const before = await listVersions();
-  const taken = await runCli(["train", "--data", "subset@1", "--epochs", "1", "--model-version", "1.0.0"], {
-    env,
-  });
+  const taken = await runCli(
+    ["train", "--data", "subset@1", "--allow-personal-data", "--epochs", "1", "--model-version", "1.0.0"],
+    {
+      env,
+    },
+  );
   assert.equal(taken.code, 2);
   assert.match(taken.stderr, /model builtin already has version 1\.0\.0/);
 

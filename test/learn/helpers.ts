@@ -50,6 +50,8 @@ export async function learningFixture(model = "guard", every = 12): Promise<Lear
     { catalog, registry, runs },
     {
       data: [imported.dataset.id],
+      // The corpus slice holds benchmark texts with e-mail addresses: personal data present.
+      allowPersonalData: true,
       name: model,
       params: QUICK_PARAMS,
       rules: loadRulesFile(),

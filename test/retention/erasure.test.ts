@@ -72,7 +72,7 @@ for (const database of databases) {
         await reports.review(bobs.report.id, { decision: "accepted" }, "test:analyst");
 
         // ---- the learning loop's rows: its own extras and writer, written twice (two versions)
-        const extras = (await feedbackExtras(db))!;
+        const extras = (await feedbackExtras(db, privacy.redactor))!;
         assert.equal(extras.samples.length, 2);
         const base = {
           text: "a base row",

@@ -39,6 +39,8 @@ describe("learning cycles over HTTP", async () => {
     },
     {
       data: [imported.dataset.id],
+      // The corpus slice holds benchmark texts with e-mail addresses: personal data present.
+      allowPersonalData: true,
       name: "builtin",
       params: { epochs: 2 },
       rules: loadRulesFile(),

@@ -1,5 +1,6 @@
 /** `bulwark data ...` on datasets in the workspace: import, merge, export, list, count. */
-import { loadImportSettings } from "../../app/settings.js";
+import { openPrivacy } from "../../app/privacy.js";
+import { loadImportSettings, loadServiceSettings } from "../../app/settings.js";
 import { withWorkspace } from "../../app/workspace.js";
 import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
@@ -11,7 +12,9 @@ import { importData, parseHeader } from "../../data/import/index.js";
 import { resolveInputs } from "../../data/inputs.js";
 import { CountsAccumulator, type DatasetCounts } from "../../data/manifest.js";
 import { mergeDatasets } from "../../data/merge.js";
+import { parseDeclared, parseLegalBasis, parsePurpose, type DatasetPrivacy } from "../../data/privacy.js";
 import { formatInvalid, type InvalidRow } from "../../data/problems.js";
+import { REDACTION_MODES, type RedactionMode } from "../../privacy/index.js";
 import { table } from "../format.js";
 import { printJson, printLine } from "../output.js";
 
@@ -47,9 +50,33 @@ function describeDataset(d: DatasetRecord): Record<string, unknown> {
     counts: d.counts,
     origin: d.origin,
     details: d.details,
+    privacy: d.privacy,
     createdAt: d.createdAt,
     createdBy: d.createdBy,
   };
+}
+
+/** One line: status, how it was redacted, what was found, basis and purpose. */
+export function describePrivacy(p: DatasetPrivacy): string {
+  const parts = [p.redactionMode ? `${p.personalData} (${p.redactionMode})` : p.personalData];
+  if (p.pii) {
+    const kinds = Object.entries(p.pii.byType).map(([k, n]) => `${k} ${n}`);
+    parts.push(
+      kinds.length
+        ? `${p.redactionMode ? "took out" : "found"} ${kinds.join(", ")} in ${p.pii.rows} rows`
+        : "no personal data found by the scan",
+    );
+    if (p.pii.emptied) parts.push(`${p.pii.emptied} rows left empty and not stored`);
+  }
+  if (p.subjects) parts.push(`${p.subjects} rows name their subject (hashed)`);
+  if (p.legalBasis) parts.push(`legal basis: ${p.legalBasis}`);
+  if (p.purpose) parts.push(`purpose: ${p.purpose}`);
+  return parts.join("; ");
+}
+
+function parseRedactionMode(raw: string): RedactionMode {
+  if ((REDACTION_MODES as readonly string[]).includes(raw)) return raw as RedactionMode;
+  throw new ValidationError(`--redaction-mode must be one of ${REDACTION_MODES.join(", ")}, got "${raw}"`);
 }
 
 export async function dataImport(
@@ -62,9 +89,28 @@ export async function dataImport(
     maxBytes: number;
     retries: number;
     skipInvalid?: boolean;
+    redact?: boolean;
+    redactionMode?: string;
+    personalData?: string;
+    legalBasis?: string;
+    purpose?: string;
     json?: boolean;
   },
 ): Promise<void> {
+  const settings = loadServiceSettings();
+  // A mode asks for redaction by itself: taking out more than asked is the safe reading.
+  const redact =
+    opts.redactionMode !== undefined
+      ? parseRedactionMode(opts.redactionMode)
+      : opts.redact
+        ? settings.privacy.redactionMode
+        : undefined;
+  const privacy = {
+    ...(redact ? { redact } : {}),
+    ...(opts.personalData !== undefined ? { declared: parseDeclared(opts.personalData) } : {}),
+    ...(opts.legalBasis !== undefined ? { legalBasis: parseLegalBasis(opts.legalBasis) } : {}),
+    ...(opts.purpose !== undefined ? { purpose: parsePurpose(opts.purpose) } : {}),
+  };
   const headers = Object.fromEntries((opts.header ?? []).map(parseHeader));
   const filters = Object.fromEntries(
     (opts.filter ?? []).map((f) => {
@@ -78,9 +124,11 @@ export async function dataImport(
   // The service's rules: an import lands in the shared catalogue, so internal hosts need the
   // operator's allow-list here too (README, Importing).
   const imports = loadImportSettings();
-  const result = await withCli((ctx) =>
+  const result = await withCli(async (ctx) =>
     importData(ctx.catalog, sources, {
       ...(opts.name ? { name: opts.name } : {}),
+      privacyKit: await openPrivacy(ctx.db.db, settings.privacy),
+      privacy,
       skipInvalid: opts.skipInvalid,
       onInvalid: (p) => {
         if (problems.length < 20) problems.push(p);
@@ -107,6 +155,7 @@ export async function dataImport(
   printLine(`dataset ${d.ref} (id ${d.id})`);
   printLine(`  stored     ${d.key} (${d.size} bytes, sha256 ${d.sha256})`);
   printCounts(d.counts);
+  printLine(`  privacy    ${describePrivacy(d.privacy)}`);
   for (const s of result.sources)
     printLine(
       `  from       ${s.location} (${s.format ?? "?"}, ${s.rows} rows${s.invalid ? `, ${s.invalid} invalid skipped` : ""})`,
@@ -176,12 +225,15 @@ export async function dataLs(name: string | undefined, opts: { json?: boolean })
   }
   printLine(
     table(
-      ["dataset", "id", "rows", "attacks", "sha256", "created", "origin"],
+      ["dataset", "id", "rows", "attacks", "personal data", "sha256", "created", "origin"],
       list.map((d) => [
         d.ref,
         d.id,
         d.rows,
         d.counts.label["1"] ?? 0,
+        d.privacy.redactionMode
+          ? `${d.privacy.personalData} (${d.privacy.redactionMode})`
+          : d.privacy.personalData,
         d.sha256.slice(0, 12),
         d.createdAt.slice(0, 19).replace("T", " "),
         d.origin.kind === "merge" ? `merge (${d.origin.rule})` : (d.origin.sources[0]?.kind ?? "?"),

@@ -1,5 +1,7 @@
 /** `bulwark learn ...`: run a learning cycle in this process, and read past cycles. */
 import { loadDefaultModel } from "../../app/default-model.js";
+import { openPrivacy } from "../../app/privacy.js";
+import { loadServiceSettings } from "../../app/settings.js";
 import { withWorkspace } from "../../app/workspace.js";
 import { stderrAuditSink } from "../../audit/sink.js";
 import { loadConfig } from "../../core/config.js";
@@ -25,6 +27,7 @@ interface CycleOpts {
   fprTolerance: number;
   recallTolerance: number;
   rules?: string;
+  allowPersonalData?: boolean;
   json?: boolean;
 }
 
@@ -39,7 +42,8 @@ export async function learnCycle(opts: CycleOpts): Promise<void> {
       // A fresh home has no production model yet: the shipped one becomes the champion.
       if (model === config.detector.model && !(await ws.registry.production(model)))
         await loadDefaultModel({ config, db: ws.db, store: ws.store, audit: stderrAuditSink() });
-      const extra = await feedbackExtras(ws.db);
+      const privacy = await openPrivacy(ws.db.db, loadServiceSettings().privacy);
+      const extra = await feedbackExtras(ws.db, privacy.redactor);
       return runCycle(ws, {
         model,
         ...(extra ? { extraSamples: extra } : {}),
@@ -48,6 +52,7 @@ export async function learnCycle(opts: CycleOpts): Promise<void> {
         ...(opts.generators ? { generators: opts.generators } : {}),
         ...(opts.mutators ? { mutators: opts.mutators } : {}),
         ...(opts.data?.length ? { data: opts.data } : {}),
+        allowPersonalData: opts.allowPersonalData === true,
         ...(opts.campaignRows ? { campaignRows: opts.campaignRows } : {}),
         ...(opts.loso?.length ? { leaveOneSourceOut: opts.loso } : {}),
         rule: { ...DEFAULT_RULE, fprTolerance: opts.fprTolerance, recallTolerance: opts.recallTolerance },

@@ -28,6 +28,7 @@ interface TrainOpts {
   epochs?: number;
   json?: boolean;
   skipInvalid?: boolean;
+  allowPersonalData?: boolean;
 }
 
 export async function train(opts: TrainOpts): Promise<void> {
@@ -45,6 +46,8 @@ export async function train(opts: TrainOpts): Promise<void> {
         params,
         rules: loadRulesFile(opts.rules),
         skipInvalid: opts.skipInvalid,
+        allowPersonalData: opts.allowPersonalData === true,
+        onWarning: (message) => process.stderr.write(`bulwark: warning: ${message}\n`),
         ...(opts.promote ? { stage: opts.promote === true ? "production" : opts.promote } : {}),
         ...(opts.description ? { description: opts.description } : {}),
         onProgress: (p) => {

@@ -42,6 +42,20 @@ export function registerData(program: Command): void {
     .option("--max-bytes <size>", "largest HTTP body accepted, e.g. 500MB", byteSize, 1024 ** 3)
     .option("--retries <n>", "HTTP retries on 5xx, 429, timeouts and network errors", wholeNumber(), 3)
     .option("--skip-invalid", "skip invalid rows (counted and listed) instead of stopping at the first")
+    .option("--redact", "take personal data out of every row's text before it is stored")
+    .option(
+      "--redaction-mode <mode>",
+      "with --redact: mask, hash or remove (default: BULWARK_REDACTION_MODE)",
+    )
+    .option(
+      "--personal-data <status>",
+      "declare the rows: none (refused if the scan finds any) or present (training then needs --allow-personal-data)",
+    )
+    .option(
+      "--legal-basis <basis>",
+      "why you may keep them: consent, contract, legal_obligation, vital_interests, public_task, legitimate_interests, or your words",
+    )
+    .option("--purpose <text>", "what the rows are kept for")
     .option("--json", "print the new dataset as JSON")
     .action(lazy(actions, "dataImport"));
 
@@ -76,7 +90,7 @@ export function registerData(program: Command): void {
 
   data
     .command("ls")
-    .description("list dataset versions, newest first")
+    .description("list dataset versions, newest first, with what they say about personal data")
     .argument("[name]", "only this dataset's versions")
     .option("--json", "print as JSON")
     .action(lazy(actions, "dataLs"));

@@ -55,6 +55,10 @@ export function registerLearn(program: Command): void {
       0,
     )
     .option("--rules <path>", "signature rules file (default: rules/signatures.json)")
+    .option(
+      "--allow-personal-data",
+      "with --data: build on datasets whose manifest says personal data is present",
+    )
     .option("--json", "print the result as JSON")
     .action(lazy(actions, "learnCycle"));
 

@@ -38,6 +38,10 @@ export function registerTrain(program: Command): void {
     .option("--seed <n>", "random seed (default 1337)", wholeNumber())
     .option("--epochs <n>", "passes over the data", wholeNumber())
     .option("--skip-invalid", "skip invalid rows (counted) instead of stopping at the first")
+    .option(
+      "--allow-personal-data",
+      "train on datasets whose manifest says personal data is present (refused otherwise; see `bulwark data ls`)",
+    )
     .option("--json", "print the result as JSON")
     .action(lazy(actions, "train"));
 }

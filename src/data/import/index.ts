@@ -2,7 +2,9 @@
  * `importData`: any mix of files, folders, http(s) URLs and s3:// addresses becomes one
  * new dataset version, with the origin of every source (its SHA-256, format, rows read,
  * rows skipped, an envelope's metadata) in the manifest. URLs and buckets are held to an
- * import policy (`policy.ts`): by default nothing internal and no bucket.
+ * import policy (`policy.ts`): by default nothing internal and no bucket. Every row passes
+ * the privacy pass (`privacy.ts`: redacted or scanned, its subject hashed) before it is
+ * stored, and the manifest records what it found.
  */
 import type { S3Config } from "../../core/config.js";
 import { redactUrl } from "../../core/redact.js";
@@ -12,10 +14,11 @@ import type { DatasetRecord } from "../dataset-record.js";
 import { nameFromSource } from "../dataset-record.js";
 import { emptySummary, readData } from "../formats.js";
 import type { OriginEntry } from "../manifest.js";
-import type { InvalidRow } from "../problems.js";
+import { formatWhere, type InvalidRow } from "../problems.js";
 import type { Sample } from "../sample.js";
 import { fileSources } from "./file.js";
 import { checkBucket, STRICT_POLICY, type ImportPolicy } from "./policy.js";
+import { ImportPrivacyPass, type ImportPrivacyOptions, type PrivacyKit } from "./privacy.js";
 import { s3Sources, s3StoreFor, parseS3Url } from "./s3.js";
 import type { ImportSource } from "./source.js";
 import { urlSource, type HttpImportOptions } from "./url.js";
@@ -33,6 +36,10 @@ export interface ImportOptions {
   /** Opens an s3:// bucket (tests and callers with their own store). */
   s3Store?: (bucket: string) => ObjectStore;
   onSource?: (location: string) => void;
+  /** The application's redactors and subject hash; needed to redact, or for rows with a subject. */
+  privacyKit?: PrivacyKit;
+  /** Redaction, the importer's declaration, legal basis and purpose (default: scan only). */
+  privacy?: ImportPrivacyOptions;
 }
 
 export interface ImportResult {
@@ -69,13 +76,14 @@ export async function importData(
       } else sources.push(...fileSources([input]));
     }
     const origin: OriginEntry[] = [];
+    const pass = new ImportPrivacyPass(options.privacyKit, options.privacy);
     let skipped = 0;
     async function* rows(): AsyncGenerator<Sample> {
       for (const source of sources) {
         options.onSource?.(source.location);
         const summary = emptySummary();
         const raw = await source.open();
-        yield* readData(
+        const read = readData(
           raw,
           source.location,
           {
@@ -85,6 +93,12 @@ export async function importData(
           },
           summary,
         );
+        for await (const s of read) {
+          const kept = pass.apply(s, () =>
+            formatWhere(source.location, summary.at?.line ?? 0, summary.at?.index),
+          );
+          if (kept) yield kept;
+        }
         skipped += summary.invalid;
         origin.push({
           kind: source.kind,
@@ -105,7 +119,11 @@ export async function importData(
     const dataset = await catalog.create(rows(), {
       name:
         options.name ?? nameFromSource(sourceKind(inputs[0]!) === "url" ? redactUrl(inputs[0]!) : inputs[0]!),
-      describe: () => ({ origin: { kind: "import", sources: origin }, skippedRows: skipped }),
+      describe: () => ({
+        origin: { kind: "import", sources: origin },
+        skippedRows: skipped,
+        privacy: pass.result(),
+      }),
     });
     return { dataset, sources: origin, skippedRows: skipped };
   } finally {

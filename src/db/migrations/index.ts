@@ -14,6 +14,7 @@ import * as m008 from "./008_feedback.js";
 import * as m009 from "./009_learn_cycles.js";
 import * as m010 from "./010_detection_events.js";
 import * as m011 from "./011_privacy_rights.js";
+import * as m013 from "./013_dataset_privacy.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   "009_learn_cycles": m009,
   "010_detection_events": m010,
   "011_privacy_rights": m011,
+  "013_dataset_privacy": m013,
 };

@@ -14,6 +14,8 @@ import { parseWith } from "../../core/schema.js";
 import { openSources, sealSources } from "../../data/import/credentials.js";
 import { checkBucket, checkUrl, importData, parseS3Url, sourceKind } from "../../data/import/index.js";
 import { InvalidSourceError } from "../../data/errors.js";
+import { DECLARABLE, parseLegalBasis, parsePurpose } from "../../data/privacy.js";
+import { REDACTION_MODES } from "../../privacy/index.js";
 import type { ObjectStore } from "../../storage/types.js";
 import { withWorkspace, type JobServices } from "../services.js";
 import type { JobType } from "../types.js";
@@ -32,6 +34,35 @@ export const DatasetImportPayload = Type.Object(
     ),
     name: Type.Optional(Type.String({ pattern: DATASET_NAME_PATTERN })),
     skipInvalid: Type.Optional(Type.Boolean()),
+    redact: Type.Optional(
+      Type.Boolean({ description: "Take personal data out of every row's text before it is stored" }),
+    ),
+    redactionMode: Type.Optional(
+      Type.Union(
+        REDACTION_MODES.map((m) => Type.Literal(m)),
+        { description: "How, with redact (default: the service's BULWARK_REDACTION_MODE); implies redact" },
+      ),
+    ),
+    personalData: Type.Optional(
+      Type.Union(
+        DECLARABLE.map((m) => Type.Literal(m)),
+        {
+          description:
+            'What the rows hold: "none" (the import fails if its scan finds any) or "present" (training then needs allowPersonalData)',
+        },
+      ),
+    ),
+    legalBasis: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 500,
+        description:
+          "consent, contract, legal_obligation, vital_interests, public_task, legitimate_interests (GDPR Art. 6), or free text",
+      }),
+    ),
+    purpose: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 500, description: "What the rows are kept for" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -73,15 +104,30 @@ export function datasetImportJob(services: JobServices): JobType {
     validate(payload): StoredPayload {
       const p = parseWith(DatasetImportPayload, payload);
       for (const source of p.sources) checkSource(source, services);
-      return { ...p, ...sealSources(p.sources, services.sealer), skipInvalid: p.skipInvalid === true };
+      return {
+        ...p,
+        ...sealSources(p.sources, services.sealer),
+        skipInvalid: p.skipInvalid === true,
+        ...(p.legalBasis !== undefined ? { legalBasis: parseLegalBasis(p.legalBasis) } : {}),
+        ...(p.purpose !== undefined ? { purpose: parsePurpose(p.purpose) } : {}),
+      };
     },
     async run(ctx) {
       const p = ctx.payload as StoredPayload;
       let invalid = 0;
       return withWorkspace(services, ctx.job.createdBy, async (w) => {
         const sources = await openSources(p, services.sealer);
+        // A mode asks for redaction by itself: taking out more than asked is the safe reading.
+        const redact = p.redactionMode ?? (p.redact ? services.privacy.redactionMode : undefined);
         const result = await importData(w.catalog, sources, {
           ...(p.name ? { name: p.name } : {}),
+          privacyKit: services.privacy,
+          privacy: {
+            redact,
+            declared: p.personalData,
+            legalBasis: p.legalBasis,
+            purpose: p.purpose,
+          },
           skipInvalid: p.skipInvalid === true,
           onInvalid: (problem) => {
             if (invalid++ < 20)
@@ -103,7 +149,9 @@ export function datasetImportJob(services: JobServices): JobType {
           throw jobError(err);
         });
         const d = result.dataset;
-        ctx.log(`created ${d.ref} (${d.rows} rows, ${result.skippedRows} skipped, sha256 ${d.sha256})`);
+        ctx.log(
+          `created ${d.ref} (${d.rows} rows, ${result.skippedRows} skipped, sha256 ${d.sha256}, personal data ${d.privacy.personalData})`,
+        );
         return {
           dataset: d.ref,
           id: d.id,
@@ -111,6 +159,7 @@ export function datasetImportJob(services: JobServices): JobType {
           skippedRows: result.skippedRows,
           sha256: d.sha256,
           sources: result.sources,
+          privacy: d.privacy,
         };
       });
     },

@@ -57,6 +57,12 @@ export const LearnCycleRequest = Type.Object(
         description: "Build on these catalogue datasets instead of the champion's own training data",
       }),
     ),
+    allowPersonalData: Type.Optional(
+      Type.Boolean({
+        description:
+          'Build on datasets whose manifest says personal data is "present" (the champion\'s own data needs no permission)',
+      }),
+    ),
     leaveOneSourceOut: Type.Optional(
       Type.Array(Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$" }), {
         maxItems: 50,
@@ -111,6 +117,7 @@ export function learnCycleJob(services: JobServices): JobType {
               ...(p.generators ? { generators: p.generators } : {}),
               ...(p.mutators ? { mutators: p.mutators } : {}),
               ...(p.datasets?.length ? { data: p.datasets } : {}),
+              allowPersonalData: p.allowPersonalData === true,
               ...(p.campaignRows ? { campaignRows: p.campaignRows } : {}),
               ...(p.leaveOneSourceOut?.length ? { leaveOneSourceOut: p.leaveOneSourceOut } : {}),
               rule: { ...DEFAULT_RULE, ...p.rule },

@@ -38,6 +38,11 @@ export const TrainingPayload = Type.Object(
       }),
     ),
     description: Type.Optional(Type.String({ maxLength: 500, pattern: "^[^\\u0000-\\u001f]*$" })),
+    allowPersonalData: Type.Optional(
+      Type.Boolean({
+        description: 'Train on datasets whose manifest says personal data is "present" (refused otherwise)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -75,6 +80,8 @@ export function trainingJob(services: JobServices): JobType {
           rules: loadRulesFile(),
           ...(p.stage && p.stage !== "none" ? { stage: p.stage } : {}),
           ...(p.description ? { description: p.description } : {}),
+          allowPersonalData: p.allowPersonalData === true,
+          onWarning: (message) => ctx.log(message, "warn"),
           // Off the event loop: a server running jobs in-process keeps answering meanwhile,
           // and cancelling or timing out the job terminates the thread.
           trainer: threadTrainer(ctx.signal),

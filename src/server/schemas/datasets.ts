@@ -2,6 +2,12 @@
 import { Type } from "@sinclair/typebox";
 import type { DatasetLineage as DatasetLineageType, DatasetRecord } from "../../data/dataset-record.js";
 import type { DatasetCounts as DatasetCountsType, DatasetOrigin } from "../../data/manifest.js";
+import {
+  PERSONAL_DATA,
+  type DatasetPrivacy as DatasetPrivacyType,
+  type PiiTally,
+} from "../../data/privacy.js";
+import { REDACTION_MODES } from "../../privacy/index.js";
 import { describes, Nullable, OpenMap, refTo, StringEnum } from "./shape.js";
 
 /** What a model version or a training run records about each dataset it used. */
@@ -53,6 +59,41 @@ const Origin = describes<DatasetOrigin>()(
   ),
 );
 
+const Pii = describes<PiiTally>()(
+  Type.Object(
+    {
+      rows: Type.Integer({ description: "Rows with at least one finding" }),
+      byType: Tally("kind of personal data (email, card...); counts only, never values"),
+      emptied: Type.Optional(
+        Type.Integer({ description: "Rows redaction (mode remove) left without text, not stored" }),
+      ),
+    },
+    { description: "What the import's scan (or redaction) found; absent when the rows were never scanned" },
+  ),
+);
+
+export const DatasetPrivacy = describes<DatasetPrivacyType>()(
+  Type.Object(
+    {
+      personalData: StringEnum(PERSONAL_DATA, {
+        description:
+          "none (declared, and the scan found none), redacted (on import), present, or unknown (not declared, or older than the question)",
+      }),
+      legalBasis: Nullable(Type.String(), {
+        description:
+          "A GDPR Art. 6 basis (consent, contract, legal_obligation, vital_interests, public_task, legitimate_interests) or free text",
+      }),
+      purpose: Nullable(Type.String({ description: "Why the rows are kept" })),
+      redactionMode: Type.Optional(StringEnum(REDACTION_MODES)),
+      pii: Type.Optional(Pii),
+      subjects: Type.Optional(
+        Type.Integer({ description: "Rows naming their end user, kept as keyed hashes (sub_...)" }),
+      ),
+    },
+    { description: "Personal data in the rows, and why they are kept" },
+  ),
+);
+
 export const Dataset = describes<DatasetRecord>()(
   Type.Object(
     {
@@ -69,6 +110,7 @@ export const Dataset = describes<DatasetRecord>()(
       counts: DatasetCounts,
       origin: Origin,
       details: OpenMap("Merge report, envelope metadata, or anything else its creator kept"),
+      privacy: DatasetPrivacy,
       createdAt: Type.String(),
       createdBy: Type.String(),
       attachments: Type.Record(Type.String(), Type.String(), {
