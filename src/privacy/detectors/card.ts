@@ -6,7 +6,12 @@
  */
 import type { PiiDetector, PiiFinding } from "../types.js";
 
-const CANDIDATE = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g;
+/**
+ * Not inside a longer run of letters and digits or after a decimal point: hex-encoded
+ * payloads and long decimals are full of Luhn-valid digit runs (a spot check of the
+ * bundled corpus found nothing else among its "cards").
+ */
+const CANDIDATE = /(?<![\dA-Za-z.,-])\d(?:[ -]?\d){12,18}(?![\dA-Za-z-])/g;
 /** Visa, Mastercard (51-55, 2221-2720), Amex, Discover, Diners, JCB, UnionPay, Maestro. */
 const SCHEME =
   /^(?:4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|6(?:011|5|4[4-9]|2)|3(?:0[0-5]|[68])|35|5[06-9]|6)/;

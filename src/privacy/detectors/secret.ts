@@ -124,6 +124,64 @@ export function looksRandom(token: string): boolean {
   return shannonEntropy(s) >= expected * 0.8;
 }
 
+/** Words that follow "password is" or "secret:" in prose, not passwords. */
+const PROSE_WORDS = new Set([
+  "correct",
+  "incorrect",
+  "wrong",
+  "right",
+  "valid",
+  "invalid",
+  "empty",
+  "missing",
+  "set",
+  "not",
+  "being",
+  "changed",
+  "expired",
+  "strong",
+  "weak",
+  "stored",
+  "hashed",
+  "encrypted",
+  "required",
+]);
+
+/**
+ * A value that reads as code or prose, not as a secret: a call (`os.environ.get(`), a word
+ * of the PROSE_WORDS list, or (after a colon) one plain word that a sentence goes on from
+ * ("my secret: Despite being ..."). Quoted values are kept: "the password is 'Tornado'".
+ */
+function notAValue(value: string, text: string, end: number): boolean {
+  if (value.includes("(")) return true;
+  if (PROSE_WORDS.has(value.toLowerCase().replace(/[.,!?;:]+$/, ""))) return true;
+  if (/^(?:your|my|the|some)[_-]/i.test(value)) return true; // your_api_key, my_password
+  const quoted = /["'`]/.test(text[end] ?? "");
+  return !quoted && /^[A-Za-z]+$/.test(value) && /^ [a-z]/.test(text.slice(end, end + 2));
+}
+
+/**
+ * A base64 token that decodes to readable text is an encoded message, not a key: masking
+ * it would cut an encoded injection out of the stored evidence. A random key decodes to
+ * bytes of which many are not printable.
+ */
+function encodedText(token: string): boolean {
+  if (!/^[A-Za-z0-9+/_-]+=*$/.test(token)) return false;
+  const bytes = Buffer.from(token.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+  if (bytes.length < 12) return false;
+  let printable = 0;
+  for (const b of bytes) if ((b >= 32 && b < 127) || b === 9 || b === 10 || b === 13 || b >= 128) printable++;
+  // UTF-8 text (bytes >= 128 included) is printable; random bytes are so about 60% of the time.
+  return printable / bytes.length > 0.97 && /[a-z]{3,} [a-z]/i.test(bytes.toString("latin1"));
+}
+
+/** An identifier made of words (SimpleBinaryOpTest__CompareEqualUInt32): runs of 3+ lower-case letters cover most of it. */
+function wordy(token: string): boolean {
+  let covered = 0;
+  for (const m of token.matchAll(/[a-z]{3,}/g)) covered += m[0].length;
+  return covered / token.length >= 0.5;
+}
+
 function push(out: PiiFinding[], detector: string, start: number, end: number, confidence: number): void {
   out.push({ type: "secret", detector, start, end, confidence });
 }
@@ -158,6 +216,7 @@ export const secretDetector: PiiDetector = {
       for (const m of text.matchAll(re)) {
         const value = m[1]!;
         if (PLACEHOLDER.test(value) || /^\d{1,7}$/.test(value)) continue; // max_tokens: 4096
+        if (notAValue(value, text, m.index + m[0].length)) continue;
         const start = m.index + m[0].length - value.length;
         push(out, "secret.assignment", start, m.index + m[0].length, re === SPOKEN ? 0.8 : 0.85);
       }
@@ -166,7 +225,9 @@ export const secretDetector: PiiDetector = {
       let end = stop;
       while (end < text.length && end - stop < 2 && text[end] === "=") end++; // base64 padding
       if (text[end] === "=") continue; // more "=" than base64 padding has: not a token
-      if (looksRandom(text.slice(start, stop))) push(out, "secret.entropy", start, end, 0.6);
+      const token = text.slice(start, stop);
+      if (looksRandom(token) && !encodedText(token) && !wordy(token))
+        push(out, "secret.entropy", start, end, 0.6);
     }
     return out;
   },
