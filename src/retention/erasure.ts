@@ -14,6 +14,7 @@
  */
 import { newId } from "../db/ids.js";
 import { SHA256_META } from "../storage/rules.js";
+import type { VersionEntry } from "../storage/types.js";
 import { fromJson } from "../db/schema.js";
 import type { DatasetLineage } from "../data/dataset-record.js";
 import { deleteVersion, readJsonl, versionsByKey, type ProtectedVersion } from "./objects.js";
@@ -113,14 +114,7 @@ export async function eraseSubject(
 async function eraseFromObject(
   deps: PrivacyDeps,
   key: string,
-  versions: {
-    key: string;
-    versionId: string;
-    isLatest: boolean;
-    isDeleteMarker: boolean;
-    size: number;
-    lastModified: string;
-  }[],
+  versions: VersionEntry[],
   match: SubjectMatch,
   receipt: ErasureReceipt,
   touched: Map<string, { sha256: string; size: number; rows: number; removed: number } | null>,

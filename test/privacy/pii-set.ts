@@ -16,7 +16,8 @@
  * The templates were written alongside the detectors, so the figures measure the
  * detectors on the shapes they aim at (and on traps for them), not on real-world text.
  */
-import type { PiiFinding, PiiType } from "../../src/privacy/index.js";
+import { mulberry32 } from "../../src/core/random.js";
+import { PII_TYPES, type PiiFinding, type PiiType } from "../../src/privacy/index.js";
 
 export interface LabelledSpan {
   type: PiiType;
@@ -33,17 +34,8 @@ export interface LabelledText {
 
 type Rng = () => number;
 
-/** mulberry32: a small seeded generator, so the set is the same on every run. */
-export function seeded(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator, so the set is the same on every run. */
+export const seeded: (seed: number) => Rng = mulberry32;
 
 const int = (r: Rng, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -611,19 +603,7 @@ export function piiSet(
   const r = seeded(options.seed ?? 13);
   const perType = options.perType ?? 40;
   const out: LabelledText[] = [];
-  const types: PiiType[] = [
-    "email",
-    "phone",
-    "card",
-    "iban",
-    "national_id",
-    "ip",
-    "url_credentials",
-    "secret",
-    "date_of_birth",
-    "person",
-  ];
-  for (const type of types) {
+  for (const type of PII_TYPES) {
     for (let i = 0; i < perType; i++) {
       const made = makeValue(r, type);
       const filler = pick(r, FILLER);
@@ -638,8 +618,8 @@ export function piiSet(
     }
   }
   for (let i = 0; i < perType; i++) {
-    const a = makeValue(r, pick(r, types));
-    const b = makeValue(r, pick(r, types));
+    const a = makeValue(r, pick(r, PII_TYPES));
+    const b = makeValue(r, pick(r, PII_TYPES));
     out.push(compose([...a.pieces, "\n", ...b.pieces], `mixed:${a.type}+${b.type}`));
   }
   for (let i = 0; i < (options.negatives ?? 250); i++) {

@@ -5,14 +5,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { MemoryAuditSink } from "../../src/audit/sink.js";
 import type { BulwarkError } from "../../src/core/errors.js";
 import { openDatabase } from "../../src/db/open.js";
 import { ModelRegistry } from "../../src/registry/registry.js";
-import { S3ObjectStore } from "../../src/storage/s3/store.js";
 import { createSqliteSettings } from "../db/databases.js";
-import { findTestS3 } from "../storage/s3-env.js";
+import { findTestS3, lockedTestBucket } from "../storage/s3-env.js";
 import { pairFiles, testArtifact, PAIR_FORMAT, TEST_FORMAT } from "./helpers.js";
 
 const s3 = await findTestS3();
@@ -28,16 +26,7 @@ if (!s3) {
   }
 } else {
   test("on S3 with Object Lock: snapshots are locked by the server and replaced artifacts are refused", async () => {
-    const store = new S3ObjectStore({
-      bucket: `bw-registry-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`,
-      endpoint: s3.endpoint,
-      region: s3.region,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-      forcePathStyle: true,
-      objectLock: true,
-    });
-    await store.init({ objectLock: true });
+    const store = await lockedTestBucket(s3, "bw-registry");
     const db = await openDatabase(createSqliteSettings());
     const audit = new MemoryAuditSink();
     try {

@@ -11,9 +11,8 @@ import { newId } from "../../src/db/ids.js";
 import type { DatabaseHandle } from "../../src/db/open.js";
 import type { DetectionEventsTable, ModelVersionsTable } from "../../src/db/schema.js";
 import { FsObjectStore } from "../../src/storage/fs/store.js";
-import { S3ObjectStore } from "../../src/storage/s3/store.js";
 import type { ObjectStore } from "../../src/storage/types.js";
-import { findTestS3 } from "../storage/s3-env.js";
+import { findTestS3, lockedTestBucket } from "../storage/s3-env.js";
 import { tempDir } from "../helpers/tmp.js";
 
 /** Empties the tables a test fills (a database serves the test of each store in turn). */
@@ -140,16 +139,7 @@ export async function testStores(): Promise<TestStore[]> {
     out.push({
       kind: "s3",
       open: async () => {
-        const store = new S3ObjectStore({
-          bucket: `bw-retention-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`,
-          endpoint: s3.endpoint,
-          region: s3.region,
-          accessKeyId: s3.accessKeyId,
-          secretAccessKey: s3.secretAccessKey,
-          forcePathStyle: true,
-          objectLock: true,
-        });
-        await store.init({ objectLock: true });
+        const store = await lockedTestBucket(s3, "bw-retention");
         return store;
       },
     });

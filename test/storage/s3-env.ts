@@ -1,5 +1,7 @@
 /** Finds the S3 server for tests and benchmarks: BULWARK_TEST_S3_* variables, else the env file scripts/rgw/start.sh wrote. */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { S3ObjectStore } from "../../src/storage/s3/store.js";
 
 export interface TestS3 {
   endpoint: string;
@@ -35,4 +37,19 @@ export async function findTestS3(env = process.env): Promise<TestS3 | undefined>
     return undefined;
   }
   return { endpoint, region: pick("BULWARK_TEST_S3_REGION") ?? "us-east-1", accessKeyId, secretAccessKey };
+}
+
+/** A fresh bucket with Object Lock on the test S3 server, named `<prefix>-<time>-<random>`. */
+export async function lockedTestBucket(s3: TestS3, prefix: string): Promise<S3ObjectStore> {
+  const store = new S3ObjectStore({
+    bucket: `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`,
+    endpoint: s3.endpoint,
+    region: s3.region,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    forcePathStyle: true,
+    objectLock: true,
+  });
+  await store.init({ objectLock: true });
+  return store;
 }
