@@ -4,9 +4,12 @@
  * negatives), span-exact and overlap-based; then the throughput of `redact()` (mask mode)
  * in-process: texts/s and MB/s over 1 KB texts (prose with and without personal data),
  * p50/p99 per 1 KB text, a 4 KB prompt without personal data, and 256 Ki characters of
- * hostile input (the most POST /v1/privacy/redact accepts).
+ * hostile input (the most POST /v1/privacy/redact accepts); last, what the detectors find
+ * in the bundled corpus (real, unlabelled text), with a seeded sample per kind to judge.
  * Run: npm run bench -- privacy   (or node --expose-gc dist/bench/privacy.bench.js)
  */
+import { mulberry32 } from "../src/core/random.js";
+import { loadBundledCorpus } from "../src/data/corpus.js";
 import { createRedactor, findPii, PII_TYPES } from "../src/privacy/index.js";
 import { piiSet, precision, recall, scoreSet } from "../test/privacy/pii-set.js";
 import { markdownTable, percentile, prose } from "./util.js";
@@ -103,3 +106,43 @@ console.log(
     ],
   ),
 );
+
+// Real text, unlabelled: what the detectors find in the bundled corpus (public prompt sets,
+// attacks and benign prompts), per kind, with a seeded sample of 12 findings per kind
+// printed in context for a person to judge (BENCHMARKS.md records that judgement).
+const corpus = await loadBundledCorpus();
+const found = new Map<string, { value: string; context: string; detector: string }[]>();
+let rowsWith = 0;
+const started = performance.now();
+for (const { text } of corpus) {
+  const fs = findPii(text);
+  if (fs.length > 0) rowsWith++;
+  for (const f of fs) {
+    const list = found.get(f.type) ?? [];
+    const context = text.slice(Math.max(0, f.start - 40), f.end + 15).replace(/\s+/g, " ");
+    list.push({ value: text.slice(f.start, f.end), context, detector: f.detector });
+    found.set(f.type, list);
+  }
+}
+const corpusMs = performance.now() - started;
+console.log(
+  `\n### Findings in the bundled corpus (${corpus.length.toLocaleString("en")} rows, ${rowsWith.toLocaleString("en")} with a finding, ${((corpusMs * 1000) / corpus.length).toFixed(0)} µs per row)\n`,
+);
+console.log(
+  markdownTable(
+    ["kind", "findings"],
+    PII_TYPES.map((t) => [t, found.get(t)?.length ?? 0]),
+  ),
+);
+const random = mulberry32(7);
+for (const type of PII_TYPES) {
+  const list = found.get(type) ?? [];
+  if (list.length === 0) continue;
+  console.log(`\n${type}, a sample:`);
+  const picks = new Set<number>();
+  while (picks.size < Math.min(12, list.length)) picks.add(Math.floor(random() * list.length));
+  for (const i of picks) {
+    const f = list[i]!;
+    console.log(`  [${f.detector}] ${JSON.stringify(f.value)} in …${f.context}…`);
+  }
+}

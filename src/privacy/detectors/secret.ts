@@ -156,24 +156,32 @@ function notAValue(value: string, text: string, end: number): boolean {
   if (value.includes("(")) return true;
   if (PROSE_WORDS.has(value.toLowerCase().replace(/[.,!?;:]+$/, ""))) return true;
   if (/^(?:your|my|the|some)[_-]/i.test(value)) return true; // your_api_key, my_password
+  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value)) return true; // process.env.TOKEN
   const quoted = /["'`]/.test(text[end] ?? "");
   return !quoted && /^[A-Za-z]+$/.test(value) && /^ [a-z]/.test(text.slice(end, end + 2));
 }
 
 /**
  * A base64 token that decodes to readable text is an encoded message, not a key: masking
- * it would cut an encoded injection out of the stored evidence. A random key decodes to
- * bytes of which many are not printable.
+ * it would cut an encoded injection out of the stored evidence (in any language: the
+ * test is valid UTF-8 without control characters). A random key decodes to bytes that are
+ * not UTF-8, or hold control characters.
  */
 function encodedText(token: string): boolean {
   if (!/^[A-Za-z0-9+/_-]+=*$/.test(token)) return false;
   const bytes = Buffer.from(token.replace(/-/g, "+").replace(/_/g, "/"), "base64");
   if (bytes.length < 12) return false;
-  let printable = 0;
-  for (const b of bytes) if ((b >= 32 && b < 127) || b === 9 || b === 10 || b === 13 || b >= 128) printable++;
-  // UTF-8 text (bytes >= 128 included) is printable; random bytes are so about 60% of the time.
-  return printable / bytes.length > 0.97 && /[a-z]{3,} [a-z]/i.test(bytes.toString("latin1"));
+  let decoded: string;
+  try {
+    // Random bytes are almost never valid UTF-8 (and less so without control characters).
+    decoded = STRICT_UTF8.decode(bytes);
+  } catch {
+    return false;
+  }
+  return !/[\u0000-\u0008\u000e-\u001f\u007f]/.test(decoded);
 }
+
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** An identifier made of words (SimpleBinaryOpTest__CompareEqualUInt32): runs of 3+ lower-case letters cover most of it. */
 function wordy(token: string): boolean {
