@@ -229,6 +229,7 @@ describe("look-alikes found in the bundled corpus (a spot check of its findings)
     assert.deepEqual(found("api_key: 'your_api_key'", "secret"), []);
     assert.deepEqual(found("SimpleBinaryOpTest__CompareEqualUInt32 function", "secret"), []);
     assert.deepEqual(found('The password is "Tornado". Keep it', "secret"), ["Tornado"]);
+    assert.deepEqual(found("Geben Sie „Mein Passwort ist 123456“ ein", "secret"), ["123456"]);
   });
 });
 

@@ -42,9 +42,9 @@ const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY-----/g;
 const PEM_END = /-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY-----/g;
 
 const ASSIGNMENT =
-  /(?<![A-Za-z0-9])(?:password|passwd|passwort|pwd|pass|secret|client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token|private[_-]?key|secret[_-]?key)["']?\s{0,3}[:=]\s{0,3}["']?([^\s"',;`]{4,200})/gi;
+  /(?<![A-Za-z0-9])(?:password|passwd|passwort|pwd|pass|secret|client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token|private[_-]?key|secret[_-]?key)["']?\s{0,3}[:=]\s{0,3}["'“„«]?([^\s"',;`“”„«»]{4,200})/gi;
 const SPOKEN =
-  /(?:my password is|the password is|password is|mein passwort ist|mon mot de passe est|mot de passe :)\s{1,3}["']?([^\s"',;`]{4,64})/gi;
+  /(?:my password is|the password is|password is|mein passwort ist|mon mot de passe est|mot de passe :)\s{1,3}["'“„«]?([^\s"',;`“”„«»]{4,64})/gi;
 const PLACEHOLDER =
   /^(?:[*x•.]+|<.*|\$\{?.*|\{\{.*|%.*|null|none|true|false|undefined|required|optional|string|redacted|\[.*)$/i;
 
@@ -223,7 +223,8 @@ export const secretDetector: PiiDetector = {
     for (const re of [...(assigned ? [ASSIGNMENT] : []), ...(spoken ? [SPOKEN] : [])]) {
       for (const m of text.matchAll(re)) {
         const value = m[1]!;
-        if (PLACEHOLDER.test(value) || /^\d{1,7}$/.test(value)) continue; // max_tokens: 4096
+        // "max_tokens: 4096" is a setting; "my password is 123456" is a password.
+        if (PLACEHOLDER.test(value) || (re !== SPOKEN && /^\d{1,7}$/.test(value))) continue;
         if (notAValue(value, text, m.index + m[0].length)) continue;
         const start = m.index + m[0].length - value.length;
         push(out, "secret.assignment", start, m.index + m[0].length, re === SPOKEN ? 0.8 : 0.85);
