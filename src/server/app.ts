@@ -14,6 +14,7 @@ import { installJsonBody } from "./plugins/json-body.js";
 import { installMetrics } from "./plugins/metrics.js";
 import { installRequestLog } from "./plugins/request-log.js";
 import { installSecurityHeaders } from "./plugins/security-headers.js";
+import { analyticsRoutes } from "./routes/analytics.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { detectRoutes } from "./routes/detect.js";
@@ -99,5 +100,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(redTeamRoutes(ctx));
   await app.register(learnRoutes(ctx));
   await app.register(privacyRightsRoutes(ctx));
+  await app.register(analyticsRoutes(ctx));
   return app;
 }

@@ -34,6 +34,7 @@ const VOCABULARY = [
   "data/choices.js",
   "detect/types.js",
   "feedback/types.js",
+  "analytics/choices.js",
 ];
 
 function isStartupModule(path: string): boolean {

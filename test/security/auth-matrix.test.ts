@@ -75,6 +75,8 @@ const MATRIX: Record<string, Need> = {
   "GET /v1/storage/presigned/{*}": "signed",
   "HEAD /v1/storage/presigned/{*}": "signed",
   "PUT /v1/storage/presigned/{*}": "signed",
+  "GET /v1/analytics/summary": "analyst",
+  "GET /v1/analytics/timeseries": "analyst",
   "GET /v1/audit": "admin",
   "GET /v1/audit/verify": "admin",
   "POST /v1/audit/snapshots": "admin",

@@ -20,6 +20,7 @@ import { registerStorage } from "./storage.js";
 import { registerTrain } from "./train.js";
 import { registerRedTeam } from "./redteam.js";
 import { registerPrivacy } from "./privacy.js";
+import { registerAnalytics } from "./analytics.js";
 
 /**
  * Every command group registers itself here; one module per group. A group's module
@@ -50,4 +51,5 @@ export function registerCommands(program: Command): void {
   registerJobs(program);
   registerRedTeam(program);
   registerPrivacy(program);
+  registerAnalytics(program);
 }

@@ -71,6 +71,11 @@ export async function installDocs(
         },
         { name: "models", description: "The model registry: versions, promotion, rollback, integrity" },
         { name: "storage", description: "The object store" },
+        {
+          name: "analytics",
+          description:
+            "Detection events summed up: a summary of a time range and time series (analysts and admins)",
+        },
         { name: "audit", description: "The hash-chained audit trail (admin)" },
         { name: "service", description: "Health, readiness, metrics" },
       ],

@@ -1,0 +1,10 @@
+/**
+ * The words analytics queries accept (metrics, buckets, groupings): data only, with no
+ * imports, so the CLI can offer them at start-up without loading the queries.
+ */
+export const METRICS = ["requests", "flagged", "flagged_rate", "latency_p95"] as const;
+export type Metric = (typeof METRICS)[number];
+export const BUCKETS = ["hour", "day", "week"] as const;
+export type Bucket = (typeof BUCKETS)[number];
+export const GROUP_BY = ["category", "route", "model"] as const;
+export type GroupBy = (typeof GROUP_BY)[number];

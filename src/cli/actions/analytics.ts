@@ -1,0 +1,70 @@
+/** `bulwark analytics ...`: the aggregates of /v1/analytics on the configured database. */
+import {
+  resolveRange,
+  summary,
+  timeseries,
+  type Bucket,
+  type GroupBy,
+  type Metric,
+  type Summary,
+} from "../../analytics/aggregates.js";
+import { loadConfig } from "../../core/config.js";
+import { openDatabase, type DatabaseHandle } from "../../db/index.js";
+import { printJson, printLine } from "../output.js";
+
+interface RangeOptions {
+  from?: string;
+  to?: string;
+  json?: boolean;
+}
+
+async function withDatabase<T>(fn: (db: DatabaseHandle) => Promise<T>): Promise<T> {
+  const db = await openDatabase(loadConfig());
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function analyticsSummary(opts: RangeOptions): Promise<void> {
+  const range = resolveRange(opts);
+  const s = await withDatabase((db) => summary(db, range));
+  if (opts.json) return printJson(s);
+  for (const line of describeSummary(s)) printLine(line);
+}
+
+export async function analyticsTimeseries(
+  opts: RangeOptions & { metric: Metric; bucket: Bucket; by?: GroupBy },
+): Promise<void> {
+  const range = resolveRange(opts);
+  const points = await withDatabase((db) =>
+    timeseries(db, { metric: opts.metric, bucket: opts.bucket, by: opts.by, ...range }),
+  );
+  if (opts.json) return printJson(points);
+  if (points.length === 0) return printLine(`no events from ${range.from} to ${range.to}`);
+  for (const p of points)
+    printLine(`${p.bucket_start}${p.group !== undefined ? ` ${p.group}` : ""} ${format(p.value)}`);
+}
+
+function describeSummary(s: Summary): string[] {
+  const counts = (m: Record<string, number>) =>
+    Object.entries(m)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "-";
+  const ms = (v: number | null) => (v === null ? "-" : `${format(v)} ms`);
+  return [
+    `${s.from} to ${s.to}`,
+    `requests ${s.requests}, flagged ${s.flagged} (${(s.flaggedRate * 100).toFixed(1)}%)`,
+    `by category: ${counts(s.byCategory)}`,
+    `by route: ${counts(s.byRoute)}`,
+    `by model: ${counts(s.byModel)}`,
+    `latency p50 ${ms(s.latency.p50)}, p95 ${ms(s.latency.p95)}, p99 ${ms(s.latency.p99)}`,
+    `top evidence: ${s.topEvidence.map((e) => `${e.id} ${e.count}`).join(", ") || "-"}`,
+  ];
+}
+
+function format(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(3);
+}

@@ -1,0 +1,41 @@
+/** `bulwark analytics ...`: detection events summed up, read from the configured database. */
+import { Option, type Command } from "commander";
+import { BUCKETS, GROUP_BY, METRICS } from "../../analytics/choices.js";
+import { oneOf } from "../options.js";
+import { lazy } from "../output.js";
+
+const actions = () => import("../actions/analytics.js");
+
+export function registerAnalytics(program: Command): void {
+  const analytics = program
+    .command("analytics")
+    .description("detection events summed up: a summary of a time range, time series");
+  const range = (c: Command) =>
+    c
+      .option("--from <time>", "events at or after this ISO time (default: 24 hours before --to)")
+      .option("--to <time>", "events before this ISO time (default: now)")
+      .option("--json", "print JSON");
+
+  range(
+    analytics
+      .command("summary")
+      .description(
+        "requests, flagged share, counts by category, route and model, latency percentiles, top evidence",
+      ),
+  ).action(lazy(actions, "analyticsSummary"));
+
+  range(
+    analytics
+      .command("timeseries")
+      .description("one metric per UTC hour, day or week (from Monday); buckets without events are left out")
+      .addOption(
+        new Option("--metric <metric>", METRICS.join(", ")).argParser(oneOf(METRICS)).makeOptionMandatory(),
+      )
+      .addOption(
+        new Option("--bucket <bucket>", BUCKETS.join(", ")).argParser(oneOf(BUCKETS)).makeOptionMandatory(),
+      )
+      .addOption(
+        new Option("--by <column>", `one series per ${GROUP_BY.join(", ")}`).argParser(oneOf(GROUP_BY)),
+      ),
+  ).action(lazy(actions, "analyticsTimeseries"));
+}

@@ -1,0 +1,60 @@
+/** Analytics queries and answers as the API takes and returns them, tied to analytics/aggregates.ts. */
+import { Type } from "@sinclair/typebox";
+import {
+  BUCKETS,
+  GROUP_BY,
+  METRICS,
+  type Summary as SummaryType,
+  type TimeseriesPoint as TimeseriesPointType,
+} from "../../analytics/aggregates.js";
+import { describes, Nullable, StringEnum } from "./shape.js";
+
+const Instant = (description: string) => Type.String({ format: "date-time", description });
+const Counts = (description: string) =>
+  Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description });
+const Ms = Nullable(Type.Number({ minimum: 0 }));
+
+const range = {
+  from: Type.Optional(Instant("Events at or after this time (default: 24 hours before `to`)")),
+  to: Type.Optional(Instant("Events before this time (default: now)")),
+};
+
+export const SummaryQuery = Type.Object(range, { additionalProperties: false });
+
+export const TimeseriesQuery = Type.Object(
+  {
+    metric: StringEnum(METRICS, { description: "What each point counts or measures" }),
+    bucket: StringEnum(BUCKETS, { description: "UTC hours, days, or weeks starting on Monday" }),
+    by: Type.Optional(StringEnum(GROUP_BY, { description: "One series per value of this column" })),
+    ...range,
+  },
+  { additionalProperties: false },
+);
+
+export const Summary = describes<SummaryType>()(
+  Type.Object({
+    from: Type.String(),
+    to: Type.String(),
+    requests: Type.Integer({ minimum: 0, description: "Screened texts (a batch counts each of its texts)" }),
+    flagged: Type.Integer({ minimum: 0 }),
+    flaggedRate: Type.Number({ minimum: 0, maximum: 1 }),
+    byCategory: Counts("Events by verdict category (none: no category)"),
+    byRoute: Counts("Events by route: detect, batch, scan"),
+    byModel: Counts("Events by model name@version"),
+    latency: Type.Object(
+      { p50: Ms, p95: Ms, p99: Ms },
+      { description: "Detection latency percentiles in ms (nearest rank); null without events" },
+    ),
+    topEvidence: Type.Array(Type.Object({ id: Type.String(), count: Type.Integer({ minimum: 0 }) }), {
+      description: "The 10 evidence ids found most often in flagged events",
+    }),
+  }),
+);
+
+export const TimeseriesPoint = describes<TimeseriesPointType>()(
+  Type.Object({
+    bucket_start: Type.String({ description: "The bucket's first instant (UTC)" }),
+    value: Type.Number(),
+    group: Type.Optional(Type.String()),
+  }),
+);
