@@ -1,0 +1,153 @@
+/**
+ * Analytics queries over a large event table: BENCH_ANALYTICS_EVENTS (default 1,000,000)
+ * synthetic detection events spread evenly over 30 days (one in ten flagged, four
+ * categories, three routes, two models, latencies of 0.05-5 ms), written straight into a
+ * migrated database (SQLite, and PostgreSQL when reachable), then `summary` and
+ * `timeseries` over the last day, week and 30 days, median of five runs each. The target
+ * (issue 14) is under 200 ms per query over a million events.
+ * Run: npm run bench -- analytics
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { CompiledQuery } from "kysely";
+import pg from "pg";
+import { summary, timeseries } from "../src/analytics/aggregates.js";
+import { openDatabase, type DatabaseHandle } from "../src/db/open.js";
+import { mulberry32 } from "../src/core/random.js";
+import { markdownTable } from "./util.js";
+
+const EVENTS = Number(process.env.BENCH_ANALYTICS_EVENTS ?? 1_000_000);
+const PG_ADMIN = process.env.BULWARK_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const DAY = 86_400_000;
+const END = Date.parse("2026-12-01T00:00:00Z");
+const START = END - 30 * DAY;
+const CATEGORIES = ["prompt_injection", "jailbreak", "system_extraction", "code_injection"];
+const ROUTES = ["detect", "detect", "detect", "batch", "scan"];
+const COLUMNS = ["id", "at", "actor", "subject", "route", "request_id", "flagged", "score"];
+const MORE = ["category", "evidence", "model", "latency_ms", "text_length", "text_mode", "text", "pii"];
+const ALL = [...COLUMNS, ...MORE];
+
+async function fill(handle: DatabaseHandle): Promise<number> {
+  const random = mulberry32(42);
+  const perStatement = 500;
+  const sql = `insert into detection_events (${ALL.join(", ")}) values ${Array.from(
+    { length: perStatement },
+    (_, r) =>
+      `(${ALL.map((_, c) => (handle.dialect === "postgres" ? `$${r * ALL.length + c + 1}` : "?")).join(", ")})`,
+  ).join(", ")}`;
+  const started = performance.now();
+  for (let done = 0; done < EVENTS; done += perStatement * 20) {
+    await handle.db.transaction().execute(async (tx) => {
+      for (let s = 0; s < 20 && done + s * perStatement < EVENTS; s++) {
+        const values: unknown[] = [];
+        for (let r = 0; r < perStatement; r++) {
+          const i = done + s * perStatement + r;
+          const flagged = random() < 0.1;
+          const category = flagged ? CATEGORIES[Math.floor(random() * 4)]! : null;
+          values.push(
+            `evt_${i.toString(36).padStart(8, "0")}`,
+            new Date(START + Math.floor(((END - START) * i) / EVENTS)).toISOString(),
+            "key_bench",
+            null,
+            ROUTES[Math.floor(random() * ROUTES.length)]!,
+            randomBytes(8).toString("hex"),
+            flagged ? 1 : 0,
+            flagged ? 0.9 + random() / 10 : random() / 2,
+            category,
+            flagged ? `["model:builtin","rule:pi.rule_${Math.floor(random() * 20)}"]` : `["model:builtin"]`,
+            random() < 0.5 ? "builtin@1.0.0" : "builtin@1.1.0",
+            0.05 + random() * 5,
+            500,
+            "none",
+            null,
+            "{}",
+          );
+        }
+        await tx.executeQuery(CompiledQuery.raw(sql, values));
+      }
+    });
+  }
+  return (performance.now() - started) / 1000;
+}
+
+async function median(fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm: plans, page cache
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[2]!;
+}
+
+async function measure(label: string, handle: DatabaseHandle): Promise<(string | number)[][]> {
+  const seconds = await fill(handle);
+  console.log(`${label}: ${EVENTS.toLocaleString("en")} events written in ${seconds.toFixed(1)} s`);
+  const to = new Date(END).toISOString();
+  const since = (days: number) => new Date(END - days * DAY).toISOString();
+  const rows: (string | number)[][] = [];
+  for (const [window, days] of [
+    ["1 day", 1],
+    ["7 days", 7],
+    ["30 days", 30],
+  ] as const) {
+    const range = { from: since(days), to };
+    const n = Math.round((EVENTS * days) / 30).toLocaleString("en");
+    rows.push([label, window, n, "summary", (await median(() => summary(handle, range))).toFixed(0)]);
+    const bucket = days === 1 ? "hour" : "day";
+    rows.push([
+      label,
+      window,
+      n,
+      `timeseries flagged_rate by ${bucket}`,
+      (await median(() => timeseries(handle, { ...range, metric: "flagged_rate", bucket }))).toFixed(0),
+    ]);
+    rows.push([
+      label,
+      window,
+      n,
+      `timeseries requests by ${bucket} and category`,
+      (
+        await median(() => timeseries(handle, { ...range, metric: "requests", bucket, by: "category" }))
+      ).toFixed(0),
+    ]);
+  }
+  return rows;
+}
+
+const rows: (string | number)[][] = [];
+const sqlite = await openDatabase({
+  url: undefined,
+  sqlitePath: join(mkdtempSync(join(tmpdir(), "bulwark-bench-analytics-")), "b.db"),
+});
+rows.push(...(await measure("SQLite", sqlite)));
+await sqlite.close();
+
+const name = `bw_bench_${randomBytes(4).toString("hex")}`;
+const admin = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
+let pgUrl: string | undefined;
+try {
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(PG_ADMIN);
+  url.pathname = `/${name}`;
+  pgUrl = url.toString();
+} catch {
+  console.log(`(PostgreSQL not reachable at ${PG_ADMIN}: its rows are skipped)`);
+}
+if (pgUrl) {
+  try {
+    const handle = await openDatabase({ url: pgUrl, sqlitePath: "" });
+    rows.push(...(await measure("PostgreSQL", handle)));
+    await handle.close();
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+  }
+}
+await admin.end().catch(() => undefined);
+
+console.log(`\n### Analytics over ${EVENTS.toLocaleString("en")} events (30 days), median of 5 runs\n`);
+console.log(markdownTable(["database", "window", "events in window", "query", "ms"], rows));
