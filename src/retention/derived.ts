@@ -1,7 +1,9 @@
 /**
  * Where a subject's data lives on in stored objects after the database rows are gone: the
- * rows learning cycles and datasets were made from. A row is the subject's when its `meta`
- * names the subject's keyed hash or one of its feedback reports, or when it is a report's
+ * rows learning cycles and datasets were made from. A row is the subject's when it names
+ * the subject's keyed hash (`subject`, as the dataset format and imports keep it), when its
+ * `meta` names the hash or one of the subject's feedback reports (as the learning loop
+ * writes a report's row), or when it is a report's
  * row as the learning loop writes it (source "feedback", group = the report's id), which is
  * how a later cycle copies it without its `meta`.
  */
@@ -26,6 +28,7 @@ function metaOf(row: Record<string, unknown>): Record<string, unknown> | undefin
 
 export function isSubjectRow(row: Record<string, unknown> | null, match: SubjectMatch): boolean {
   if (!row) return false;
+  if (row.subject === match.subject) return true;
   const meta = metaOf(row);
   if (meta) {
     if (meta.subject === match.subject) return true;

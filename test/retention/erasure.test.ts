@@ -112,17 +112,16 @@ for (const database of databases) {
         assert.deepEqual(metaOf(filed.report.id), { feedback_id: filed.report.id, subject: alice });
         assert.deepEqual(metaOf(bobs.report.id), { feedback_id: bobs.report.id, subject: bob });
 
-        // ---- a dataset with one of her rows, and an archive under COMPLIANCE retention
-        const aliceRow = {
-          ...sampleRow({
-            text: "my account is locked",
-            label: 0,
-            category: "benign",
-            source: "support",
-            lang: "en",
-          }),
-          meta: { subject: alice },
-        };
+        // ---- a dataset with one of her rows (its subject as an import keeps it), and an
+        // archive under COMPLIANCE retention
+        const aliceRow = sampleRow({
+          text: "my account is locked",
+          label: 0,
+          category: "benign",
+          source: "support",
+          lang: "en",
+          subject: alice,
+        });
         const otherRow = sampleRow({
           text: "hello there",
           label: 0,
