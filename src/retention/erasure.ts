@@ -12,6 +12,7 @@
  *    when, by whom) is appended to the audit trail as `privacy.erasure`. The trail itself is
  *    never edited, so its chain still verifies.
  */
+import { countEvents, deleteEventsOfSubject } from "../analytics/events/index.js";
 import { newId } from "../db/ids.js";
 import { SHA256_META } from "../storage/rules.js";
 import type { VersionEntry } from "../storage/types.js";
@@ -45,12 +46,7 @@ export async function eraseSubject(
   };
 
   // ---- rows in the database
-  const events = await db
-    .selectFrom("detection_events")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("subject", "=", subject)
-    .executeTakeFirst();
-  receipt.events.found = Number(events?.n ?? 0);
+  receipt.events.found = await countEvents(db, { subject });
   const feedbackIds = (
     await db.selectFrom("feedback").select("id").where("subject", "=", subject).execute()
   ).map((r) => r.id);
@@ -66,11 +62,7 @@ export async function eraseSubject(
     }
   }
 
-  const removedEvents = await db
-    .deleteFrom("detection_events")
-    .where("subject", "=", subject)
-    .executeTakeFirst();
-  receipt.events.removed = Number(removedEvents.numDeletedRows);
+  receipt.events.removed = await deleteEventsOfSubject(db, subject);
   for (let i = 0; i < feedbackIds.length; i += CHUNK) {
     const r = await db
       .deleteFrom("feedback")
