@@ -251,36 +251,20 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         timer.unref();
         cleanup.push(() => clearInterval(timer));
       }
-      if (settings.learn.schedule) {
-        // Every server fires each tick; the tick in the payload lets one cycle run per tick.
-        const learning = startSchedule(parseCronSchedule(settings.learn.schedule), (tick) => {
+      // Every server fires each tick: the tick in the payload lets one cycle run per tick,
+      // and a second retention run on the same tick finds nothing left to delete.
+      const scheduleJob = (cron: string | null, type: "learn.cycle" | "privacy.retention", what: string) => {
+        if (!cron) return;
+        const schedule = startSchedule(parseCronSchedule(cron), (tick) => {
           jobs.queue
-            .enqueue("learn.cycle", { scheduledFor: tick.toISOString() }, { createdBy: "system:scheduler" })
-            .catch((err: unknown) => logger.warn({ err }, "could not schedule the learning cycle"));
+            .enqueue(type, { scheduledFor: tick.toISOString() }, { createdBy: "system:scheduler" })
+            .catch((err: unknown) => logger.warn({ err }, `could not schedule the ${what}`));
         });
-        logger.info(
-          { schedule: settings.learn.schedule, next: learning.nextTick().toISOString() },
-          "learning cycles scheduled",
-        );
-        cleanup.push(() => learning.stop());
-      }
-      if (settings.retention.schedule) {
-        // Every server fires each tick; a second run on the same tick finds nothing left to delete.
-        const retention = startSchedule(parseCronSchedule(settings.retention.schedule), (tick) => {
-          jobs.queue
-            .enqueue(
-              "privacy.retention",
-              { scheduledFor: tick.toISOString() },
-              { createdBy: "system:scheduler" },
-            )
-            .catch((err: unknown) => logger.warn({ err }, "could not schedule the retention run"));
-        });
-        logger.info(
-          { schedule: settings.retention.schedule, next: retention.nextTick().toISOString() },
-          "retention scheduled",
-        );
-        cleanup.push(() => retention.stop());
-      }
+        logger.info({ schedule: cron, next: schedule.nextTick().toISOString() }, `${what} scheduled`);
+        cleanup.push(() => schedule.stop());
+      };
+      scheduleJob(settings.learn.schedule, "learn.cycle", "learning cycle");
+      scheduleJob(settings.retention.schedule, "privacy.retention", "retention run");
     }
     logger.info(
       {
