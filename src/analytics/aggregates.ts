@@ -1,20 +1,22 @@
 /**
- * Aggregates over detection events, the same on SQLite and PostgreSQL: a summary of a
- * time range (requests, flagged share, counts by category, route and model, latency
- * percentiles, the evidence that flags most) and time series bucketed by hour, day or
- * week. The work stays in the database (counts, percentiles by rank, evidence unnested
- * from its JSON), so a range of a million events never travels to the process.
+ * Aggregates over detection events, the same on SQLite and PostgreSQL, read from the
+ * hourly roll-ups the event writer keeps (events/rollups.ts): a summary of a time range
+ * (requests, flagged share, counts by category, route, model and key, latency
+ * percentiles and the share under 10 ms, the evidence that flags most, the obfuscation
+ * techniques seen) and time series bucketed by hour, day or week. A month of a million
+ * events is a few thousand roll-up rows, summed in the database.
  *
- * Buckets are prefixes of the stored ISO time (`2026-12-02T01` an hour, `2026-12-02` a
- * day): every `at` is written by toISOString, so the prefix is the UTC hour or day.
- * Weeks start on Monday (UTC); counts are summed from day buckets here, a weekly
- * percentile needs the week in SQL (it cannot be made from the days' percentiles).
- * Percentiles are nearest-rank: the value at rank ceil(p·n) of the n sorted latencies.
+ * Ranges are whole UTC hours: a range is widened to the hours that hold it (from down to
+ * its hour, to up to the next), and every answer says which range it covered.
+ * Weeks start on Monday (UTC) and are summed here from days. Percentiles come from the
+ * latency histograms (40 bins a decade): each is its bin's upper edge, at most 6% above
+ * the exact nearest-rank value and never below it.
  */
-import { sql, type RawBuilder } from "kysely";
+import { sql } from "kysely";
 import { ValidationError } from "../core/errors.js";
-import type { DatabaseHandle, Dialect } from "../db/open.js";
-
+import type { DatabaseHandle } from "../db/open.js";
+import { histogramQuantile, shareBelow } from "./events/latency-bins.js";
+import { ALL, hourOf, LATENCY_DIMENSIONS, type CountDimension } from "./events/rollups.js";
 import { BUCKETS, GROUP_BY, METRICS, type Bucket, type GroupBy, type Metric } from "./choices.js";
 
 export * from "./choices.js";
@@ -26,6 +28,7 @@ export interface Range {
 }
 
 export interface Summary {
+  /** The range covered: the one asked for, widened to whole UTC hours. */
   from: string;
   to: string;
   requests: number;
@@ -37,10 +40,14 @@ export interface Summary {
   byRoute: Record<string, number>;
   /** Events by `name@version` of the model that answered. */
   byModel: Record<string, number>;
-  /** Milliseconds; null when there were no requests. */
-  latency: { p50: number | null; p95: number | null; p99: number | null };
+  /** The 10 API keys or users that sent most texts, most first, with their names when they still exist. */
+  topKeys: { key: string; name: string | null; requests: number; flagged: number }[];
+  /** Milliseconds (histogram upper edges); null when there were no requests. */
+  latency: { p50: number | null; p95: number | null; p99: number | null; under10msShare: number | null };
   /** The 10 evidence ids (`kind:id`) found most often in flagged events, most first. */
   topEvidence: { id: string; count: number }[];
+  /** The 10 obfuscation signals and payload decoders (`obfuscation:…`, `payload:…`) seen most often. */
+  topTechniques: { id: string; requests: number; flagged: number }[];
 }
 
 export interface TimeseriesQuery extends Range {
@@ -53,17 +60,23 @@ export interface TimeseriesPoint {
   /** The bucket's first instant (ISO, UTC). */
   bucket_start: string;
   value: number;
-  /** The group's value (category, route or model) when grouped; `none` for no category. */
+  /** The group's value (category, route, model, key or evidence id) when grouped; `none` for no category. */
   group?: string;
 }
 
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const DEFAULT_RANGE_MS = DAY_MS;
 /** The widest range per bucket: enough buckets for a chart, few enough for one answer. */
 const MAX_RANGE_DAYS: Record<Bucket, number> = { hour: 366, day: 5 * 366, week: 10 * 366 };
-const TOP_EVIDENCE = 10;
-/** What a null category is called in grouped answers. */
-const NO_CATEGORY = "none";
+const TOP = 10;
+const SLO_MS = 10;
+const TECHNIQUE = /^(obfuscation|payload):/;
+const LATENCY_METRICS: Partial<Record<Metric, number>> = {
+  latency_p50: 0.5,
+  latency_p95: 0.95,
+  latency_p99: 0.99,
+};
 
 /**
  * The range a request asked for, checked: `to` defaults to now and `from` to 24 hours
@@ -79,74 +92,83 @@ export function resolveRange(
   return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
 }
 
+/** A range widened to whole UTC hours: what the roll-ups can answer exactly. */
+export function hourRange(range: Range): Range {
+  const from = Math.floor(Date.parse(range.from) / HOUR_MS) * HOUR_MS;
+  const to = Math.ceil(Date.parse(range.to) / HOUR_MS) * HOUR_MS;
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}
+
 export async function summary(handle: DatabaseHandle, given: Range): Promise<Summary> {
-  const range = resolveRange(given);
-  const { db } = handle;
-  const inRange = db.selectFrom("detection_events").where("at", ">=", range.from).where("at", "<", range.to);
-  const totals = await inRange
-    .select((eb) => [
-      eb.fn.countAll<number | string>().as("requests"),
-      eb.fn.sum<number | string | null>("flagged").as("flagged"),
-    ])
-    .executeTakeFirstOrThrow();
-  const requests = Number(totals.requests);
-  const flagged = Number(totals.flagged ?? 0);
-  const countsBy = async (column: "category" | "route" | "model") => {
-    const rows = await inRange
-      .select((eb) => [eb.ref(column).as("key"), eb.fn.countAll<number | string>().as("n")])
-      .groupBy(column)
-      .execute();
-    const out: Record<string, number> = {};
-    for (const r of rows) out[r.key ?? NO_CATEGORY] = Number(r.n);
-    return out;
-  };
-  const percentile = async (p: number): Promise<number | null> => {
-    if (requests === 0) return null;
-    const row = await inRange
-      .select("latency_ms")
-      .orderBy("latency_ms")
-      .limit(1)
-      .offset(rankOf(p, requests) - 1)
-      .executeTakeFirst();
-    return row ? Number(row.latency_ms) : null;
-  };
+  const range = hourRange(resolveRange(given));
+  const counts = (dimension: CountDimension) => countsOf(handle, dimension, range);
+  const [all, byCategory, byRoute, byModel, byKey, evidence, bins] = await Promise.all([
+    counts("all"),
+    counts("category"),
+    counts("route"),
+    counts("model"),
+    counts("key"),
+    counts("evidence"),
+    binsOf(handle, range),
+  ]);
+  const total = all.get(ALL) ?? { requests: 0, flagged: 0 };
+  const requestsOf = (m: Map<string, Cell>) => Object.fromEntries([...m].map(([k, c]) => [k, c.requests]));
+  const top = [...byKey].sort((a, b) => b[1].requests - a[1].requests || cmp(a[0], b[0])).slice(0, TOP);
+  const names = await keyNames(
+    handle,
+    top.map(([k]) => k),
+  );
   return {
     ...range,
-    requests,
-    flagged,
-    flaggedRate: requests === 0 ? 0 : flagged / requests,
-    byCategory: await countsBy("category"),
-    byRoute: await countsBy("route"),
-    byModel: await countsBy("model"),
-    latency: { p50: await percentile(0.5), p95: await percentile(0.95), p99: await percentile(0.99) },
-    topEvidence: await topEvidence(handle, range),
+    requests: total.requests,
+    flagged: total.flagged,
+    flaggedRate: total.requests === 0 ? 0 : total.flagged / total.requests,
+    byCategory: requestsOf(byCategory),
+    byRoute: requestsOf(byRoute),
+    byModel: requestsOf(byModel),
+    topKeys: top.map(([key, c]) => ({ key, name: names.get(key) ?? null, ...c })),
+    latency: {
+      p50: histogramQuantile(bins, 0.5),
+      p95: histogramQuantile(bins, 0.95),
+      p99: histogramQuantile(bins, 0.99),
+      under10msShare: shareBelow(bins, SLO_MS),
+    },
+    topEvidence: [...evidence]
+      .filter(([, c]) => c.flagged > 0)
+      .sort((a, b) => b[1].flagged - a[1].flagged || cmp(a[0], b[0]))
+      .slice(0, TOP)
+      .map(([id, c]) => ({ id, count: c.flagged })),
+    topTechniques: [...evidence]
+      .filter(([id]) => TECHNIQUE.test(id))
+      .sort((a, b) => b[1].requests - a[1].requests || cmp(a[0], b[0]))
+      .slice(0, TOP)
+      .map(([id, c]) => ({ id, ...c })),
   };
 }
 
 export async function timeseries(handle: DatabaseHandle, query: TimeseriesQuery): Promise<TimeseriesPoint[]> {
   const q = checkQuery(query);
-  const rows =
-    q.metric === "latency_p95"
-      ? await p95Rows(handle, q)
-      : await countRows(handle, q).then((r) => (q.bucket === "week" ? weeksOf(r) : r));
-  const points = rows.map((r): TimeseriesPoint => {
-    const value =
-      q.metric === "requests"
-        ? r.requests
-        : q.metric === "flagged"
-          ? r.flagged
-          : q.metric === "flagged_rate"
-            ? r.flagged / r.requests
-            : r.value;
-    return {
-      bucket_start: startOf(r.key),
-      value,
-      ...(q.by ? { group: r.group ?? NO_CATEGORY } : {}),
-    };
-  });
-  return points.sort(
-    (a, b) => a.bucket_start.localeCompare(b.bucket_start) || (a.group ?? "").localeCompare(b.group ?? ""),
-  );
+  const dimension: CountDimension = q.by ?? "all";
+  const quantile = LATENCY_METRICS[q.metric];
+  const latency = quantile !== undefined || q.metric === "under_10ms_share";
+  const points: TimeseriesPoint[] = [];
+  const point = (key: string, group: string, value: number) =>
+    points.push({ bucket_start: startOf(key), value, ...(q.by ? { group } : {}) });
+  if (latency) {
+    for (const [id, bins] of await bucketBins(handle, q, dimension)) {
+      const [key, group] = split(id);
+      const value = quantile !== undefined ? histogramQuantile(bins, quantile) : shareBelow(bins, SLO_MS);
+      if (value !== null) point(key, group, value);
+    }
+  } else {
+    for (const [id, c] of await bucketCounts(handle, q, dimension)) {
+      const [key, group] = split(id);
+      const value =
+        q.metric === "requests" ? c.requests : q.metric === "flagged" ? c.flagged : c.flagged / c.requests;
+      point(key, group, value);
+    }
+  }
+  return points.sort((a, b) => cmp(a.bucket_start, b.bucket_start) || cmp(a.group ?? "", b.group ?? ""));
 }
 
 function checkQuery(query: TimeseriesQuery): TimeseriesQuery {
@@ -156,7 +178,13 @@ function checkQuery(query: TimeseriesQuery): TimeseriesQuery {
     throw new ValidationError(`bucket must be one of ${BUCKETS.join(", ")}`);
   if (query.by !== undefined && !(GROUP_BY as readonly string[]).includes(query.by))
     throw new ValidationError(`by must be one of ${GROUP_BY.join(", ")}`);
-  const range = resolveRange(query);
+  const latency = query.metric.startsWith("latency_") || query.metric === "under_10ms_share";
+  if (latency && query.by !== undefined && !(LATENCY_DIMENSIONS as readonly string[]).includes(query.by))
+    throw new ValidationError(
+      `latency is kept by ${LATENCY_DIMENSIONS.filter((d) => d !== "all").join(", ")}, not by ${query.by}: ` +
+        `choose one of those or a count metric`,
+    );
+  const range = hourRange(resolveRange(query));
   const days = (Date.parse(range.to) - Date.parse(range.from)) / DAY_MS;
   const max = MAX_RANGE_DAYS[query.bucket];
   if (days > max)
@@ -167,58 +195,111 @@ function checkQuery(query: TimeseriesQuery): TimeseriesQuery {
   return { ...query, ...range };
 }
 
-/** A bucket's key in SQL: a prefix of `at`, or the Monday of its week for a weekly percentile. */
-function keyOf(dialect: Dialect, bucket: Bucket): RawBuilder<string> {
-  if (bucket === "hour") return sql<string>`substr(at, 1, 13)`;
-  if (bucket === "day") return sql<string>`substr(at, 1, 10)`;
-  return dialect === "postgres"
-    ? sql<string>`to_char(date_trunc('week', substr(at, 1, 10)::date), 'YYYY-MM-DD')`
-    : // 'weekday 0' moves to the Sunday ending the week (or stays on it); 6 days before is its Monday.
-      sql<string>`date(substr(at, 1, 10), 'weekday 0', '-6 days')`;
-}
-
-interface CountRow {
-  key: string;
-  group: string | null;
+interface Cell {
   requests: number;
   flagged: number;
-  value: number;
 }
 
-async function countRows(handle: DatabaseHandle, q: TimeseriesQuery): Promise<CountRow[]> {
-  // Weeks are summed from days below, so the database is asked for days.
-  const key = keyOf(handle.dialect, q.bucket === "week" ? "day" : q.bucket);
-  const group = q.by ? sql.ref(q.by) : sql`null`;
-  const r = await sql<{
-    key: string;
-    grp: string | null;
-    requests: number | string;
-    flagged: number | string;
-  }>`
-    select ${key} as key, ${group} as grp, count(*) as requests, sum(flagged) as flagged
-    from detection_events where at >= ${q.from} and at < ${q.to}
+/** The roll-ups' bounds for a range of whole hours: hours sort as text. */
+function hours(range: Range): [string, string] {
+  return [hourOf(range.from), hourOf(range.to)];
+}
+
+async function countsOf(handle: DatabaseHandle, dimension: CountDimension, range: Range) {
+  const [from, to] = hours(range);
+  const rows = await handle.db
+    .selectFrom("event_rollups")
+    .select((eb) => [
+      "value",
+      eb.fn.sum<number | string>("requests").as("requests"),
+      eb.fn.sum<number | string>("flagged").as("flagged"),
+    ])
+    .where("dimension", "=", dimension)
+    .where("hour", ">=", from)
+    .where("hour", "<", to)
+    .groupBy("value")
+    .execute();
+  return new Map(rows.map((r) => [r.value, { requests: Number(r.requests), flagged: Number(r.flagged) }]));
+}
+
+async function binsOf(handle: DatabaseHandle, range: Range): Promise<Map<number, number>> {
+  const [from, to] = hours(range);
+  const rows = await handle.db
+    .selectFrom("event_latency_rollups")
+    .select((eb) => ["bin", eb.fn.sum<number | string>("n").as("n")])
+    .where("dimension", "=", "all")
+    .where("hour", ">=", from)
+    .where("hour", "<", to)
+    .groupBy("bin")
+    .execute();
+  return new Map(rows.map((r) => [Number(r.bin), Number(r.n)]));
+}
+
+/** How many characters of the stored hour name a bucket: weeks are read as days and summed. */
+function prefixOf(bucket: Bucket): number {
+  return bucket === "hour" ? 13 : 10;
+}
+
+/** A bucket's key for a stored prefix (the Monday of its week for weekly buckets). */
+function keyFor(bucket: Bucket, prefix: string): string {
+  return bucket === "week" ? mondayOf(prefix) : prefix;
+}
+
+async function bucketCounts(
+  handle: DatabaseHandle,
+  q: TimeseriesQuery,
+  dimension: CountDimension,
+): Promise<Map<string, Cell>> {
+  const [from, to] = hours(q);
+  const r = await sql<{ key: string; value: string; requests: number | string; flagged: number | string }>`
+    select substr(hour, 1, ${prefixOf(q.bucket)}) as key, value, sum(requests) as requests, sum(flagged) as flagged
+    from event_rollups where dimension = ${dimension} and hour >= ${from} and hour < ${to}
     group by 1, 2`.execute(handle.db);
-  return r.rows.map((x) => ({
-    key: x.key,
-    group: x.grp,
-    requests: Number(x.requests),
-    flagged: Number(x.flagged),
-    value: 0,
-  }));
+  const out = new Map<string, Cell>();
+  for (const row of r.rows) {
+    const id = join(keyFor(q.bucket, row.key), row.value);
+    const cell = out.get(id) ?? { requests: 0, flagged: 0 };
+    cell.requests += Number(row.requests);
+    cell.flagged += Number(row.flagged);
+    out.set(id, cell);
+  }
+  return out;
 }
 
-/** Day rows summed into the weeks (Monday, UTC) that hold them. */
-function weeksOf(days: CountRow[]): CountRow[] {
-  const weeks = new Map<string, CountRow>();
-  for (const d of days) {
-    const key = mondayOf(d.key);
-    const id = `${key}|${d.group ?? ""}`;
-    const w = weeks.get(id) ?? { key, group: d.group, requests: 0, flagged: 0, value: 0 };
-    w.requests += d.requests;
-    w.flagged += d.flagged;
-    weeks.set(id, w);
+async function bucketBins(
+  handle: DatabaseHandle,
+  q: TimeseriesQuery,
+  dimension: CountDimension,
+): Promise<Map<string, Map<number, number>>> {
+  const [from, to] = hours(q);
+  const r = await sql<{ key: string; value: string; bin: number | string; n: number | string }>`
+    select substr(hour, 1, ${prefixOf(q.bucket)}) as key, value, bin, sum(n) as n
+    from event_latency_rollups where dimension = ${dimension} and hour >= ${from} and hour < ${to}
+    group by 1, 2, 3`.execute(handle.db);
+  const out = new Map<string, Map<number, number>>();
+  for (const row of r.rows) {
+    const id = join(keyFor(q.bucket, row.key), row.value);
+    let bins = out.get(id);
+    if (!bins) out.set(id, (bins = new Map()));
+    const bin = Number(row.bin);
+    bins.set(bin, (bins.get(bin) ?? 0) + Number(row.n));
   }
-  return [...weeks.values()];
+  return out;
+}
+
+/** Who a key id is, for people: `key:<name>` or `user:<username>`; ids of deleted ones stay unnamed. */
+async function keyNames(handle: DatabaseHandle, ids: string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  if (ids.length === 0) return names;
+  const keys = await handle.db.selectFrom("api_keys").select(["id", "name"]).where("id", "in", ids).execute();
+  for (const k of keys) names.set(k.id, `key:${k.name}`);
+  const users = await handle.db
+    .selectFrom("users")
+    .select(["id", "username"])
+    .where("id", "in", ids)
+    .execute();
+  for (const u of users) names.set(u.id, `user:${u.username}`);
+  return names;
 }
 
 export function mondayOf(day: string): string {
@@ -227,43 +308,17 @@ export function mondayOf(day: string): string {
   return new Date(t - sinceMonday * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** The 95th percentile latency of each bucket (and group), ranked in the database. */
-async function p95Rows(handle: DatabaseHandle, q: TimeseriesQuery): Promise<CountRow[]> {
-  const key = keyOf(handle.dialect, q.bucket);
-  const group = q.by ? sql.ref(q.by) : sql`null`;
-  // Rank ceil(95·n/100) in integer arithmetic: SQLite may be built without ceil().
-  const r = await sql<{ key: string; grp: string | null; latency_ms: number | string }>`
-    select key, grp, latency_ms from (
-      select ${key} as key, ${group} as grp, latency_ms,
-        row_number() over (partition by ${key}, ${group} order by latency_ms) as rn,
-        count(*) over (partition by ${key}, ${group}) as n
-      from detection_events where at >= ${q.from} and at < ${q.to}
-    ) ranked where rn = (95 * n + 99) / 100`.execute(handle.db);
-  return r.rows.map((x) => ({
-    key: x.key,
-    group: x.grp,
-    requests: 0,
-    flagged: 0,
-    value: Number(x.latency_ms),
-  }));
+function join(key: string, group: string): string {
+  return `${key}\u0000${group}`;
 }
 
-async function topEvidence(handle: DatabaseHandle, range: Range): Promise<Summary["topEvidence"]> {
-  const unnest =
-    handle.dialect === "postgres"
-      ? sql`cross join lateral jsonb_array_elements_text(e.evidence::jsonb) as j(value)`
-      : sql`join json_each(e.evidence) as j`;
-  const r = await sql<{ id: string; n: number | string }>`
-    select j.value as id, count(*) as n
-    from detection_events as e ${unnest}
-    where e.flagged = 1 and e.at >= ${range.from} and e.at < ${range.to}
-    group by j.value order by n desc, id limit ${TOP_EVIDENCE}`.execute(handle.db);
-  return r.rows.map((x) => ({ id: x.id, count: Number(x.n) }));
+function split(id: string): [string, string] {
+  const at = id.indexOf("\u0000");
+  return [id.slice(0, at), id.slice(at + 1)];
 }
 
-/** Nearest rank (1-based) of the p-quantile among n values. */
-export function rankOf(p: number, n: number): number {
-  return Math.min(n, Math.max(1, Math.ceil(p * n - 1e-9)));
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function startOf(key: string): string {

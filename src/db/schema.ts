@@ -234,8 +234,33 @@ export interface DetectionEventsTable {
   pii: string;
 }
 
+/**
+ * Detection events summed per UTC hour (migration 014, src/analytics/events/rollups.ts):
+ * `dimension` is all, route, category, model, key or evidence; `value` the dimension's
+ * value ('' for all, 'none' for a verdict without category).
+ */
+export interface EventRollupsTable {
+  dimension: string;
+  /** `2026-12-02T01`: the first 13 characters of the events' ISO times. */
+  hour: string;
+  value: string;
+  requests: number | string;
+  flagged: number | string;
+}
+
+/** Latency histograms per UTC hour and dimension value, in analytics/events/latency-bins.ts's bins. */
+export interface EventLatencyRollupsTable {
+  dimension: string;
+  hour: string;
+  value: string;
+  bin: number;
+  n: number | string;
+}
+
 export interface Database extends AuthTables {
   detection_events: DetectionEventsTable;
+  event_rollups: EventRollupsTable;
+  event_latency_rollups: EventLatencyRollupsTable;
   canaries: CanariesTable;
   feedback: FeedbackTable;
   learn_cycles: LearnCyclesTable;

@@ -87,7 +87,10 @@ test("analytics summary as text, and a time series by route", async () => {
 test("a bad metric or a reversed range is refused", async () => {
   const metric = await runCli(["analytics", "timeseries", "--metric", "clicks", "--bucket", "day"], { env });
   assert.notEqual(metric.code, 0);
-  assert.match(metric.stderr, /must be one of requests, flagged, flagged_rate, latency_p95/);
+  assert.match(
+    metric.stderr,
+    /must be one of requests, flagged, flagged_rate, latency_p50, latency_p95, latency_p99, under_10ms_share/,
+  );
   const reversed = await runCli(["analytics", "summary", "--from", to, "--to", from], { env });
   assert.notEqual(reversed.code, 0);
   assert.match(reversed.stderr, /from must be before to/);

@@ -13,6 +13,7 @@ import type { DatabaseHandle } from "../../db/open.js";
 import type { DetectionEventsTable } from "../../db/schema.js";
 import { writeTransaction } from "../../db/transaction.js";
 import type { Redactor } from "../../privacy/index.js";
+import { rollupOf, writeRollup } from "./rollups.js";
 import { eventIds, eventRow, type RowContext } from "./rows.js";
 import type { EventInput, EventMeters, EventRecorderSettings } from "./types.js";
 
@@ -164,12 +165,15 @@ export class EventRecorder {
   }
 
   /**
-   * One transaction of multi-row INSERTs. The statement text is made once per row count
-   * and the values passed flat: building the same INSERT through the query builder cost
-   * about 50 µs per event, more than the database's own work.
+   * One transaction of multi-row INSERTs, and the hourly roll-ups they add to (so the
+   * roll-ups never count an event that was not written, or miss one that was). The
+   * statement text is made once per row count and the values passed flat: building the
+   * same INSERT through the query builder cost about 50 µs per event, more than the
+   * database's own work.
    */
   private async write(rows: DetectionEventsTable[]): Promise<void> {
     const size = this.rowsPerStatement;
+    const rollup = rollupOf(rows);
     await writeTransaction(
       this.deps.db,
       async (tx) => {
@@ -180,6 +184,7 @@ export class EventRecorder {
           await tx.executeQuery(CompiledQuery.raw(this.statement(chunk.length), values));
           if (i + size < rows.length) await yieldToRequests();
         }
+        await writeRollup(tx, this.deps.db.dialect, rollup);
       },
       { attempts: 5 },
     );

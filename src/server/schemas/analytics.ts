@@ -15,8 +15,10 @@ const Counts = (description: string) =>
 const Ms = Nullable(Type.Number({ minimum: 0 }));
 
 const range = {
-  from: Type.Optional(Instant("Events at or after this time (default: 24 hours before `to`)")),
-  to: Type.Optional(Instant("Events before this time (default: now)")),
+  from: Type.Optional(
+    Instant("Events at or after this time, widened to its UTC hour (default: 24 hours before `to`)"),
+  ),
+  to: Type.Optional(Instant("Events before this time, widened to the next UTC hour (default: now)")),
 };
 
 export const SummaryQuery = Type.Object(range, { additionalProperties: false });
@@ -33,7 +35,7 @@ export const TimeseriesQuery = Type.Object(
 
 export const Summary = describes<SummaryType>()(
   Type.Object({
-    from: Type.String(),
+    from: Type.String({ description: "The range covered: the one asked for, widened to whole UTC hours" }),
     to: Type.String(),
     requests: Type.Integer({ minimum: 0, description: "Screened texts (a batch counts each of its texts)" }),
     flagged: Type.Integer({ minimum: 0 }),
@@ -41,13 +43,42 @@ export const Summary = describes<SummaryType>()(
     byCategory: Counts("Events by verdict category (none: no category)"),
     byRoute: Counts("Events by route: detect, batch, scan"),
     byModel: Counts("Events by model name@version"),
+    topKeys: Type.Array(
+      Type.Object({
+        key: Type.String({ description: "The API key's or user's id" }),
+        name: Nullable(Type.String({ description: "key:<name> or user:<username>; null once deleted" })),
+        requests: Type.Integer({ minimum: 0 }),
+        flagged: Type.Integer({ minimum: 0 }),
+      }),
+      { description: "The 10 keys or users that sent most texts" },
+    ),
     latency: Type.Object(
-      { p50: Ms, p95: Ms, p99: Ms },
-      { description: "Detection latency percentiles in ms (nearest rank); null without events" },
+      {
+        p50: Ms,
+        p95: Ms,
+        p99: Ms,
+        under10msShare: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
+      },
+      {
+        description:
+          "Detection latency percentiles in ms, from a histogram of 40 bins a decade (at most 6% above " +
+          "the exact value, never below), and the share of detections under 10 ms; null without events",
+      },
     ),
     topEvidence: Type.Array(Type.Object({ id: Type.String(), count: Type.Integer({ minimum: 0 }) }), {
       description: "The 10 evidence ids found most often in flagged events",
     }),
+    topTechniques: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        requests: Type.Integer({ minimum: 0 }),
+        flagged: Type.Integer({ minimum: 0 }),
+      }),
+      {
+        description:
+          "The 10 obfuscation signals and payload decoders seen most often (obfuscation:…, payload:…)",
+      },
+    ),
   }),
 );
 
