@@ -1,10 +1,11 @@
 /**
  * Aggregates over detection events, the same on SQLite and PostgreSQL, read from the
- * hourly roll-ups the event writer keeps (events/rollups.ts): a summary of a time range
+ * hourly and daily roll-ups the event writer keeps (events/rollups.ts): a summary of a time range
  * (requests, flagged share, counts by category, route, model and key, latency
  * percentiles and the share under 10 ms, the evidence that flags most, the obfuscation
  * techniques seen) and time series bucketed by hour, day or week. A month of a million
- * events is a few thousand roll-up rows, summed in the database.
+ * events is a few thousand roll-up rows, summed in the database: a range reads day
+ * roll-ups for the whole days it covers and hour roll-ups at its edges.
  *
  * Ranges are whole UTC hours: a range is widened to the hours that hold it (from down to
  * its hour, to up to the next), and every answer says which range it covered.
@@ -16,7 +17,14 @@ import { sql } from "kysely";
 import { ValidationError } from "../core/errors.js";
 import type { DatabaseHandle } from "../db/open.js";
 import { histogramQuantile, shareBelow } from "./events/latency-bins.js";
-import { ALL, hourOf, LATENCY_DIMENSIONS, type CountDimension } from "./events/rollups.js";
+import {
+  ALL,
+  GRAIN_CHARS,
+  LATENCY_DIMENSIONS,
+  periodOf,
+  type CountDimension,
+  type Grain,
+} from "./events/rollups.js";
 import { BUCKETS, GROUP_BY, METRICS, type Bucket, type GroupBy, type Metric } from "./choices.js";
 
 export * from "./choices.js";
@@ -155,13 +163,13 @@ export async function timeseries(handle: DatabaseHandle, query: TimeseriesQuery)
   const point = (key: string, group: string, value: number) =>
     points.push({ bucket_start: startOf(key), value, ...(q.by ? { group } : {}) });
   if (latency) {
-    for (const [id, bins] of await bucketBins(handle, q, dimension)) {
+    for (const [id, bins] of await sumBins(handle, dimension, q, q.bucket)) {
       const [key, group] = split(id);
       const value = quantile !== undefined ? histogramQuantile(bins, quantile) : shareBelow(bins, SLO_MS);
       if (value !== null) point(key, group, value);
     }
   } else {
-    for (const [id, c] of await bucketCounts(handle, q, dimension)) {
+    for (const [id, c] of await sumCounts(handle, dimension, q, q.bucket)) {
       const [key, group] = split(id);
       const value =
         q.metric === "requests" ? c.requests : q.metric === "flagged" ? c.flagged : c.flagged / c.requests;
@@ -200,91 +208,105 @@ interface Cell {
   flagged: number;
 }
 
-/** The roll-ups' bounds for a range of whole hours: hours sort as text. */
-function hours(range: Range): [string, string] {
-  return [hourOf(range.from), hourOf(range.to)];
+/** A stretch of periods of one grain, `[from, to)`, as the roll-ups store them. */
+interface Segment {
+  grain: Grain;
+  from: string;
+  to: string;
 }
 
-async function countsOf(handle: DatabaseHandle, dimension: CountDimension, range: Range) {
-  const [from, to] = hours(range);
-  const rows = await handle.db
-    .selectFrom("event_rollups")
-    .select((eb) => [
-      "value",
-      eb.fn.sum<number | string>("requests").as("requests"),
-      eb.fn.sum<number | string>("flagged").as("flagged"),
-    ])
-    .where("dimension", "=", dimension)
-    .where("hour", ">=", from)
-    .where("hour", "<", to)
-    .groupBy("value")
-    .execute();
-  return new Map(rows.map((r) => [r.value, { requests: Number(r.requests), flagged: Number(r.flagged) }]));
+/**
+ * The roll-up periods that make up a range of whole hours: the whole UTC days inside it
+ * from the day roll-ups, the hours before the first and after the last from the hour
+ * roll-ups. Hour buckets need hours throughout.
+ */
+function segmentsOf(range: Range, bucket?: Bucket): Segment[] {
+  const hour = (t: number) => periodOf(new Date(t).toISOString(), "hour");
+  const day = (t: number) => periodOf(new Date(t).toISOString(), "day");
+  const from = Date.parse(range.from);
+  const to = Date.parse(range.to);
+  const firstDay = Math.ceil(from / DAY_MS) * DAY_MS;
+  const lastDay = Math.floor(to / DAY_MS) * DAY_MS;
+  if (bucket === "hour" || firstDay >= lastDay) return [{ grain: "hour", from: hour(from), to: hour(to) }];
+  const segments: Segment[] = [{ grain: "day", from: day(firstDay), to: day(lastDay) }];
+  if (from < firstDay) segments.push({ grain: "hour", from: hour(from), to: hour(firstDay) });
+  if (lastDay < to) segments.push({ grain: "hour", from: hour(lastDay), to: hour(to) });
+  return segments;
 }
 
-async function binsOf(handle: DatabaseHandle, range: Range): Promise<Map<number, number>> {
-  const [from, to] = hours(range);
-  const rows = await handle.db
-    .selectFrom("event_latency_rollups")
-    .select((eb) => ["bin", eb.fn.sum<number | string>("n").as("n")])
-    .where("dimension", "=", "all")
-    .where("hour", ">=", from)
-    .where("hour", "<", to)
-    .groupBy("bin")
-    .execute();
-  return new Map(rows.map((r) => [Number(r.bin), Number(r.n)]));
+/**
+ * How much of a period names a bucket: all of an hour for hour buckets, its day for days
+ * and weeks (weeks are summed from days here), nothing for a summary (one bucket).
+ */
+function keyChars(bucket: Bucket | undefined): number {
+  return bucket === undefined ? 0 : bucket === "hour" ? GRAIN_CHARS.hour : GRAIN_CHARS.day;
 }
 
-/** How many characters of the stored hour name a bucket: weeks are read as days and summed. */
-function prefixOf(bucket: Bucket): number {
-  return bucket === "hour" ? 13 : 10;
-}
-
-/** A bucket's key for a stored prefix (the Monday of its week for weekly buckets). */
-function keyFor(bucket: Bucket, prefix: string): string {
+/** A bucket's key for a period's prefix (the Monday of its week for weekly buckets). */
+function keyFor(bucket: Bucket | undefined, prefix: string): string {
   return bucket === "week" ? mondayOf(prefix) : prefix;
 }
 
-async function bucketCounts(
+/** Counts by bucket (none for a summary) and dimension value, summed over the range's segments. */
+async function sumCounts(
   handle: DatabaseHandle,
-  q: TimeseriesQuery,
   dimension: CountDimension,
+  range: Range,
+  bucket?: Bucket,
 ): Promise<Map<string, Cell>> {
-  const [from, to] = hours(q);
-  const r = await sql<{ key: string; value: string; requests: number | string; flagged: number | string }>`
-    select substr(hour, 1, ${prefixOf(q.bucket)}) as key, value, sum(requests) as requests, sum(flagged) as flagged
-    from event_rollups where dimension = ${dimension} and hour >= ${from} and hour < ${to}
-    group by 1, 2`.execute(handle.db);
   const out = new Map<string, Cell>();
-  for (const row of r.rows) {
-    const id = join(keyFor(q.bucket, row.key), row.value);
-    const cell = out.get(id) ?? { requests: 0, flagged: 0 };
-    cell.requests += Number(row.requests);
-    cell.flagged += Number(row.flagged);
-    out.set(id, cell);
+  for (const seg of segmentsOf(range, bucket)) {
+    const r = await sql<{ key: string; value: string; requests: number | string; flagged: number | string }>`
+      select substr(period, 1, ${keyChars(bucket)}) as key, value,
+        sum(requests) as requests, sum(flagged) as flagged
+      from event_rollups
+      where grain = ${seg.grain} and dimension = ${dimension} and period >= ${seg.from} and period < ${seg.to}
+      group by 1, 2`.execute(handle.db);
+    for (const row of r.rows) {
+      const id = join(keyFor(bucket, row.key), row.value);
+      const cell = out.get(id) ?? { requests: 0, flagged: 0 };
+      cell.requests += Number(row.requests);
+      cell.flagged += Number(row.flagged);
+      out.set(id, cell);
+    }
   }
   return out;
 }
 
-async function bucketBins(
+/** Latency histograms by bucket (none for a summary) and dimension value. */
+async function sumBins(
   handle: DatabaseHandle,
-  q: TimeseriesQuery,
   dimension: CountDimension,
+  range: Range,
+  bucket?: Bucket,
 ): Promise<Map<string, Map<number, number>>> {
-  const [from, to] = hours(q);
-  const r = await sql<{ key: string; value: string; bin: number | string; n: number | string }>`
-    select substr(hour, 1, ${prefixOf(q.bucket)}) as key, value, bin, sum(n) as n
-    from event_latency_rollups where dimension = ${dimension} and hour >= ${from} and hour < ${to}
-    group by 1, 2, 3`.execute(handle.db);
   const out = new Map<string, Map<number, number>>();
-  for (const row of r.rows) {
-    const id = join(keyFor(q.bucket, row.key), row.value);
-    let bins = out.get(id);
-    if (!bins) out.set(id, (bins = new Map()));
-    const bin = Number(row.bin);
-    bins.set(bin, (bins.get(bin) ?? 0) + Number(row.n));
+  for (const seg of segmentsOf(range, bucket)) {
+    const r = await sql<{ key: string; value: string; bin: number | string; n: number | string }>`
+      select substr(period, 1, ${keyChars(bucket)}) as key, value, bin, sum(n) as n
+      from event_latency_rollups
+      where grain = ${seg.grain} and dimension = ${dimension} and period >= ${seg.from} and period < ${seg.to}
+      group by 1, 2, 3`.execute(handle.db);
+    for (const row of r.rows) {
+      const id = join(keyFor(bucket, row.key), row.value);
+      let bins = out.get(id);
+      if (!bins) out.set(id, (bins = new Map()));
+      const bin = Number(row.bin);
+      bins.set(bin, (bins.get(bin) ?? 0) + Number(row.n));
+    }
   }
   return out;
+}
+
+/** A summary's counts of one dimension, by value. */
+async function countsOf(handle: DatabaseHandle, dimension: CountDimension, range: Range) {
+  const out = new Map<string, Cell>();
+  for (const [id, cell] of await sumCounts(handle, dimension, range)) out.set(split(id)[1], cell);
+  return out;
+}
+
+async function binsOf(handle: DatabaseHandle, range: Range): Promise<Map<number, number>> {
+  return (await sumBins(handle, "all", range)).get(join("", ALL)) ?? new Map();
 }
 
 /** Who a key id is, for people: `key:<name>` or `user:<username>`; ids of deleted ones stay unnamed. */

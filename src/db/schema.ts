@@ -235,23 +235,26 @@ export interface DetectionEventsTable {
 }
 
 /**
- * Detection events summed per UTC hour (migration 014, src/analytics/events/rollups.ts):
+ * Detection events summed per UTC hour and day (migration 014, src/analytics/events/rollups.ts):
  * `dimension` is all, route, category, model, key or evidence; `value` the dimension's
  * value ('' for all, 'none' for a verdict without category).
  */
 export interface EventRollupsTable {
+  /** "hour" or "day". */
+  grain: string;
   dimension: string;
-  /** `2026-12-02T01`: the first 13 characters of the events' ISO times. */
-  hour: string;
+  /** `2026-12-02T01` (hour) or `2026-12-02` (day): the first characters of the events' ISO times. */
+  period: string;
   value: string;
   requests: number | string;
   flagged: number | string;
 }
 
-/** Latency histograms per UTC hour and dimension value, in analytics/events/latency-bins.ts's bins. */
+/** Latency histograms per UTC hour and day and dimension value (all, route, model), in analytics/events/latency-bins.ts's bins. */
 export interface EventLatencyRollupsTable {
+  grain: string;
   dimension: string;
-  hour: string;
+  period: string;
   value: string;
   bin: number;
   n: number | string;

@@ -294,8 +294,14 @@ for (const database of await testDatabases()) {
         for (const by of [undefined, "category", "route", "model", "key", "evidence"] as const) {
           const q = `metric=${metric}&bucket=hour&${range}${by ? `&by=${by}` : ""}`;
           const r = await server.call(`/v1/analytics/timeseries?${q}`, { key: analyst });
-          if ((metric.startsWith("latency_") || metric === "under_10ms_share") && by === "evidence") {
-            assertError(r, 400, "VALIDATION_ERROR", /latency is kept by .*not by evidence/);
+          const latency = metric.startsWith("latency_") || metric === "under_10ms_share";
+          if (latency && by !== undefined && !["route", "model"].includes(by)) {
+            assertError(
+              r,
+              400,
+              "VALIDATION_ERROR",
+              new RegExp(`latency is kept by route, model, not by ${by}`),
+            );
             continue;
           }
           assert.equal(r.status, 200, r.text);
@@ -358,6 +364,38 @@ for (const database of await testDatabases()) {
           flagged: CHOSEN.filter((c) => c.verdict.flagged).length,
         },
       ]);
+      // Ranges with whole days inside and hours at their edges (day roll-ups and hour roll-ups together).
+      for (const [f, t] of [
+        ["2023-12-31T23:30:00Z", "2024-01-08T00:30:00Z"],
+        ["2024-01-07T20:00:00Z", "2024-01-09T10:30:00Z"],
+        ["2024-01-08T00:59:59Z", "2024-01-09T10:12:00Z"],
+        ["2023-12-25T00:00:00Z", "2024-01-08T01:00:00Z"],
+      ] as const) {
+        const covered = hoursOf(f, t);
+        const rows = await rowsIn(server.db, covered.from, covered.to);
+        const q = `from=${f}&to=${t}`;
+        const r = await server.call(`/v1/analytics/summary?${q}`, { key: analyst });
+        assert.equal(r.status, 200, r.text);
+        const s = r.body.data;
+        assert.deepEqual({ from: s.from, to: s.to }, covered);
+        assert.equal(s.requests, rows.length, q);
+        assert.equal(s.flagged, rows.filter((x) => Number(x.flagged) === 1).length, q);
+        assert.deepEqual(
+          s.byRoute,
+          countBy(rows, (x) => x.route),
+          q,
+        );
+        const latencies = rows.map((x) => Number(x.latency_ms));
+        assert.equal(s.latency.p95, percentile(latencies, 0.95), q);
+        assert.equal(s.latency.under10msShare, shareUnder10(latencies), q);
+        for (const metric of ["requests", "latency_p50"] as const) {
+          const d = await server.call(`/v1/analytics/timeseries?metric=${metric}&bucket=day&${q}`, {
+            key: analyst,
+          });
+          assert.equal(d.status, 200, d.text);
+          assert.deepEqual(d.body.data, expectedSeries(rows, metric, "day"), `${metric} ${q}`);
+        }
+      }
       const empty = await server.call(
         `/v1/analytics/summary?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`,
         {

@@ -71,34 +71,23 @@ for (const database of await testDatabases()) {
       await handle.db.insertInto("detection_events").values(rows).execute();
       await runMigrations(handle);
       const expected = rollupOf(rows);
-      const counts = await handle.db
-        .selectFrom("event_rollups")
-        .selectAll()
-        .orderBy("dimension")
-        .orderBy("hour")
-        .orderBy("value")
-        .execute();
-      const latency = await handle.db
-        .selectFrom("event_latency_rollups")
-        .selectAll()
-        .orderBy("dimension")
-        .orderBy("hour")
-        .orderBy("value")
-        .orderBy("bin")
-        .execute();
-      const order = (a: { dimension: string; hour: string; value: string }, b: typeof a) =>
-        a.dimension.localeCompare(b.dimension, "en") ||
-        (a.hour < b.hour ? -1 : a.hour > b.hour ? 1 : 0) ||
-        (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+      const key = (c: { grain: string; dimension: string; period: string; value: string; bin?: number }) =>
+        [c.grain, c.dimension, c.period, c.value, c.bin ?? ""].join("|");
+      const sorted = <T extends Parameters<typeof key>[0]>(cells: T[]) =>
+        [...cells].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      const counts = await handle.db.selectFrom("event_rollups").selectAll().execute();
+      const latency = await handle.db.selectFrom("event_latency_rollups").selectAll().execute();
       assert.deepEqual(
-        counts.map((c) => ({ ...c, requests: Number(c.requests), flagged: Number(c.flagged) })).sort(order),
-        [...expected.counts].sort(order),
+        sorted(counts.map((c) => ({ ...c, requests: Number(c.requests), flagged: Number(c.flagged) }))),
+        sorted(expected.counts),
       );
       assert.deepEqual(
-        latency
-          .map((c) => ({ ...c, bin: Number(c.bin), n: Number(c.n) }))
-          .sort((a, b) => order(a, b) || a.bin - b.bin),
-        [...expected.latency].sort((a, b) => order(a, b) || a.bin - b.bin),
+        sorted(latency.map((c) => ({ ...c, bin: Number(c.bin), n: Number(c.n) }))),
+        sorted(expected.latency),
+      );
+      assert.ok(
+        expected.counts.some((c) => c.grain === "day") && expected.latency.some((c) => c.grain === "day"),
+        "days are rolled up as well as hours",
       );
     } finally {
       await handle.close();
