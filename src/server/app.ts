@@ -14,6 +14,9 @@ import { installJsonBody } from "./plugins/json-body.js";
 import { installMetrics } from "./plugins/metrics.js";
 import { installRequestLog } from "./plugins/request-log.js";
 import { installSecurityHeaders } from "./plugins/security-headers.js";
+import { installSessionCookie } from "./plugins/session-cookie.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
+import { sessionRoutes } from "./routes/session.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
@@ -72,6 +75,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     hsts: options.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
   installRequestLog(app, ctx.logger);
+  await installSessionCookie(app);
   installGuard(app, ctx);
   installMetrics(app, ctx.metrics, {
     token: ctx.config.server.metricsToken,
@@ -88,6 +92,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(privacyRedactRoutes(ctx));
   await app.register(feedbackRoutes(ctx));
   await app.register(authRoutes(ctx));
+  await app.register(sessionRoutes(ctx));
+  await app.register(dashboardRoutes());
   await app.register(userRoutes(ctx));
   await app.register(keyRoutes(ctx));
   await app.register(auditRoutes(ctx));

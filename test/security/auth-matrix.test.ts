@@ -19,6 +19,11 @@ const MATRIX: Record<string, Need> = {
   "GET /ready": "public",
   "GET /metrics": "public",
   "POST /v1/auth/login": "public",
+  "POST /v1/session": "public",
+  "GET /v1/session": "client",
+  "DELETE /v1/session": "client",
+  "GET /": "public",
+  "GET /assets/{*}": "public",
   "GET /v1/auth/me": "client",
   "POST /v1/auth/password": "client",
   "POST /v1/detect": "client",
@@ -165,6 +170,34 @@ describe("auth matrix: every route, every role", () => {
       }
     });
   }
+
+  test("a session cookie is a credential like the others: its role applies, and changes need the CSRF token", async () => {
+    await server.ctx.users.create({
+      username: "matrix-client",
+      password: "matrix client password",
+      role: "client",
+      createdBy: "test",
+    });
+    const signed = await server.call("/v1/session", {
+      json: { username: "matrix-client", password: "matrix client password" },
+    });
+    const cookie = signed.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("bulwark_session="))!
+      .split(";")[0]!;
+    const csrf = signed.body.data.csrfToken as string;
+    for (const [route, need] of Object.entries(MATRIX)) {
+      if (need !== "admin" && need !== "analyst") continue;
+      const [method, path] = route.split(" ") as [string, string];
+      const hasBody = !["GET", "HEAD", "DELETE"].includes(method);
+      const r = await server.call(urlOf(path), {
+        method,
+        headers: { cookie, "x-csrf-token": csrf },
+        ...(hasBody ? { json: {} } : {}),
+      });
+      assertError(r, 403, "FORBIDDEN", undefined, `${route} as a client's session`);
+    }
+  });
 
   test("docs and the OpenAPI document need a credential (any role)", async () => {
     assertError(await server.call("/docs/json"), 401, "UNAUTHENTICATED");

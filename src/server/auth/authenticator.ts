@@ -105,6 +105,12 @@ export class Authenticator {
     return { failure: "missing_credentials" };
   }
 
+  /** A browser session's cookie: a token from the login, never an API key. */
+  async authenticateSession(token: string): Promise<AuthResult> {
+    if (token === "" || token.startsWith(API_KEY_PREFIX)) return { failure: "invalid_token" };
+    return this.byToken(token);
+  }
+
   private cached(cache: Map<string, Cached>, id: string): AuthResult | undefined {
     const hit = cache.get(id);
     if (hit === undefined) return undefined;

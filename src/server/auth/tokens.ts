@@ -4,7 +4,7 @@
  * an expiry. The signing key is the service secret "jwt" from the database.
  */
 import { SignJWT, jwtVerify } from "jose";
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import type { Role } from "./roles.js";
 
 export const TOKEN_ISSUER = "bulwark";
@@ -37,6 +37,23 @@ export class TokenSigner {
       .setJti(randomUUID())
       .sign(this.key);
     return { token, expiresAt: new Date(exp * 1000).toISOString() };
+  }
+
+  /**
+   * The CSRF token of a browser session: an HMAC of the session's token under the signing
+   * key, so it is bound to that one session, needs no storage, and cannot be made without
+   * the key (a page on another site can neither read the cookie nor compute this).
+   */
+  csrfToken(sessionToken: string): string {
+    return createHmac("sha256", this.key).update(`csrf:${sessionToken}`).digest("base64url");
+  }
+
+  /** Whether `given` is the CSRF token of the session, compared in constant time. */
+  checkCsrf(sessionToken: string, given: string | undefined): boolean {
+    if (given === undefined) return false;
+    const want = Buffer.from(this.csrfToken(sessionToken));
+    const got = Buffer.from(given);
+    return got.length === want.length && timingSafeEqual(got, want);
   }
 
   /** The subject of a valid token, or the reason it is not valid. */

@@ -127,6 +127,15 @@ export class UserStore {
     return this.get(user.id);
   }
 
+  /** Ends every token and browser session the user holds (sign-out), on every server process. */
+  async endSessions(id: string): Promise<void> {
+    await this.db
+      .updateTable("users")
+      .set((eb) => ({ token_generation: eb("token_generation", "+", 1) }))
+      .where("id", "=", id)
+      .execute();
+  }
+
   async remove(idOrName: string): Promise<User> {
     const user = await this.get(idOrName);
     if (user.role === "admin") await this.assertAnotherAdmin(user.id);

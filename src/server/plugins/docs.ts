@@ -59,6 +59,15 @@ export async function installDocs(
           description: "Reports of wrong verdicts: any caller files its own; analysts and admins review them",
         },
         { name: "auth", description: "Log in" },
+        {
+          name: "session",
+          description:
+            "The dashboard's browser session: an HttpOnly cookie, with an X-CSRF-Token header on every change",
+        },
+        {
+          name: "dashboard",
+          description: "The web dashboard's page and built assets (public; its data is not)",
+        },
         { name: "users", description: "People (admin)" },
         { name: "keys", description: "API keys for services (admin)" },
         { name: "jobs", description: "Long-running work: training runs, dataset imports, audit snapshots" },

@@ -1,7 +1,10 @@
 /**
  * Every request passes one guard, in this order: the client address's budget, then who
- * is calling (API key, JWT, or Basic on the docs), then that caller's budget, then
- * whether its role allows the route. Refusals are 401/403/429 with the error envelope;
+ * is calling (API key, JWT, Basic on the docs, or the dashboard's session cookie), then
+ * that caller's budget, then whether its role allows the route. A call that changes
+ * something and is authenticated by the cookie alone must also carry the session's
+ * X-CSRF-Token header: a browser sends the cookie with a forged cross-site request too,
+ * but a page on another site cannot read the token. Refusals are 401/403/429 with the error envelope;
  * refused credentials and roles are audited, off the request's path.
  *
  * Routes declare what they need in `config.access` ("public", "detect", "read",
@@ -16,6 +19,10 @@ import type { ServiceMetrics } from "../metrics/registry.js";
 import type { RateDecision, RateLimiter } from "../rate-limit/types.js";
 import { msUntilUtcMidnight } from "../auth/budgets.js";
 import type { ServiceSettings } from "../../app/settings.js";
+import { SESSION_COOKIE } from "./session-cookie.js";
+
+/** Methods that change nothing: a cookie alone is enough for them. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -28,6 +35,8 @@ declare module "fastify" {
   }
   interface FastifyRequest {
     principal: Principal | undefined;
+    /** The token of the browser session, when the cookie is what authenticated the call. */
+    sessionToken: string | undefined;
   }
 }
 
@@ -102,6 +111,11 @@ function quotaExceeded(
   );
 }
 
+function csrfHeader(request: FastifyRequest): string | undefined {
+  const value = request.headers["x-csrf-token"];
+  return typeof value === "string" ? value : undefined;
+}
+
 export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
   const { auth, limiter, settings, metrics, audit } = deps;
   const { windowMs, perIp, perKey } = settings.rateLimit;
@@ -112,6 +126,7 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
     status: 401 | 403,
     reason: string,
     message: string,
+    code?: string,
   ): FastifyReply => {
     metrics.authFailures.inc({ reason });
     audit
@@ -133,10 +148,11 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
           : 'Bearer realm="bulwark"',
       );
     }
-    return sendError(reply, status, status === 401 ? "UNAUTHENTICATED" : "FORBIDDEN", message);
+    return sendError(reply, status, code ?? (status === 401 ? "UNAUTHENTICATED" : "FORBIDDEN"), message);
   };
 
   app.decorateRequest("principal", undefined);
+  app.decorateRequest("sessionToken", undefined);
   app.addHook("onRequest", async (request, reply) => {
     const config = request.routeOptions.config;
     if (config.rateLimit === "exempt") return;
@@ -155,18 +171,36 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
     if (typeof apiKey !== "string" && apiKey !== undefined) {
       return refuse(request, reply, 401, "malformed_credentials", FAILURE_TEXT.malformed_credentials);
     }
+    // An explicit credential wins over the cookie, so API clients never need a CSRF token.
+    const cookie =
+      authorization === undefined && apiKey === undefined ? request.cookies[SESSION_COOKIE] : undefined;
     // A key seen within the cache TTL is decided without a promise: the common case.
     const result =
-      auth.cachedKey(authorization, apiKey) ??
-      (await auth.authenticate(authorization, apiKey, {
-        allowBasic: config.basicAuth === true,
-        address: request.ip,
-      }));
+      cookie !== undefined
+        ? await auth.authenticateSession(cookie)
+        : (auth.cachedKey(authorization, apiKey) ??
+          (await auth.authenticate(authorization, apiKey, {
+            allowBasic: config.basicAuth === true,
+            address: request.ip,
+          })));
     // Basic on the docs spends the login budget: the same 429 as POST /v1/auth/login.
     if ("limited" in result) return tooMany(reply, result.limited, "login", metrics);
     if ("failure" in result)
       return refuse(request, reply, 401, result.reason ?? result.failure, FAILURE_TEXT[result.failure]);
     request.principal = result.principal;
+    if (cookie !== undefined) {
+      request.sessionToken = cookie;
+      if (!SAFE_METHODS.has(request.method) && !auth.signer.checkCsrf(cookie, csrfHeader(request))) {
+        return refuse(
+          request,
+          reply,
+          403,
+          "csrf_token",
+          "this call changes something and comes with the session cookie: send the session's X-CSRF-Token header (from POST or GET /v1/session)",
+          "CSRF_TOKEN_INVALID",
+        );
+      }
+    }
 
     // A key's own rate limit replaces the default; its daily quota comes on top.
     const own = result.principal.budget;

@@ -5,7 +5,7 @@ import { BulwarkError } from "../../core/errors.js";
 import { actorOf } from "../auth/roles.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../replies.js";
-import { sendError } from "../errors.js";
+import { isSignedIn, signIn } from "../sign-in.js";
 import { tooMany } from "../plugins/guard.js";
 import { ChangePasswordBody, LoginBody, LoginResult, Me } from "../schemas/service.js";
 import { Type } from "@sinclair/typebox";
@@ -25,41 +25,13 @@ export function authRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const { username, password } = request.body;
-        const result = await ctx.auth.checkPassword(username, password, request.ip);
-        if ("limited" in result) return tooMany(reply, result.limited, "login", ctx.metrics);
-        if ("failure" in result) {
-          const reason = result.reason ?? result.failure;
-          ctx.metrics.authFailures.inc({ reason });
-          await ctx.audit.record({
-            actor: `anonymous@${request.ip}`,
-            action: "auth.refused",
-            target: `user:${username.slice(0, 64)}`,
-            outcome: "denied",
-            details: { reason, ip: request.ip, requestId: request.id },
-          });
-          reply.header("www-authenticate", 'Bearer realm="bulwark"');
-          return sendError(reply, 401, "UNAUTHENTICATED", "wrong username or password");
-        }
-        const p = result.principal;
-        const issued = await ctx.auth.signer.issue({
-          sub: p.id,
-          name: p.name,
-          role: p.role,
-          gen: result.tokenGeneration ?? 0,
-        });
-        await ctx.users.touchLogin(p.id);
-        await ctx.audit.record({
-          actor: actorOf(p),
-          action: "auth.login",
-          target: `user:${p.name}`,
-          outcome: "success",
-          details: { ip: request.ip, expiresAt: issued.expiresAt },
-        });
+        const signed = await signIn(ctx, request, reply, request.body);
+        if (!isSignedIn(signed)) return signed;
+        const p = signed.principal;
         return ok({
-          token: issued.token,
+          token: signed.token,
           tokenType: "Bearer" as const,
-          expiresAt: issued.expiresAt,
+          expiresAt: signed.expiresAt,
           user: { id: p.id, username: p.name, role: p.role },
         });
       },
