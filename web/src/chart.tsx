@@ -10,7 +10,14 @@ export interface Series {
 
 const COLOURS = ["#1f5fbf", "#b3261e", "#2e7d32", "#8e24aa", "#ef6c00", "#00838f", "#5d4037", "#455a64"];
 
-export function TimeChart(props: { title: string; times: number[]; series: Series[]; unit?: string }) {
+export function TimeChart(props: {
+  title: string;
+  times: number[];
+  series: Series[];
+  unit?: string;
+  /** The time range shown, in seconds: the whole range asked for, not only where points are. */
+  span: [number, number];
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -30,7 +37,11 @@ export function TimeChart(props: { title: string; times: number[]; series: Serie
           })),
         ],
         axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => `${t}${props.unit ?? ""}`) }],
-        scales: { x: { time: true } },
+        scales: {
+          x: { time: true, range: () => props.span },
+          // Counts, rates and latencies start at zero.
+          y: { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] },
+        },
       },
       [props.times, ...props.series.map((s) => s.values)] as uPlot.AlignedData,
       el,
@@ -41,7 +52,7 @@ export function TimeChart(props: { title: string; times: number[]; series: Serie
       window.removeEventListener("resize", resize);
       plot.destroy();
     };
-  }, [props.times, props.series, props.unit]);
+  }, [props.times, props.series, props.unit, props.span]);
   return (
     <figure class="chart">
       <figcaption>{props.title}</figcaption>

@@ -109,7 +109,8 @@ function Traffic() {
     const byCategory = align(
       rate.filter((p) => p.group !== "none").map((p) => ({ ...p, value: p.value * 100 })),
     );
-    return { summary, volume, latency, byCategory };
+    const span: [number, number] = [Date.parse(from) / 1000, to.getTime() / 1000];
+    return { summary, volume, latency, byCategory, span };
   }, [range]);
   const s = data.data?.summary;
   return (
@@ -154,9 +155,19 @@ function Traffic() {
       ) : null}
       {data.data ? (
         <div class="charts">
-          <TimeChart title="Requests and flagged" {...data.data.volume} />
-          <TimeChart title="Flagged rate by category (%)" unit="%" {...data.data.byCategory} />
-          <TimeChart title="Latency percentiles (ms)" unit=" ms" {...data.data.latency} />
+          <TimeChart title="Requests and flagged" span={data.data.span} {...data.data.volume} />
+          <TimeChart
+            title="Flagged rate by category (%)"
+            unit="%"
+            span={data.data.span}
+            {...data.data.byCategory}
+          />
+          <TimeChart
+            title="Latency percentiles (ms)"
+            unit=" ms"
+            span={data.data.span}
+            {...data.data.latency}
+          />
           <section class="card" aria-labelledby="cat-title">
             <h3 id="cat-title">Flagged by category</h3>
             <table>

@@ -141,56 +141,60 @@ function Outcome({ result }: { result: Result }) {
       {v.evidence.length === 0 ? (
         <p class="muted">No evidence.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Kind</th>
-              <th scope="col">Id</th>
-              <th scope="col">Category</th>
-              <th scope="col">What</th>
-              <th scope="col">Excerpt</th>
-            </tr>
-          </thead>
-          <tbody>
-            {v.evidence.map((e, i) => (
-              <tr key={i}>
-                <td>{e.kind}</td>
-                <td>
-                  <code>{e.id}</code>
-                </td>
-                <td>{e.category ?? "–"}</td>
-                <td>{e.description}</td>
-                <td>{e.excerpt ? <code>{e.excerpt}</code> : "–"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {result.windows ? (
-        <>
-          <h3>Windows ({result.windows.length})</h3>
+        <div class="scroll">
           <table>
             <thead>
               <tr>
-                <th scope="col">#</th>
-                <th scope="col">Characters</th>
-                <th scope="col">Score</th>
-                <th scope="col">Verdict</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Id</th>
+                <th scope="col">Category</th>
+                <th scope="col">What</th>
+                <th scope="col">Excerpt</th>
               </tr>
             </thead>
             <tbody>
-              {result.windows.map((w) => (
-                <tr key={w.index}>
-                  <td>{w.index}</td>
+              {v.evidence.map((e, i) => (
+                <tr key={i}>
+                  <td>{e.kind}</td>
                   <td>
-                    {w.offset}–{w.offset + w.length}
+                    <code>{e.id}</code>
                   </td>
-                  <td>{pct(w.score)}</td>
-                  <td>{w.flagged ? `flagged (${w.category ?? "?"})` : "allowed"}</td>
+                  <td>{e.category ?? "–"}</td>
+                  <td>{e.description}</td>
+                  <td>{e.excerpt ? <code>{e.excerpt}</code> : "–"}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+        </div>
+      )}
+      {result.windows ? (
+        <>
+          <h3>Windows ({result.windows.length})</h3>
+          <div class="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">Characters</th>
+                  <th scope="col">Score</th>
+                  <th scope="col">Verdict</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.windows.map((w) => (
+                  <tr key={w.index}>
+                    <td>{w.index}</td>
+                    <td>
+                      {w.offset}–{w.offset + w.length}
+                    </td>
+                    <td>{pct(w.score)}</td>
+                    <td>{w.flagged ? `flagged (${w.category ?? "?"})` : "allowed"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       ) : null}
     </section>

@@ -176,7 +176,7 @@ export function Training({ user }: { user: User }) {
                 <tr key={j.id}>
                   <td>
                     <button type="button" class="link" onClick={() => setWatching(j)}>
-                      {j.id.slice(0, 8)}
+                      {j.id}
                     </button>
                   </td>
                   <td>{j.type}</td>
@@ -216,12 +216,12 @@ export function Training({ user }: { user: User }) {
               {(runs.data ?? []).map((r) => (
                 <tr key={r.id}>
                   <td>
-                    <code>{r.id.slice(0, 12)}</code>
+                    <code>{r.id}</code>
                   </td>
                   <td>
                     <Badge kind={statusKind(r.status)}>{r.status}</Badge>
                   </td>
-                  <td>{r.modelVersion ?? r.modelName}</td>
+                  <td>{r.modelVersion ? `${r.modelName}@${r.modelVersion}` : r.modelName}</td>
                   <td>{validationF1(r)}</td>
                   <td>{when(r.finishedAt)}</td>
                 </tr>
