@@ -130,7 +130,10 @@ describe("the dashboard in Chromium", { skip }, () => {
     await p.getByTestId("watched-job").waitFor();
     await p.getByTestId("trained-model").waitFor({ timeout: 180_000 });
     assert.match(await p.getByTestId("trained-model").innerText(), /builtin@1\.1\.0 registered \(staging\)/);
-    assert.match(await p.getByTestId("watched-job").getByRole("heading", { level: 2 }).innerText(), /succeeded/);
+    assert.match(
+      await p.getByTestId("watched-job").getByRole("heading", { level: 2 }).innerText(),
+      /succeeded/,
+    );
     await screenshot(p, "training");
     noErrors();
   });
