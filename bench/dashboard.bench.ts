@@ -34,7 +34,13 @@ const sizes = files.map((f) => {
 const allJs = readdirSync(join(DASHBOARD_ROOT, "assets")).filter((f) => f.endsWith(".js"));
 
 const home = mkdtempSync(join(tmpdir(), "bulwark-dashboard-bench-"));
-const env = { BULWARK_HOME: home, BULWARK_PORT: "0", BULWARK_HOST: "127.0.0.1" };
+const env = {
+  BULWARK_HOME: home,
+  BULWARK_PORT: "0",
+  BULWARK_HOST: "127.0.0.1",
+  // Every load signs in afresh: more sign-ins than the default login budget allows.
+  BULWARK_RATE_LIMIT_LOGIN: "1000",
+};
 let admin: { username: string; password: string } | undefined;
 const server = await startServer({
   config: loadConfig(env),
