@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { assertError, startTestServer, type TestServer } from "./helpers.js";
 
 const server = await startTestServer({ env: { BULWARK_RATE_LIMIT_LOGIN: "5" } });
+const ttl = server.ctx.settings.tokenTtlSeconds;
 
 interface Session {
   cookie: string;
@@ -186,6 +187,39 @@ describe("the dashboard's session cookie", () => {
       json: { username: "gita", password: "gita's long password" },
     });
     assertError(spent, 429, "RATE_LIMITED");
+  });
+
+  test("a session past half its life is renewed by GET /v1/session; a young one is left alone", async () => {
+    const u = await user("hugo");
+    const s = await signIn(server, u.username, u.password);
+    const young = await server.call("/v1/session", { headers: withCookie(s) });
+    assert.deepEqual(young.headers.getSetCookie(), [], "nothing to renew yet");
+    // A token issued more than half a TTL ago, as the cookie of a long-open page holds it.
+    const user_ = await server.ctx.users.get("hugo");
+    const realNow = Date.now;
+    Date.now = () => realNow() - (ttl * 1000 * 3) / 4;
+    let old: string;
+    try {
+      old = (await server.ctx.auth.signer.issue({ sub: user_.id, name: "hugo", role: "analyst", gen: 0 }))
+        .token;
+    } finally {
+      Date.now = realNow;
+    }
+    const r = await server.call("/v1/session", { headers: { cookie: `bulwark_session=${old}` } });
+    assert.equal(r.status, 200, r.text);
+    const renewed = r.headers.getSetCookie().find((c) => c.startsWith("bulwark_session="))!;
+    assert.ok(renewed && !renewed.startsWith(`bulwark_session=${old};`), "a new token in the cookie");
+    assert.ok(Date.parse(r.body.data.expiresAt) > Date.now() + (ttl * 1000) / 2);
+    const next = {
+      cookie: renewed.split(";")[0]!,
+      csrf: r.body.data.csrfToken as string,
+      setCookie: renewed,
+    };
+    const changed = await server.call("/v1/detect", {
+      headers: withCookie(next, next.csrf),
+      json: { text: "hi" },
+    });
+    assert.equal(changed.status, 200, changed.text);
   });
 
   test("GET /v1/session is for the cookie: an API key gets a clear 400", async () => {

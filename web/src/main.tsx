@@ -33,6 +33,10 @@ const PAGES: Page[] = [
 function App() {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const route = useHashRoute();
+  // Moving between pages is activity: the server renews a session past half its life.
+  useEffect(() => {
+    if (user) api("/v1/session").catch(() => undefined);
+  }, [route]);
   useEffect(() => {
     whenSignedOut(() => setUser(null));
     // No session cookie: no request that would only be refused.

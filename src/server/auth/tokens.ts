@@ -59,7 +59,7 @@ export class TokenSigner {
   /** The subject of a valid token, or the reason it is not valid. */
   async verify(
     token: string,
-  ): Promise<{ sub: string; gen: number } | { error: "expired" | "invalid_token" }> {
+  ): Promise<{ sub: string; gen: number; exp: number } | { error: "expired" | "invalid_token" }> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ["HS256"],
@@ -71,7 +71,7 @@ export class TokenSigner {
       // Tokens from before generations existed carry none: generation 0.
       const gen = payload.gen ?? 0;
       if (!Number.isSafeInteger(gen)) return { error: "invalid_token" };
-      return { sub: payload.sub, gen: gen as number };
+      return { sub: payload.sub, gen: gen as number, exp: payload.exp! };
     } catch (err) {
       return { error: (err as { code?: string }).code === "ERR_JWT_EXPIRED" ? "expired" : "invalid_token" };
     }

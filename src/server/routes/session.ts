@@ -1,7 +1,10 @@
 /**
  * The dashboard's browser session: POST /v1/session signs in and puts the token in an
  * HttpOnly cookie, answering the CSRF token the page must send back on every change;
- * GET /v1/session says who is signed in (after a reload); DELETE /v1/session signs out.
+ * GET /v1/session says who is signed in (after a reload) and, once the session's token is
+ * past half its life, renews it: the page asks when the user moves between pages, so an
+ * active session goes on while an idle one ends with its token (BULWARK_TOKEN_TTL).
+ * DELETE /v1/session signs out.
  * Signing out ends the user's token generation, so the cookie's token is dead on every
  * server process even if a copy of it survives somewhere.
  */
@@ -51,18 +54,34 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsync {
         config: { access: "detect" },
         schema: {
           tags: ["session"],
-          summary: "The signed-in user and the session's CSRF token (session cookie only)",
+          summary:
+            "The signed-in user and the session's CSRF token (session cookie only); renews a session past half its life",
           response: responses(SessionInfo),
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const p = request.principal!;
-        if (request.sessionToken === undefined)
+        const token = request.sessionToken;
+        if (token === undefined)
           throw new BulwarkError("NO_SESSION", "this call is for the dashboard's session cookie", 400);
-        return ok({
-          user: { id: p.id, username: p.name, role: p.role },
-          csrfToken: ctx.auth.signer.csrfToken(request.sessionToken),
+        const user = { id: p.id, username: p.name, role: p.role };
+        const verified = await ctx.auth.signer.verify(token);
+        if ("error" in verified) throw new BulwarkError("UNAUTHENTICATED", "the session has ended", 401);
+        const expiresAt = new Date(verified.exp * 1000).toISOString();
+        const halfLife = (ctx.settings.tokenTtlSeconds * 1000) / 2;
+        if (verified.exp * 1000 - Date.now() > halfLife) {
+          return ok({ user, csrfToken: ctx.auth.signer.csrfToken(token), expiresAt });
+        }
+        // The same generation: a sign-out or password change since would have refused the call.
+        const renewed = await ctx.auth.signer.issue({
+          sub: p.id,
+          name: p.name,
+          role: p.role,
+          gen: verified.gen,
         });
+        const csrfToken = ctx.auth.signer.csrfToken(renewed.token);
+        setSessionCookie(request, reply, renewed.token, csrfToken, renewed.expiresAt);
+        return ok({ user, csrfToken, expiresAt: renewed.expiresAt });
       },
     );
 
