@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { loadBundledCorpus } from "../../src/data/corpus.js";
-import { homeWithProductionModel, startTestServer, waitJob, type TestServer } from "../server/helpers.js";
+import { homeWithProductionModel, startTestServer, type TestServer } from "../server/helpers.js";
 import { browserMissing, launch, openPage, screenshot, type WatchedPage } from "./browser.js";
 
 const skip = browserMissing();
@@ -105,22 +105,33 @@ describe("the dashboard in Chromium", { skip }, () => {
     noErrors();
   });
 
-  test("a training run started from the page is watched until it finishes", async () => {
+  test("a JSONL file imported from the datasets page, with its statistics", async () => {
     const corpus = await loadBundledCorpus();
     const rows = corpus.filter((_, i) => i % Math.ceil(corpus.length / 300) === 0);
-    const up = await server.call("/v1/datasets/uploads/mini.jsonl", {
-      method: "PUT",
-      key: server.adminKey,
-      body: rows.map((r) => JSON.stringify(r)).join("\n") + "\n",
-      headers: { "content-type": "application/x-ndjson" },
+    const p = admin.page;
+    await go(p, "datasets", "Datasets");
+    await p.getByLabel(/^File/).setInputFiles({
+      name: "mini.jsonl",
+      mimeType: "application/x-ndjson",
+      buffer: Buffer.from(rows.map((r) => JSON.stringify(r)).join("\n") + "\n"),
     });
-    assert.equal(up.status, 201, up.text);
-    const imported = await server.call("/v1/datasets/import", {
-      key: server.adminKey,
-      json: { sources: [up.body.data.source], name: "mini" },
-    });
-    assert.equal((await waitJob(server, imported.body.data.id, server.adminKey)).status, "succeeded");
+    await p.getByRole("button", { name: "Upload and import" }).click();
+    await p.getByTestId("import-job").getByText("succeeded").waitFor({ timeout: 60_000 });
+    assert.match(await p.getByTestId("import-job").innerText(), /mini@1/);
+    const row = p.getByTestId("datasets").getByRole("row", { name: /mini@1/ });
+    await row.getByRole("button", { name: "Statistics" }).click();
+    const stats = p.getByTestId("dataset-stats");
+    await stats.getByRole("table", { name: "Labels" }).waitFor();
+    assert.match(await stats.innerText(), new RegExp(`attack \\(1\\)\\s+\\d+`));
+    assert.equal(
+      await row.getByRole("link", { name: "Export JSONL" }).getAttribute("href"),
+      "/v1/datasets/mini%401/export",
+    );
+    await screenshot(p, "datasets");
+    noErrors();
+  });
 
+  test("a training run started from the page is watched until it finishes", async () => {
     const p = admin.page;
     await go(p, "training", "Training & jobs");
     await p.getByLabel("Datasets (comma-separated)").fill("mini@1");
@@ -192,7 +203,13 @@ describe("the dashboard in Chromium", { skip }, () => {
     await signIn(analyst.page, users.analyst.username, users.analyst.password);
     const nav = async (p: Page) =>
       (await p.getByRole("navigation", { name: "Pages" }).innerText()).split("\n");
-    assert.deepEqual(await nav(analyst.page), ["Overview", "Playground", "Models", "Training & jobs"]);
+    assert.deepEqual(await nav(analyst.page), [
+      "Overview",
+      "Playground",
+      "Models",
+      "Training & jobs",
+      "Datasets",
+    ]);
     await go(analyst.page, "models", "Models");
     await analyst.page.locator('tr[data-ref="builtin@1.1.0"]').waitFor();
     assert.equal(await analyst.page.getByRole("button", { name: /Promote|Roll back/ }).count(), 0);

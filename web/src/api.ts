@@ -39,6 +39,8 @@ export function csrfToken(): string | undefined {
 export interface CallOptions {
   method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   json?: unknown;
+  /** A raw body (an uploaded file), sent as is with this content type. */
+  raw?: { body: Blob | string; contentType: string };
   query?: Record<string, string | number | undefined>;
 }
 
@@ -46,6 +48,7 @@ export async function api<T>(path: string, options: CallOptions = {}): Promise<T
   const method = options.method ?? (options.json !== undefined ? "POST" : "GET");
   const headers: Record<string, string> = { accept: "application/json" };
   if (options.json !== undefined) headers["content-type"] = "application/json";
+  if (options.raw) headers["content-type"] = options.raw.contentType;
   const csrf = csrfToken();
   if (method !== "GET" && csrf) headers["x-csrf-token"] = csrf;
   let url = path;
@@ -59,6 +62,7 @@ export async function api<T>(path: string, options: CallOptions = {}): Promise<T
     headers,
     credentials: "same-origin",
     ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : {}),
+    ...(options.raw ? { body: options.raw.body } : {}),
   });
   let body: { status?: string; data?: T; error?: string; code?: string } | undefined;
   try {

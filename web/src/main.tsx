@@ -14,6 +14,7 @@ import { Playground } from "./pages/playground.js";
 import { Models } from "./pages/models.js";
 import { Training } from "./pages/training.js";
 import { Audit } from "./pages/audit.js";
+import { Datasets } from "./pages/datasets.js";
 
 interface Page {
   id: string;
@@ -27,6 +28,7 @@ const PAGES: Page[] = [
   { id: "playground", label: "Playground", allowed: () => true, view: () => <Playground /> },
   { id: "models", label: "Models", allowed: can.read, view: (u) => <Models user={u} /> },
   { id: "training", label: "Training & jobs", allowed: can.read, view: (u) => <Training user={u} /> },
+  { id: "datasets", label: "Datasets", allowed: can.read, view: () => <Datasets /> },
   { id: "audit", label: "Audit", allowed: can.admin, view: () => <Audit /> },
 ];
 
