@@ -149,10 +149,12 @@ for (const {
       assert.ok(!/<(img|link)\b/i.test(html), "nothing is fetched: charts are inline");
       assert.equal(summary.requests, BENIGN.length + ATTACKS.length + 2);
       assert.ok(summary.flagged > 0 && summary.flagged < summary.requests);
-      assert.ok(html.includes(`<td>Texts screened</td><td class="num">${summary.requests}</td>`));
-      assert.ok(html.includes(`<td>Flagged</td><td class="num">${summary.flagged}</td>`));
+      assert.ok(html.includes(`<tr><td>Texts screened</td><td>${summary.requests}</td></tr>`));
+      assert.ok(html.includes(`<tr><td>Flagged</td><td>${summary.flagged}</td></tr>`));
       assert.ok(
-        html.includes(`<td class="num">${(summary.flaggedRate * 100).toFixed(1)}%</td>`),
+        html.includes(
+          `<tr><td>Attack rate (flagged share)</td><td>${(summary.flaggedRate * 100).toFixed(1)}%</td></tr>`,
+        ),
         "the attack rate as a percentage",
       );
       assert.match(html, /one point per day/, "a range of three days is drawn by day");
@@ -228,7 +230,7 @@ for (const {
       );
       assert.ok(html.includes(fp.body.data.id) && html.includes(missed.body.data.id));
       assert.ok(!html.includes(BENIGN[2]!), "reported texts stay behind the feedback API");
-      assert.ok(html.includes(`<td class="num">${allChanges.length}</td>`));
+      assert.ok(html.includes(`<tr><td>Model stage changes</td><td>${allChanges.length}</td></tr>`));
       assert.match(
         html,
         /<td>builtin@1\.1\.0<\/td><td>promote<\/td><td>none → production<\/td><td>key:test-admin<\/td>/,

@@ -107,15 +107,18 @@ function timeScale(points: VolumePoint[], bucket: Bucket) {
 function timeAxis(x: ReturnType<typeof timeScale>, bucket: Bucket): string[] {
   const bottom = HEIGHT - M.bottom;
   const ticks = x.ticks(bucket === "hour" ? 8 : 7);
-  const format = x.tickFormat();
   return [
     el("line", { x1: M.left, x2: WIDTH - M.right, y1: bottom, y2: bottom, stroke: C.muted }),
-    ...ticks.map((t) =>
+    ...ticks.map((t, i) =>
       el(
         "g",
         { transform: `translate(${x(t)},${bottom})` },
         el("line", { y2: 5, stroke: C.muted }),
-        text({ y: 18, "text-anchor": "middle", fill: C.text }, format(t)),
+        text(
+          // The last label ends at its tick rather than running off the edge.
+          { y: 18, "text-anchor": x(t) > WIDTH - M.right - 40 ? "end" : "middle", fill: C.text },
+          tickLabel(t, bucket, i === 0),
+        ),
       ),
     ),
     text(
@@ -123,6 +126,22 @@ function timeAxis(x: ReturnType<typeof timeScale>, bucket: Bucket): string[] {
       `time (UTC, one point per ${BUCKET_WORD[bucket]})`,
     ),
   ];
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * A time tick in UTC, in words that do not depend on the server's locale: `Nov 29` for
+ * days, `18:00` for hours (with the date on the first tick and at midnight), `Jan 2026`
+ * for the first of a month in weekly charts, which span months or years.
+ */
+export function tickLabel(t: Date, bucket: Bucket, first: boolean): string {
+  const day = `${MONTHS[t.getUTCMonth()]} ${t.getUTCDate()}`;
+  if (bucket === "week" && t.getUTCDate() === 1) return `${MONTHS[t.getUTCMonth()]} ${t.getUTCFullYear()}`;
+  if (bucket !== "hour") return day;
+  const hour = `${String(t.getUTCHours()).padStart(2, "0")}:00`;
+  if (first) return `${day} ${hour}`;
+  return t.getUTCHours() === 0 ? day : hour;
 }
 
 function valueAxis(
@@ -279,7 +298,10 @@ function rateChart(data: ReportData): Chart {
             "stroke-dasharray": "2 2",
           }),
           text(
-            { x: cx + 4, y: M.top + 10, fill: C.marker },
+            // Near the right edge the label reads leftwards from its line.
+            cx > WIDTH - 220
+              ? { x: cx - 4, y: M.top + 10, "text-anchor": "end", fill: C.marker }
+              : { x: cx + 4, y: M.top + 10, fill: C.marker },
             `${c.action === "rollback" ? "rolled back to" : "promoted"} ${c.model}@${c.version}`,
           ),
         );

@@ -19,7 +19,8 @@ const STATUSES = ["pending", "accepted", "rejected"];
 export function reportBlocks(data: ReportData, chartIds: ReadonlySet<string>): Block[] {
   const s = data.summary;
   const chart = (id: string): Block[] => (chartIds.has(id) ? [{ kind: "chart", id }] : []);
-  const ms = (v: number | null) => (v === null ? "-" : `${v} ms`);
+  // Latencies are fractions of a millisecond apart: two decimals below 10 ms, whole ones above.
+  const ms = (v: number | null) => (v === null ? "-" : `${Number(v.toFixed(v < 10 ? 2 : 0))} ms`);
   return [
     { kind: "heading", level: 1, text: "Bulwark security report" },
     {
@@ -30,7 +31,6 @@ export function reportBlocks(data: ReportData, chartIds: ReadonlySet<string>): B
     {
       kind: "table",
       head: ["measure", "value"],
-      numeric: [false, true],
       rows: [
         ["Texts screened", String(s.requests)],
         ["Flagged", String(s.flagged)],
@@ -77,12 +77,13 @@ export function reportBlocks(data: ReportData, chartIds: ReadonlySet<string>): B
   ];
 }
 
+/** A table of counts with each one's share of `of` (all categorised events, or all flagged ones). */
 function countSection(items: Count[], what: string, unit: string, of: number, none: string): Block[] {
   if (items.length === 0) return [{ kind: "paragraph", text: none }];
   return [
     {
       kind: "table",
-      head: [what, unit, "share"],
+      head: [what, unit, unit === "events" ? "share" : "share of flagged"],
       numeric: [false, true, true],
       rows: items.map((i) => [i.id, String(i.count), of === 0 ? "-" : percent(i.count / of)]),
     },
