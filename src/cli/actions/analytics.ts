@@ -1,4 +1,6 @@
-/** `bulwark analytics ...`: the aggregates of /v1/analytics on the configured database. */
+/** `bulwark analytics ...`: the aggregates and the security report of /v1/analytics on the configured database. */
+import { mkdir, writeFile } from "node:fs/promises";
+import { basename, dirname, extname, join } from "node:path";
 import {
   resolveRange,
   summary,
@@ -8,6 +10,13 @@ import {
   type Metric,
   type Summary,
 } from "../../analytics/aggregates.js";
+import {
+  gatherReport,
+  renderReport,
+  reportRange,
+  type Chart,
+  type ReportFormat,
+} from "../../analytics/report/index.js";
 import { loadConfig } from "../../core/config.js";
 import { openDatabase, type DatabaseHandle } from "../../db/index.js";
 import { printJson, printLine } from "../output.js";
@@ -45,6 +54,33 @@ export async function analyticsTimeseries(
   if (points.length === 0) return printLine(`no events from ${range.from} to ${range.to}`);
   for (const p of points)
     printLine(`${p.bucket_start}${p.group !== undefined ? ` ${p.group}` : ""} ${format(p.value)}`);
+}
+
+export async function analyticsReport(opts: {
+  from?: string;
+  to?: string;
+  format: ReportFormat;
+  output?: string;
+}): Promise<void> {
+  const range = reportRange(opts);
+  const data = await withDatabase((db) => gatherReport(db, range));
+  if (opts.output === undefined) {
+    process.stdout.write(renderReport(data, opts.format).content);
+    return;
+  }
+  const file = opts.output;
+  if (opts.format === "html") {
+    await writeFile(file, renderReport(data, "html").content);
+    return printLine(`wrote ${file}`);
+  }
+  // Markdown keeps its charts as files beside it (report.md -> report-charts/*.svg), referred to relatively.
+  const folder = `${basename(file, extname(file))}-charts`;
+  const href = (c: Chart) => encodeURI(`${folder}/${c.id}.svg`);
+  const { content, charts } = renderReport(data, "md", href);
+  await mkdir(join(dirname(file), folder), { recursive: true });
+  for (const c of charts) await writeFile(join(dirname(file), folder, `${c.id}.svg`), c.svg);
+  await writeFile(file, content);
+  printLine(`wrote ${file} and ${charts.length} charts in ${join(dirname(file), folder)}`);
 }
 
 function describeSummary(s: Summary): string[] {

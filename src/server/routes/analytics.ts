@@ -1,11 +1,28 @@
-/** /v1/analytics: a summary of detection events and time series of them (analysts and admins). */
+/**
+ * /v1/analytics: a summary of detection events, time series of them, and the security
+ * report with its charts (analysts and admins).
+ */
 import type { Static } from "@sinclair/typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { resolveRange, summary, timeseries } from "../../analytics/aggregates.js";
+import {
+  gatherReport,
+  renderReport,
+  REPORT_CONTENT_TYPES,
+  REPORT_CSP,
+  reportRange,
+} from "../../analytics/report/index.js";
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../replies.js";
-import { Summary, SummaryQuery, TimeseriesPoint, TimeseriesQuery } from "../schemas/analytics.js";
+import {
+  ReportQuery,
+  Summary,
+  SummaryQuery,
+  TimeseriesPoint,
+  TimeseriesQuery,
+} from "../schemas/analytics.js";
+import { fileResponses } from "../schemas/shape.js";
 
 export function analyticsRoutes(ctx: ServerContext): FastifyPluginAsync {
   const read = { access: "read" as const };
@@ -39,6 +56,31 @@ export function analyticsRoutes(ctx: ServerContext): FastifyPluginAsync {
       async (request) => {
         const { metric, bucket, by } = request.query;
         return ok(await timeseries(ctx.app.db, { metric, bucket, by, ...resolveRange(request.query) }));
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof ReportQuery> }>(
+      "/v1/analytics/report",
+      {
+        config: read,
+        schema: {
+          tags: ["analytics"],
+          summary:
+            "The security report of a range (default: the last 7 days) with its charts, as Markdown or one HTML page",
+          querystring: ReportQuery,
+          response: fileResponses(
+            "The report: Markdown with its charts as data: URIs, or HTML with its charts inline as SVG",
+            Object.values(REPORT_CONTENT_TYPES).map((t) => t.split(";")[0]!),
+          ),
+        },
+      },
+      async (request, reply) => {
+        const { format } = request.query;
+        const data = await gatherReport(ctx.app.db, reportRange(request.query));
+        const { content } = renderReport(data, format);
+        // The API's policy allows nothing; the page needs its <style> and nothing more.
+        if (format === "html") reply.header("content-security-policy", REPORT_CSP);
+        return reply.type(REPORT_CONTENT_TYPES[format]).send(content);
       },
     );
   };

@@ -7,6 +7,7 @@ import {
   type Summary as SummaryType,
   type TimeseriesPoint as TimeseriesPointType,
 } from "../../analytics/aggregates.js";
+import { REPORT_FORMATS } from "../../analytics/report/formats.js";
 import { describes, Nullable, StringEnum } from "./shape.js";
 
 const Instant = (description: string) => Type.String({ format: "date-time", description });
@@ -22,6 +23,17 @@ const range = {
 };
 
 export const SummaryQuery = Type.Object(range, { additionalProperties: false });
+
+export const ReportQuery = Type.Object(
+  {
+    format: StringEnum(REPORT_FORMATS, {
+      description: "md: Markdown, charts as data: URIs; html: one page, charts inline",
+    }),
+    from: Type.Optional(Instant("Events at or after this time (default: 7 days before `to`)")),
+    to: Type.Optional(Instant("Events before this time (default: now)")),
+  },
+  { additionalProperties: false },
+);
 
 export const TimeseriesQuery = Type.Object(
   {
