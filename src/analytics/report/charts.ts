@@ -60,8 +60,8 @@ export function reportCharts(data: ReportData): Chart[] {
     charts.push(
       barChart({
         id: "techniques",
-        title: "Top techniques among flagged events",
-        description: `Obfuscation and payload evidence found in flagged events from ${data.range.from} to ${data.range.to}: ${listed(data.techniques)}.`,
+        title: "Top techniques seen",
+        description: `Obfuscation signals and payload decoders seen in screened texts from ${data.range.from} to ${data.range.to}: ${listed(data.techniques)}.`,
         items: data.techniques,
         colour: C.technique,
         axis: "flagged events",

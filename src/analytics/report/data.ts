@@ -11,7 +11,6 @@ import { modelChangesInRange, type ModelChangesInRange } from "./model-changes.j
 import { bucketFor, bucketStarts } from "./range.js";
 
 /** Evidence kinds that name how an attack was disguised or carried, not what it asked. */
-export const TECHNIQUE_KINDS = ["obfuscation", "payload"] as const;
 
 export interface VolumePoint {
   /** The bucket's first instant (ISO, UTC). */
@@ -67,7 +66,7 @@ export async function gatherReport(
     summary: s,
     volume,
     categories: sorted(Object.entries(s.byCategory).filter(([id]) => id !== "none")),
-    techniques: evidence.filter((e) => TECHNIQUE_KINDS.some((k) => e.id.startsWith(`${k}:`))),
+    techniques: (s.topTechniques ?? []).map((t) => ({ id: t.id, count: t.requests })),
     rules: evidence.filter((e) => e.id.startsWith("rule:")),
     feedback: await feedbackInRange(handle, range),
     modelChanges: await modelChangesInRange(handle, range),
