@@ -38,4 +38,12 @@ export function registerAnalytics(program: Command): void {
         new Option("--by <column>", `one series per ${GROUP_BY.join(", ")}`).argParser(oneOf(GROUP_BY)),
       ),
   ).action(lazy(actions, "analyticsTimeseries"));
+
+  range(
+    analytics
+      .command("business")
+      .description(
+        "attack and block rates, false-positive rate from users' reports, hours from a reported miss to its fix",
+      ),
+  ).action(lazy(actions, "analyticsBusiness"));
 }

@@ -10,6 +10,7 @@ import { scanDocument, type ScanOptions, type ScanResult } from "../../detect/do
 import { Ensemble } from "../../detect/ensemble.js";
 import type { Detector, ModelRef, Verdict } from "../../detect/types.js";
 import { DecodeBudget } from "../../text/decode-budget.js";
+import { FAST_MS } from "../metrics/business.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
 import type { BodyOutcome, DetectionPool } from "./pool.js";
 import type { BodyRoute, RequestOptions } from "./request-options.js";
@@ -25,6 +26,7 @@ export class ModelService {
   private ensemble: Ensemble | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly counters = new Map<string, { inc(): void }>();
+  private readonly answers = new Map<string, { inc(): void }>();
 
   constructor(
     private readonly source: ModelSource,
@@ -137,7 +139,12 @@ export class ModelService {
     );
   }
 
+  /** Counts a verdict for the metrics: by verdict and category, its time, the window's tally. */
   count(verdict: Verdict): Verdict {
+    const { tally } = this.metrics;
+    tally.screened++;
+    if (verdict.latencyMs <= FAST_MS) tally.fast++;
+    this.metrics.detectionSeconds.observe(verdict.latencyMs / 1000);
     const id = verdict.flagged ? (verdict.category ?? "unknown") : "none";
     let c = this.counters.get(id);
     if (c === undefined) {
@@ -146,6 +153,18 @@ export class ModelService {
     }
     c.inc();
     return verdict;
+  }
+
+  /** Counts one detection request by its answer: flagged when any of its texts was. */
+  answered(route: BodyRoute, verdicts: readonly Verdict[]): void {
+    const answer = verdicts.some((v) => v.flagged) ? "flagged" : "clean";
+    const id = `${route} ${answer}`;
+    let c = this.answers.get(id);
+    if (c === undefined) {
+      c = this.metrics.answers.labels({ route, answer });
+      this.answers.set(id, c);
+    }
+    c.inc();
   }
 
   /** Loads the production model (the shipped one registered on first start when there is none). */
