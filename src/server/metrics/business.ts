@@ -32,6 +32,8 @@ export const FALSE_POSITIVE_WINDOW_MS = 86_400_000;
 /** The miss-to-fix window: misses reported in the last 30 days. */
 export const MISS_WINDOW_MS = 30 * 86_400_000;
 
+const MAX_SAMPLES = 1_000;
+
 interface Sample {
   at: number;
   cpuMicros: number;
@@ -69,6 +71,8 @@ export class DetectionWindow {
     for (let i = 0; i < this.samples.length; i++) if (this.samples[i]!.at <= cutoff) base = i;
     const from = this.samples[base]!;
     this.samples = [...this.samples.slice(base), current];
+    // Scrapes many times a second would keep many samples: the oldest one is the one that matters.
+    if (this.samples.length > MAX_SAMPLES) this.samples.splice(1, 1);
     const screened = current.screened - from.screened;
     return {
       cpuMsPer1000: screened === 0 ? NaN : (current.cpuMicros - from.cpuMicros) / screened,
@@ -77,7 +81,12 @@ export class DetectionWindow {
   }
 
   private sample(): Sample {
-    return { at: this.now(), cpuMicros: this.cpuMicros(), screened: this.tally.screened, fast: this.tally.fast };
+    return {
+      at: this.now(),
+      cpuMicros: this.cpuMicros(),
+      screened: this.tally.screened,
+      fast: this.tally.fast,
+    };
   }
 }
 
