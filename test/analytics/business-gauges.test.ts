@@ -21,7 +21,7 @@ describe("the detection window", () => {
     let now = 0;
     let cpu = 0;
     const window = new DetectionWindow(
-      tally,
+      () => ({ ...tally }),
       () => cpu,
       () => now,
     );

@@ -3,7 +3,8 @@
  * one), so several apps in one process (tests) never share or clash.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { DetectionWindow, type DatabaseFigures, type DetectionTally } from "./business.js";
+import { DetectionWindow, FAST_SECONDS, type DatabaseFigures } from "./business.js";
+import { PlainCounter, PlainHistogram } from "./plain.js";
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -11,11 +12,9 @@ export interface ServiceMetrics {
   latency: Histogram<"method" | "route" | "status">;
   detections: Counter<"verdict" | "category">;
   /** Each verdict's own time (Verdict.latencyMs), one observation per screened text. */
-  detectionSeconds: Histogram;
+  detectionSeconds: PlainHistogram;
   /** Detection requests by route and answer (flagged: at least one text flagged). */
-  answers: Counter<"route" | "answer">;
-  /** Plain counts the request path adds to, read by the windowed gauges at scrape time. */
-  tally: DetectionTally;
+  answers: PlainCounter<"route" | "answer">;
   /** Sets the gauges read from the database (server/metrics/business.ts DatabaseGauges). */
   setDatabaseFigures(figures: DatabaseFigures): void;
   modelInfo: Gauge<"name" | "version" | "sha256">;
@@ -68,8 +67,21 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
       this.set(eventsQueued.read());
     },
   });
-  const tally: DetectionTally = { screened: 0, fast: 0 };
-  const window = new DetectionWindow(tally);
+  const detectionSeconds = new PlainHistogram(
+    {
+      name: "bulwark_detection_duration_seconds",
+      help:
+        "Each screened text's own detection time (the verdict's latencyMs, queueing and HTTP left out); " +
+        'the share within 10 ms is rate(bulwark_detection_duration_seconds_bucket{le="0.01"}[5m]) / ' +
+        "rate(bulwark_detection_duration_seconds_count[5m])",
+      registers,
+    },
+    [0.0005, 0.001, 0.0025, 0.005, FAST_SECONDS, 0.025, 0.05, 0.1, 0.25, 1],
+  );
+  const window = new DetectionWindow(() => ({
+    screened: detectionSeconds.count,
+    fast: detectionSeconds.atMost(FAST_SECONDS),
+  }));
   // Both gauges come from one sample: the first registered (collected first) takes it.
   let figures = { cpuMsPer1000: NaN, fastShare: NaN };
   new Gauge({
@@ -125,7 +137,7 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
   return {
     poolQueue,
     registry,
-    tally,
+    detectionSeconds,
     setDatabaseFigures(f) {
       falsePositiveRate.set({ reports: "filed" }, f.falsePositiveRate);
       falsePositiveRate.set({ reports: "accepted" }, f.falsePositiveAcceptedRate);
@@ -134,22 +146,12 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
       missHours.set({ stat: "mean" }, f.missToFixMeanHours);
       missHours.set({ stat: "median" }, f.missToFixMedianHours);
     },
-    detectionSeconds: new Histogram({
-      name: "bulwark_detection_duration_seconds",
-      help:
-        "Each screened text's own detection time (the verdict's latencyMs, queueing and HTTP left out); " +
-        'the share within 10 ms is rate(bulwark_detection_duration_seconds_bucket{le="0.01"}[5m]) / ' +
-        "rate(bulwark_detection_duration_seconds_count[5m])",
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-      registers,
-    }),
-    answers: new Counter({
+    answers: new PlainCounter({
       name: "bulwark_detection_requests_total",
       help:
         "Detection requests (detect, batch, scan) by route and answer: flagged when at least one text was flagged, " +
         "what a caller that refuses on a flag would block (Bulwark itself blocks nothing). Block rate: " +
         'sum(rate(bulwark_detection_requests_total{answer="flagged"}[5m])) / sum(rate(bulwark_detection_requests_total[5m]))',
-      labelNames: ["route", "answer"],
       registers,
     }),
     requests: new Counter({
