@@ -25,8 +25,11 @@ describe("the detection window", () => {
       () => cpu,
       () => now,
     );
-    // Nothing screened yet: no figure rather than a zero.
+    // The first scrape only takes a sample; then nothing screened yet: no figure rather than a zero.
     now = 1_000;
+    const first = window.figures();
+    assert.ok(Number.isNaN(first.cpuMsPer1000) && Number.isNaN(first.fastShare));
+    now = 2_000;
     const none = window.figures();
     assert.ok(Number.isNaN(none.cpuMsPer1000) && Number.isNaN(none.fastShare));
 

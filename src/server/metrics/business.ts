@@ -4,8 +4,8 @@
  * - From this process, over a sliding window: CPU time per 1,000 detections and the share
  *   of detections answered within 10 ms. The request path only observes each verdict's time
  *   in a plain histogram (plain.ts); the scrape compares its counts and process.cpuUsage()
- *   (every thread of the process, the detection workers' included) with a sample at least
- *   WINDOW_MS old.
+ *   (every thread of the process, the detection workers' included) with a sample taken at
+ *   an earlier scrape, at least WINDOW_MS old when there is one.
  * - From the database, shared by every server: the false-positive report rate and the time
  *   from a reported miss to a model that fixes it (analytics/business.ts). Read at most
  *   once a minute whatever the scrape rate, and a failed read keeps the last values: the
@@ -51,22 +51,26 @@ export interface WindowFigures {
 
 /**
  * Samples taken at each scrape; the figures compare now with the newest sample at least
- * WINDOW_MS old (or the oldest there is, the first one being taken at start), so several
- * scrapers, or one scraping often, still see about a minute of work.
+ * WINDOW_MS old (or, in the first minute, the oldest there is), so several scrapers, or
+ * one scraping often, still see about a minute of work. The first scrape only takes a
+ * sample (its figures are NaN): a window from the process's start would charge the model
+ * loading and the migrations to the first detections.
  */
 export class DetectionWindow {
-  private samples: Sample[];
+  private samples: Sample[] = [];
 
   constructor(
     private readonly tally: () => DetectionTally,
     private readonly cpuMicros: () => number = cpuNow,
     private readonly now: () => number = Date.now,
-  ) {
-    this.samples = [this.sample()];
-  }
+  ) {}
 
   figures(): WindowFigures {
     const current = this.sample();
+    if (this.samples.length === 0) {
+      this.samples.push(current);
+      return { cpuMsPer1000: NaN, fastShare: NaN };
+    }
     const cutoff = current.at - WINDOW_MS;
     let base = 0;
     for (let i = 0; i < this.samples.length; i++) if (this.samples[i]!.at <= cutoff) base = i;
