@@ -6,10 +6,12 @@
  * prom-client's own Histogram for comparison. At scrape time: the Prometheus text
  * with the windowed gauges, and the database gauges' read (once a minute at most) and
  * /v1/analytics/business over one day, on SQLite and PostgreSQL (when reachable), with
- * BENCH_BUSINESS_EVENTS (default 100,000) events and 1,000 reports in that day.
+ * BENCH_BUSINESS_EVENTS (default 100,000) events and 1,000 reports in that day. Last, the
+ * CPU gauge of a real `bulwark serve` against the CPU /proc charged to its process over the
+ * same BENCH_BUSINESS_REQUESTS (default 5,000) detections of 500 characters, 8 at a time.
  * Run: npm run bench -- business
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -23,7 +25,8 @@ import type { Verdict } from "../src/detect/types.js";
 import { DatabaseGauges } from "../src/server/metrics/business.js";
 import { createServiceMetrics } from "../src/server/metrics/registry.js";
 import { ModelService } from "../src/server/detection/models.js";
-import { markdownTable } from "./util.js";
+import { seedHome, spawnServe } from "../test/server/process.js";
+import { benchModel, benchServeEnv, markdownTable, prose } from "./util.js";
 
 const EVENTS = Number(process.env.BENCH_BUSINESS_EVENTS ?? 100_000);
 const REPORTS = 1_000;
@@ -222,3 +225,67 @@ console.log(
   `### Database figures (${EVENTS.toLocaleString("en")} events and ${REPORTS.toLocaleString("en")} reports in the last day; median of five)\n`,
 );
 console.log(markdownTable(["database", "query", "ms"], rows));
+
+// ---- the CPU gauge of a real server, against /proc
+const REQUESTS = Number(process.env.BENCH_BUSINESS_REQUESTS ?? 5_000);
+
+function procCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+const artifact = readFileSync((await benchModel()).path);
+const env = benchServeEnv("business");
+const [key] = await seedHome(env, artifact, [{ name: "bench", role: "client" }]);
+const served = await spawnServe(env);
+try {
+  const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
+  const gauge = async (name: string) => {
+    const text = await (await fetch(`${served.url}/metrics`)).text();
+    const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.slice(name.length + 1)) : NaN;
+  };
+  const send = async (n: number) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < n) {
+        const i = next++;
+        const r = await fetch(`${served.url}/v1/detect`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ text: prose(500, i % 256) }),
+        });
+        if (r.status !== 200) throw new Error(`detect answered ${r.status}`);
+        await r.arrayBuffer();
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  };
+  await send(1_000); // warm-up: JIT
+  await gauge("bulwark_cpu_ms_per_1000_detections"); // the window's first sample
+  const before = procCpuSeconds(served.child.pid);
+  await send(REQUESTS);
+  const after = procCpuSeconds(served.child.pid);
+  // Read after /proc: the scrape's own CPU falls in the gauge's window, not in /proc's.
+  const cpuGauge = await gauge("bulwark_cpu_ms_per_1000_detections");
+  const fast = await gauge("bulwark_detections_within_10ms_ratio");
+  console.log(
+    `\n### CPU per 1,000 detections of a real server (${REQUESTS.toLocaleString("en")} POST /v1/detect, 500 characters, 8 at a time, events on)\n`,
+  );
+  console.log(
+    markdownTable(
+      ["source", "CPU ms per 1,000 detections"],
+      [
+        ["bulwark_cpu_ms_per_1000_detections (process.cpuUsage, at scrape)", cpuGauge.toFixed(0)],
+        ["/proc/<pid>/stat utime + stime (10 ms ticks)", (((after - before) * 1e6) / REQUESTS).toFixed(0)],
+      ],
+    ),
+  );
+  console.log(`\nbulwark_detections_within_10ms_ratio over the same window: ${fast}`);
+} finally {
+  await served.stop();
+}
