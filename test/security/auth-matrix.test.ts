@@ -78,6 +78,7 @@ const MATRIX: Record<string, Need> = {
   "GET /v1/analytics/summary": "analyst",
   "GET /v1/analytics/timeseries": "analyst",
   "GET /v1/analytics/report": "analyst",
+  "GET /v1/analytics/business": "analyst",
   "GET /v1/audit": "admin",
   "GET /v1/audit/verify": "admin",
   "POST /v1/audit/snapshots": "admin",

@@ -17,6 +17,7 @@ import {
   type Chart,
   type ReportFormat,
 } from "../../analytics/report/index.js";
+import { businessMetrics, screenedCounts, type BusinessMetrics } from "../../analytics/business.js";
 import { loadConfig } from "../../core/config.js";
 import { openDatabase, type DatabaseHandle } from "../../db/index.js";
 import { printJson, printLine } from "../output.js";
@@ -81,6 +82,27 @@ export async function analyticsReport(opts: {
   for (const c of charts) await writeFile(join(dirname(file), folder, `${c.id}.svg`), c.svg);
   await writeFile(file, content);
   printLine(`wrote ${file} and ${charts.length} charts in ${join(dirname(file), folder)}`);
+}
+
+export async function analyticsBusiness(opts: RangeOptions): Promise<void> {
+  const range = resolveRange(opts);
+  const b = await withDatabase(async (db) => businessMetrics(db, range, await screenedCounts(db, range)));
+  if (opts.json) return printJson(b);
+  for (const line of describeBusiness(b)) printLine(line);
+}
+
+function describeBusiness(b: BusinessMetrics): string[] {
+  const pct = (v: number | null) => (v === null ? "-" : `${(v * 100).toFixed(2)}%`);
+  const hours = (v: number | null) => (v === null ? "-" : `${v.toFixed(1)} h`);
+  const fp = b.falsePositive;
+  const m = b.missToFix;
+  return [
+    `${b.from} to ${b.to}`,
+    `attack rate ${pct(b.attackRate)} (${b.flagged} of ${b.screened} texts flagged)`,
+    `block rate ${pct(b.blockRate)} (${b.flaggedRequests} of ${b.requests} requests answered flagged)`,
+    `false positives reported ${fp.reports} (${fp.accepted} accepted): ${pct(fp.rate)} of flagged (${pct(fp.acceptedRate)} accepted)`,
+    `misses reported ${m.reported}: fixed ${m.fixed}, open ${m.open}; to fix mean ${hours(m.meanHours)}, median ${hours(m.medianHours)}`,
+  ];
 }
 
 function describeSummary(s: Summary): string[] {

@@ -57,4 +57,11 @@ export function registerAnalytics(program: Command): void {
       "write the report to this file (default: standard output); Markdown charts go to FILE-charts/ beside it",
     )
     .action(lazy(actions, "analyticsReport"));
+  range(
+    analytics
+      .command("business")
+      .description(
+        "attack and block rates, false-positive rate from users' reports, hours from a reported miss to its fix",
+      ),
+  ).action(lazy(actions, "analyticsBusiness"));
 }

@@ -6,6 +6,7 @@ import type { Static } from "@sinclair/typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { resolveRange, summary, timeseries } from "../../analytics/aggregates.js";
+import { businessMetrics, screenedCounts } from "../../analytics/business.js";
 import {
   gatherReport,
   renderReport,
@@ -16,6 +17,8 @@ import {
 import type { ServerContext } from "../context.js";
 import { ok, responses } from "../replies.js";
 import {
+  BusinessMetrics,
+  BusinessQuery,
   ReportQuery,
   Summary,
   SummaryQuery,
@@ -81,6 +84,24 @@ export function analyticsRoutes(ctx: ServerContext): FastifyPluginAsync {
         // The API's policy allows nothing; the page needs its <style> and nothing more.
         if (format === "html") reply.header("content-security-policy", REPORT_CSP);
         return reply.type(REPORT_CONTENT_TYPES[format]).send(content);
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof BusinessQuery> }>(
+      "/v1/analytics/business",
+      {
+        config: read,
+        schema: {
+          tags: ["analytics"],
+          summary:
+            "Attack and block rates, the false-positive rate from users' reports, time from a reported miss to its fix",
+          querystring: BusinessQuery,
+          response: responses(BusinessMetrics),
+        },
+      },
+      async (request) => {
+        const range = resolveRange(request.query);
+        return ok(await businessMetrics(ctx.app.db, range, await screenedCounts(ctx.app.db, range)));
       },
     );
   };

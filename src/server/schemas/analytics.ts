@@ -8,6 +8,7 @@ import {
   type TimeseriesPoint as TimeseriesPointType,
 } from "../../analytics/aggregates.js";
 import { REPORT_FORMATS } from "../../analytics/report/formats.js";
+import type { BusinessMetrics as BusinessMetricsType } from "../../analytics/business.js";
 import { describes, Nullable, StringEnum } from "./shape.js";
 
 const Instant = (description: string) => Type.String({ format: "date-time", description });
@@ -99,5 +100,51 @@ export const TimeseriesPoint = describes<TimeseriesPointType>()(
     bucket_start: Type.String({ description: "The bucket's first instant (UTC)" }),
     value: Type.Number(),
     group: Type.Optional(Type.String()),
+  }),
+);
+
+export const BusinessQuery = Type.Object(range, { additionalProperties: false });
+
+const Share = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
+const Count = (description: string) => Type.Integer({ minimum: 0, description });
+const Rate = (description: string) => Nullable(Type.Number({ minimum: 0, description }));
+const Hours = (description: string) => Nullable(Type.Number({ minimum: 0, description }));
+
+export const BusinessMetrics = describes<BusinessMetricsType>()(
+  Type.Object({
+    from: Type.String(),
+    to: Type.String(),
+    screened: Count("Screened texts (a batch counts each of its texts)"),
+    flagged: Count("Texts judged attacks, at the threshold each request used"),
+    requests: Count("Detection requests (detect, batch and scan calls)"),
+    flaggedRequests: Count("Requests whose answer held at least one flagged text"),
+    attackRate: Share("flagged / screened: the share of screened texts judged attacks"),
+    blockRate: Share(
+      "flaggedRequests / requests: what a caller that refuses a request on any flag refused " +
+        "(Bulwark answers, the caller blocks); equals attackRate when every request screens one text",
+    ),
+    falsePositive: Type.Object(
+      {
+        reports: Count("False-positive reports (label 0) filed in the range, not rejected"),
+        accepted: Count("Of those, accepted by a reviewer"),
+        rate: Rate("reports / flagged; null when nothing was flagged"),
+        acceptedRate: Rate("accepted / flagged; null when nothing was flagged"),
+      },
+      { description: "Users' reports that a flagged text was benign" },
+    ),
+    missToFix: Type.Object(
+      {
+        reported: Count("Missed-attack reports (label 1) filed in the range, not rejected"),
+        fixed: Count("Of those, the ones a model trained on them has reached production for, so far"),
+        open: Count("reported - fixed"),
+        meanHours: Hours("Mean hours from report to fix over the fixed ones; null when none is"),
+        medianHours: Hours("Median hours from report to fix over the fixed ones; null when none is"),
+      },
+      {
+        description:
+          "A miss is fixed when the challenger of the learning cycle that trained on its report first " +
+          "moves to production after the report",
+      },
+    ),
   }),
 );
