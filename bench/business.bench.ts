@@ -17,7 +17,8 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { Histogram } from "prom-client";
-import { businessMetrics, screenedCounts } from "../src/analytics/business.js";
+import { summary } from "../src/analytics/aggregates.js";
+import { businessMetrics } from "../src/analytics/business.js";
 import { createLogger } from "../src/core/logger.js";
 import { mulberry32 } from "../src/core/random.js";
 import { openDatabase, type DatabaseHandle } from "../src/db/open.js";
@@ -192,7 +193,7 @@ async function measureDatabase(name: string, handle: DatabaseHandle): Promise<(s
       },
       () => now,
     ).refresh();
-  const api = () => screenedCounts(handle, day).then((s) => businessMetrics(handle, day, s));
+  const api = () => summary(handle, day).then((s) => businessMetrics(handle, s));
   return [
     [name, "database gauges read (at most once a minute)", (await median(gauges)).toFixed(1)],
     [name, "/v1/analytics/business over the day", (await median(api)).toFixed(1)],

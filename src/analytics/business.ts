@@ -17,7 +17,7 @@
  */
 import { sql } from "kysely";
 import type { DatabaseHandle } from "../db/open.js";
-import { resolveRange, type Range } from "./aggregates.js";
+import { summary, type Range, type Summary } from "./aggregates.js";
 
 export interface BusinessMetrics {
   from: string;
@@ -59,62 +59,38 @@ export interface BusinessMetrics {
 
 const HOUR_MS = 3_600_000;
 
-/** Screened texts and flagged ones in the range, as the summary counts them. */
-export interface ScreenedCounts {
-  requests: number;
-  flagged: number;
+/** The business figures with the summary of the same range they are computed from. */
+export interface SummaryWithBusiness extends Summary {
+  business: BusinessMetrics;
 }
 
 /**
- * The business figures of `range`. `summary` is what the analytics summary already counted
- * for the same range (events and flagged events), so they are not counted twice.
+ * The business figures of a summary's range (whole UTC hours, as the summary covers): the
+ * rates from its counts, the rest from users' reports and the registry's history.
  */
-export async function businessMetrics(
-  handle: DatabaseHandle,
-  given: Range,
-  summary: ScreenedCounts,
-): Promise<BusinessMetrics> {
-  const range = resolveRange(given);
-  const { requests, flaggedRequests } = await requestCounts(handle, range);
+export async function businessMetrics(handle: DatabaseHandle, summary: Summary): Promise<BusinessMetrics> {
+  const range = { from: summary.from, to: summary.to };
   const share = (n: number, of: number) => (of === 0 ? 0 : n / of);
   return {
     ...range,
     screened: summary.requests,
     flagged: summary.flagged,
-    requests,
-    flaggedRequests,
+    requests: summary.answers.requests,
+    flaggedRequests: summary.answers.flagged,
     attackRate: share(summary.flagged, summary.requests),
-    blockRate: share(flaggedRequests, requests),
+    blockRate: share(summary.answers.flagged, summary.answers.requests),
     falsePositive: await falsePositives(handle, range, summary.flagged),
     missToFix: await missToFix(handle, range),
   };
 }
 
-/** Events and flagged events in the range: the summary's first two figures, for callers without one. */
-export async function screenedCounts(handle: DatabaseHandle, range: Range): Promise<ScreenedCounts> {
-  const row = await handle.db
-    .selectFrom("detection_events")
-    .where("at", ">=", range.from)
-    .where("at", "<", range.to)
-    .select((eb) => [
-      eb.fn.countAll<number | string>().as("requests"),
-      eb.fn.sum<number | string | null>("flagged").as("flagged"),
-    ])
-    .executeTakeFirstOrThrow();
-  return { requests: Number(row.requests), flagged: Number(row.flagged ?? 0) };
-}
-
-/** Distinct requests, and those with a flagged text: every text of a request has its own event. */
-async function requestCounts(
+/** The summary of a range with its business figures: what /v1/analytics/summary answers. */
+export async function summaryWithBusiness(
   handle: DatabaseHandle,
   range: Range,
-): Promise<{ requests: number; flaggedRequests: number }> {
-  const r = await sql<{ requests: number | string; flagged: number | string }>`
-    select count(distinct request_id) as requests,
-      count(distinct case when flagged = 1 then request_id end) as flagged
-    from detection_events where at >= ${range.from} and at < ${range.to}`.execute(handle.db);
-  const row = r.rows[0];
-  return { requests: Number(row?.requests ?? 0), flaggedRequests: Number(row?.flagged ?? 0) };
+): Promise<SummaryWithBusiness> {
+  const s = await summary(handle, range);
+  return { ...s, business: await businessMetrics(handle, s) };
 }
 
 /** False-positive reports filed in the range, and their share of the `flagged` events of the range. */

@@ -17,7 +17,7 @@ import {
   type Chart,
   type ReportFormat,
 } from "../../analytics/report/index.js";
-import { businessMetrics, screenedCounts, type BusinessMetrics } from "../../analytics/business.js";
+import { businessMetrics, summaryWithBusiness, type BusinessMetrics } from "../../analytics/business.js";
 import { loadConfig } from "../../core/config.js";
 import { openDatabase, type DatabaseHandle } from "../../db/index.js";
 import { printJson, printLine } from "../output.js";
@@ -39,9 +39,9 @@ async function withDatabase<T>(fn: (db: DatabaseHandle) => Promise<T>): Promise<
 
 export async function analyticsSummary(opts: RangeOptions): Promise<void> {
   const range = resolveRange(opts);
-  const s = await withDatabase((db) => summary(db, range));
+  const s = await withDatabase((db) => summaryWithBusiness(db, range));
   if (opts.json) return printJson(s);
-  for (const line of describeSummary(s)) printLine(line);
+  for (const line of [...describeSummary(s), ...describeBusiness(s.business).slice(1)]) printLine(line);
 }
 
 export async function analyticsTimeseries(
@@ -86,7 +86,7 @@ export async function analyticsReport(opts: {
 
 export async function analyticsBusiness(opts: RangeOptions): Promise<void> {
   const range = resolveRange(opts);
-  const b = await withDatabase(async (db) => businessMetrics(db, range, await screenedCounts(db, range)));
+  const b = await withDatabase(async (db) => businessMetrics(db, await summary(db, range)));
   if (opts.json) return printJson(b);
   for (const line of describeBusiness(b)) printLine(line);
 }

@@ -11,7 +11,8 @@
  *   once a minute whatever the scrape rate, and a failed read keeps the last values: the
  *   scrape never waits on or fails with it twice.
  */
-import { falsePositives, missToFix, screenedCounts } from "../../analytics/business.js";
+import { summary } from "../../analytics/aggregates.js";
+import { falsePositives, missToFix } from "../../analytics/business.js";
 import type { DatabaseHandle } from "../../db/open.js";
 
 /** Detections counted on the request path (ModelService.count), read at scrape time. */
@@ -130,8 +131,9 @@ export class DatabaseGauges {
 
   private async read(at: number): Promise<DatabaseFigures> {
     const to = new Date(at).toISOString();
-    const day = { from: new Date(at - FALSE_POSITIVE_WINDOW_MS).toISOString(), to };
-    const fp = await falsePositives(this.db, day, (await screenedCounts(this.db, day)).flagged);
+    // The summary covers whole hours: reports are counted over the same hours as the flags.
+    const day = await summary(this.db, { from: new Date(at - FALSE_POSITIVE_WINDOW_MS).toISOString(), to });
+    const fp = await falsePositives(this.db, { from: day.from, to: day.to }, day.flagged);
     const misses = await missToFix(this.db, { from: new Date(at - MISS_WINDOW_MS).toISOString(), to });
     const n = (v: number | null) => v ?? NaN;
     return {

@@ -6,7 +6,7 @@ import type { Static } from "@sinclair/typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { resolveRange, summary, timeseries } from "../../analytics/aggregates.js";
-import { businessMetrics, screenedCounts } from "../../analytics/business.js";
+import { businessMetrics, summaryWithBusiness } from "../../analytics/business.js";
 import {
   gatherReport,
   renderReport,
@@ -20,8 +20,8 @@ import {
   BusinessMetrics,
   BusinessQuery,
   ReportQuery,
-  Summary,
   SummaryQuery,
+  SummaryWithBusiness,
   TimeseriesPoint,
   TimeseriesQuery,
 } from "../schemas/analytics.js";
@@ -36,12 +36,14 @@ export function analyticsRoutes(ctx: ServerContext): FastifyPluginAsync {
         config: read,
         schema: {
           tags: ["analytics"],
-          summary: "Requests, flagged share, counts by category, route and model, latency, top evidence",
+          summary:
+            "Requests, flagged share, counts by category, route, model and key, latency, top evidence and " +
+            "techniques, and the business figures (attack, block and false-positive rates, miss to fix)",
           querystring: SummaryQuery,
-          response: responses(Summary),
+          response: responses(SummaryWithBusiness),
         },
       },
-      async (request) => ok(await summary(ctx.app.db, resolveRange(request.query))),
+      async (request) => ok(await summaryWithBusiness(ctx.app.db, resolveRange(request.query))),
     );
 
     app.get<{ Querystring: Static<typeof TimeseriesQuery> }>(
@@ -101,7 +103,7 @@ export function analyticsRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
       async (request) => {
         const range = resolveRange(request.query);
-        return ok(await businessMetrics(ctx.app.db, range, await screenedCounts(ctx.app.db, range)));
+        return ok(await businessMetrics(ctx.app.db, await summary(ctx.app.db, range)));
       },
     );
   };

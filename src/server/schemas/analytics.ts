@@ -8,7 +8,10 @@ import {
   type TimeseriesPoint as TimeseriesPointType,
 } from "../../analytics/aggregates.js";
 import { REPORT_FORMATS } from "../../analytics/report/formats.js";
-import type { BusinessMetrics as BusinessMetricsType } from "../../analytics/business.js";
+import type {
+  BusinessMetrics as BusinessMetricsType,
+  SummaryWithBusiness as SummaryWithBusinessType,
+} from "../../analytics/business.js";
 import { describes, Nullable, StringEnum } from "./shape.js";
 
 const Instant = (description: string) => Type.String({ format: "date-time", description });
@@ -53,6 +56,10 @@ export const Summary = describes<SummaryType>()(
     requests: Type.Integer({ minimum: 0, description: "Screened texts (a batch counts each of its texts)" }),
     flagged: Type.Integer({ minimum: 0 }),
     flaggedRate: Type.Number({ minimum: 0, maximum: 1 }),
+    answers: Type.Object(
+      { requests: Type.Integer({ minimum: 0 }), flagged: Type.Integer({ minimum: 0 }) },
+      { description: "Detection calls (a batch is one) and those whose answer held a flagged verdict" },
+    ),
     byCategory: Counts("Events by verdict category (none: no category)"),
     byRoute: Counts("Events by route: detect, batch, scan"),
     byModel: Counts("Events by model name@version"),
@@ -147,4 +154,8 @@ export const BusinessMetrics = describes<BusinessMetricsType>()(
       },
     ),
   }),
+);
+
+export const SummaryWithBusiness = describes<SummaryWithBusinessType>()(
+  Type.Object({ ...Summary.properties, business: BusinessMetrics }),
 );
