@@ -39,10 +39,13 @@ export interface Summary {
   /** The range covered: the one asked for, widened to whole UTC hours. */
   from: string;
   to: string;
+  /** Screened texts (a batch counts each of its texts). */
   requests: number;
   flagged: number;
   /** flagged / requests; 0 when there were no requests. */
   flaggedRate: number;
+  /** Detection calls (a batch is one), and those whose answer held a flagged verdict. */
+  answers: { requests: number; flagged: number };
   /** Events by verdict category; `none` counts those without one. */
   byCategory: Record<string, number>;
   byRoute: Record<string, number>;
@@ -110,8 +113,9 @@ export function hourRange(range: Range): Range {
 export async function summary(handle: DatabaseHandle, given: Range): Promise<Summary> {
   const range = hourRange(resolveRange(given));
   const counts = (dimension: CountDimension) => countsOf(handle, dimension, range);
-  const [all, byCategory, byRoute, byModel, byKey, evidence, bins] = await Promise.all([
+  const [all, answers, byCategory, byRoute, byModel, byKey, evidence, bins] = await Promise.all([
     counts("all"),
+    counts("request"),
     counts("category"),
     counts("route"),
     counts("model"),
@@ -131,6 +135,7 @@ export async function summary(handle: DatabaseHandle, given: Range): Promise<Sum
     requests: total.requests,
     flagged: total.flagged,
     flaggedRate: total.requests === 0 ? 0 : total.flagged / total.requests,
+    answers: answers.get(ALL) ?? { requests: 0, flagged: 0 },
     byCategory: requestsOf(byCategory),
     byRoute: requestsOf(byRoute),
     byModel: requestsOf(byModel),

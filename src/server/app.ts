@@ -11,6 +11,7 @@ import { clientErrorHandler, installErrorHandling } from "./errors.js";
 import { installDocs } from "./plugins/docs.js";
 import { installGuard } from "./plugins/guard.js";
 import { installJsonBody } from "./plugins/json-body.js";
+import { DatabaseGauges } from "./metrics/business.js";
 import { installMetrics } from "./plugins/metrics.js";
 import { installRequestLog } from "./plugins/request-log.js";
 import { installSecurityHeaders } from "./plugins/security-headers.js";
@@ -77,9 +78,15 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   installRequestLog(app, ctx.logger);
   await installSessionCookie(app);
   installGuard(app, ctx);
+  const business = new DatabaseGauges(
+    ctx.app.db,
+    (figures) => ctx.metrics.setDatabaseFigures(figures),
+    (err) => ctx.logger.warn({ err }, "the business metrics could not be read from the database"),
+  );
   installMetrics(app, ctx.metrics, {
     token: ctx.config.server.metricsToken,
     beforeScrape: async () => {
+      await business.refresh();
       const counts = await ctx.jobs.store.countByStatus();
       for (const [state, n] of Object.entries(counts)) ctx.metrics.jobs.set({ state }, n);
     },

@@ -29,13 +29,13 @@ const ENCODED =
 
 type Row = Pick<
   DetectionEventsTable,
-  "at" | "actor" | "route" | "flagged" | "category" | "model" | "evidence" | "latency_ms"
+  "at" | "actor" | "route" | "request_id" | "flagged" | "category" | "model" | "evidence" | "latency_ms"
 >;
 
 async function rowsIn(db: DatabaseHandle, from: string, to: string): Promise<Row[]> {
   return db.db
     .selectFrom("detection_events")
-    .select(["at", "actor", "route", "flagged", "category", "model", "evidence", "latency_ms"])
+    .select(["at", "actor", "route", "request_id", "flagged", "category", "model", "evidence", "latency_ms"])
     .where("at", ">=", from)
     .where("at", "<", to)
     .execute();
@@ -241,6 +241,12 @@ for (const database of await testDatabases()) {
         countBy(rows, (x) => x.route),
       );
       assert.deepEqual(s.byRoute, { detect: 7, batch: 3, scan: 1 });
+      const requests = new Set(rows.map((x) => x.request_id));
+      const flaggedRequests = new Set(flagged.map((x) => x.request_id));
+      assert.deepEqual(s.answers, { requests: requests.size, flagged: flaggedRequests.size });
+      assert.equal(requests.size, 7 + 1 + 1, "the batch is one request");
+      assert.equal(s.business.attackRate, flagged.length / rows.length);
+      assert.equal(s.business.blockRate, flaggedRequests.size / requests.size);
       assert.deepEqual(
         s.byModel,
         countBy(rows, (x) => x.model),

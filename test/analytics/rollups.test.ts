@@ -13,6 +13,9 @@ import {
   shareBelow,
 } from "../../src/analytics/events/latency-bins.js";
 import { rollupOf } from "../../src/analytics/events/rollups.js";
+import { EventRecorder, type EventInput } from "../../src/analytics/events/index.js";
+import { createLogger } from "../../src/core/logger.js";
+import { createRedactor } from "../../src/privacy/index.js";
 import { openDatabase, runMigrations } from "../../src/db/open.js";
 import { migrations } from "../../src/db/migrations/index.js";
 import type { DetectionEventsTable } from "../../src/db/schema.js";
@@ -91,6 +94,54 @@ for (const database of await testDatabases()) {
       );
     } finally {
       await handle.close();
+    }
+  });
+}
+
+for (const database of await testDatabases()) {
+  test(`a request's events are written together, so the roll-ups count it once (${database.dialect})`, async () => {
+    const handle = await database.open();
+    // batchSize 2: a write takes 8 statements of 2 rows, 16 events, unless a request goes on.
+    const recorder = new EventRecorder({
+      db: handle,
+      redactor: createRedactor({ mode: "mask" }),
+      subject: (id) => `sub_${id}`,
+      settings: { text: "none", maxTextChars: 100, batchSize: 2, flushMs: 10_000, maxQueue: 1000 },
+      logger: createLogger({ level: "silent" }),
+    });
+    const at = Date.parse("2025-03-03T10:00:00Z");
+    const texts = (requestId: string, n: number, flaggedAt = -1): EventInput[] =>
+      Array.from({ length: n }, (_, i) => ({
+        at,
+        actor: "key_t",
+        route: "batch",
+        requestId,
+        verdict: {
+          flagged: i === flaggedAt,
+          score: i === flaggedAt ? 0.9 : 0.1,
+          category: null,
+          evidence: [],
+          model: { name: "m", version: "1", sha256: "0".repeat(64) },
+          latencyMs: 1,
+        },
+        textLength: 5,
+      }));
+    for (const e of [...texts("req_a", 10), ...texts("req_b", 12, 11), ...texts("req_c", 5)])
+      recorder.record(e);
+    await recorder.close();
+    const events = await handle.db.selectFrom("detection_events").select("request_id").execute();
+    assert.equal(events.length, 27);
+    for (const grain of ["hour", "day"]) {
+      const cell = await handle.db
+        .selectFrom("event_rollups")
+        .select(["requests", "flagged"])
+        .where("grain", "=", grain)
+        .where("dimension", "=", "request")
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        { requests: Number(cell.requests), flagged: Number(cell.flagged) },
+        { requests: 3, flagged: 1 },
+      );
     }
   });
 }

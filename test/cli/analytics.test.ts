@@ -1,15 +1,19 @@
 /**
  * `bulwark analytics`: on a home whose server screened texts, the summary and a time series
  * read from the home's database agree with its detection_events table, in JSON and as
- * text; a bad range is a usage error with a message.
+ * text; the security report is written to files (Markdown with its charts beside it, or
+ * one HTML page) or printed; a bad range is a usage error with a message.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { openDatabase } from "../../src/db/open.js";
 import { loadConfig } from "../../src/core/config.js";
 import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { startTestServer } from "../server/helpers.js";
+import { attr, elements, inlineSvgs, parseSvg, textOf } from "../analytics/svg.js";
 
 const home = tempDir("bulwark-cli-analytics-");
 const env = { BULWARK_HOME: home, DATABASE_URL: "", REDIS_URL: "" };
@@ -93,5 +97,75 @@ test("a bad metric or a reversed range is refused", async () => {
   );
   const reversed = await runCli(["analytics", "summary", "--from", to, "--to", from], { env });
   assert.notEqual(reversed.code, 0);
+  assert.match(reversed.stderr, /from must be before to/);
+});
+
+test("analytics report --output FILE.md writes the report and its charts beside it, referred to relatively", async () => {
+  const dir = tempDir("bulwark-cli-report-");
+  const file = join(dir, "weekly report.md");
+  const r = await runCli(
+    ["analytics", "report", "--format", "md", "--from", from, "--to", to, "--output", file],
+    { env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /wrote .*weekly report\.md and \d charts/);
+  const md = readFileSync(file, "utf8");
+  const expected = await table();
+  assert.ok(md.includes(`| Texts screened | ${expected.requests} |`));
+  assert.ok(md.includes(`| Flagged | ${expected.flagged} |`));
+  const refs = [...md.matchAll(/!\[[^\n]*?\]\(([^ )]+) "([^"]+)"\)/g)];
+  assert.ok(refs.length >= 2, md);
+  assert.deepEqual(refs.map((m) => m[1]).slice(0, 2), [
+    "weekly%20report-charts/volume.svg",
+    "weekly%20report-charts/flagged-rate.svg",
+  ]);
+  assert.deepEqual(
+    readdirSync(join(dir, "weekly report-charts")).sort(),
+    refs.map((m) => decodeURI(m[1]!).split("/")[1]).sort(),
+    "every chart written is referred to, and every reference is a file",
+  );
+  for (const [, href, title] of refs) {
+    const svg = parseSvg(readFileSync(join(dir, decodeURI(href!)), "utf8"));
+    assert.equal(textOf(svg, "title"), title);
+  }
+  assert.ok(!md.includes("data:image"), "a report written to a file keeps its charts as files");
+});
+
+test("analytics report prints Markdown with data: URIs, or HTML with inline SVG, without --output", async () => {
+  const md = await runCli(["analytics", "report", "--format", "md", "--from", from, "--to", to], { env });
+  assert.equal(md.code, 0, md.stderr);
+  const uris = [...md.stdout.matchAll(/\(data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+) "/g)];
+  assert.ok(uris.length >= 2);
+  for (const [, b64] of uris) parseSvg(Buffer.from(b64!, "base64").toString("utf8"));
+
+  const html = await runCli(["analytics", "report", "--format", "html", "--from", from, "--to", to], { env });
+  assert.equal(html.code, 0, html.stderr);
+  assert.match(html.stdout, /^<!doctype html>/);
+  const svgs = inlineSvgs(html.stdout).map(parseSvg);
+  assert.equal(svgs.length, uris.length, "the same charts in both formats");
+  const [volume] = svgs;
+  assert.equal(elements(volume!, "path").filter((p) => attr(p, "data-series") === "requests").length, 1);
+
+  const out = join(tempDir("bulwark-cli-report-"), "weekly.html");
+  const written = await runCli(
+    ["analytics", "report", "--format", "html", "--from", from, "--to", to, "--output", out],
+    { env },
+  );
+  assert.equal(written.code, 0, written.stderr);
+  assert.ok(existsSync(out));
+  assert.equal(inlineSvgs(readFileSync(out, "utf8")).length, svgs.length);
+});
+
+test("analytics report refuses a missing or unknown format and a reversed range", async () => {
+  const missing = await runCli(["analytics", "report"], { env });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--format <format>' not specified/);
+  const unknown = await runCli(["analytics", "report", "--format", "pdf"], { env });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /must be one of md, html/);
+  const reversed = await runCli(["analytics", "report", "--format", "md", "--from", to, "--to", from], {
+    env,
+  });
+  assert.equal(reversed.code, 2);
   assert.match(reversed.stderr, /from must be before to/);
 });

@@ -35,6 +35,7 @@ const VOCABULARY = [
   "detect/types.js",
   "feedback/types.js",
   "analytics/choices.js",
+  "analytics/report/formats.js",
 ];
 
 function isStartupModule(path: string): boolean {

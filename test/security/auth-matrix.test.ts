@@ -82,6 +82,8 @@ const MATRIX: Record<string, Need> = {
   "PUT /v1/storage/presigned/{*}": "signed",
   "GET /v1/analytics/summary": "analyst",
   "GET /v1/analytics/timeseries": "analyst",
+  "GET /v1/analytics/report": "analyst",
+  "GET /v1/analytics/business": "analyst",
   "GET /v1/audit": "admin",
   "GET /v1/audit/verify": "admin",
   "POST /v1/audit/snapshots": "admin",

@@ -141,7 +141,7 @@ export class EventRecorder {
         );
       }
     }
-    const taken = this.queue.splice(0, this.rowsPerStatement * STATEMENTS_PER_FLUSH);
+    const taken = this.queue.splice(0, this.takeCount());
     if (taken.length > 0) {
       const started = performance.now();
       let rows: DetectionEventsTable[] = [];
@@ -162,6 +162,16 @@ export class EventRecorder {
     if (this.closed) return;
     if (this.queue.length >= this.deps.settings.batchSize) this.soon();
     else if (this.queue.length > 0 || this.retry) this.timer ??= this.later();
+  }
+
+  /**
+   * How many waiting events the next write takes: a flush's worth, and the rest of the
+   * request the last one belongs to, so the roll-ups count each request in one write.
+   */
+  private takeCount(): number {
+    let n = Math.min(this.queue.length, this.rowsPerStatement * STATEMENTS_PER_FLUSH);
+    while (n > 0 && n < this.queue.length && this.queue[n]!.requestId === this.queue[n - 1]!.requestId) n++;
+    return n;
   }
 
   /**

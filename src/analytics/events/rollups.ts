@@ -6,7 +6,10 @@
  *
  * - event_rollups: per period and dimension value, how many texts and how many flagged;
  *   dimensions `all`, `route`, `category`, `model`, `key` (the API key or user that asked)
- *   and `evidence` (each evidence id a verdict carried: rules, signals, decoders);
+ *   and `evidence` (each evidence id a verdict carried: rules, signals, decoders); and
+ *   `request`, which counts detection requests instead of texts (a batch is one, flagged
+ *   when any of its texts is: what a caller that refuses on a flag refused). The recorder
+ *   never splits a request's events between two writes, so each is counted once;
  * - event_latency_rollups: per period and dimension value (`all`, `route`, `model`), a
  *   latency histogram in the bins of latency-bins.ts, for percentiles and the share under
  *   10 ms. Fewer dimensions than the counts: a histogram is up to a hundred rows a period.
@@ -20,7 +23,7 @@ import type { DetectionEventsTable } from "../../db/schema.js";
 import type { Tx } from "../../db/transaction.js";
 import { latencyBin } from "./latency-bins.js";
 
-export const COUNT_DIMENSIONS = ["all", "route", "category", "model", "key", "evidence"] as const;
+export const COUNT_DIMENSIONS = ["all", "route", "category", "model", "key", "evidence", "request"] as const;
 export type CountDimension = (typeof COUNT_DIMENSIONS)[number];
 export const LATENCY_DIMENSIONS = ["all", "route", "model"] as const;
 export type LatencyDimension = (typeof LATENCY_DIMENSIONS)[number];
@@ -79,8 +82,13 @@ export function rollupOf(rows: readonly DetectionEventsTable[]): Rollup {
     if (cell) cell.n += 1;
     else latency.set(id, { grain, dimension, period, value, bin, n: 1 });
   };
+  /** Each request's first time and whether any of its texts was flagged. */
+  const requests = new Map<string, { at: string; flagged: number }>();
   for (const row of rows) {
     const f = row.flagged ? 1 : 0;
+    const request = requests.get(row.request_id);
+    if (request) request.flagged |= f;
+    else requests.set(row.request_id, { at: row.at, flagged: f });
     const bin = latencyBin(row.latency_ms);
     const evidence = JSON.parse(row.evidence) as string[];
     for (const grain of GRAINS) {
@@ -96,6 +104,8 @@ export function rollupOf(rows: readonly DetectionEventsTable[]): Rollup {
       time(grain, "model", period, row.model, bin);
     }
   }
+  for (const { at, flagged } of requests.values())
+    for (const grain of GRAINS) count(grain, "request", periodOf(at, grain), ALL, flagged);
   // One order for every writer: two replicas upserting the same cells in PostgreSQL then
   // wait for each other instead of deadlocking.
   const byKey = <T>(cells: Map<string, T>) =>

@@ -1,4 +1,6 @@
-/** `bulwark analytics ...`: the aggregates of /v1/analytics on the configured database. */
+/** `bulwark analytics ...`: the aggregates and the security report of /v1/analytics on the configured database. */
+import { mkdir, writeFile } from "node:fs/promises";
+import { basename, dirname, extname, join } from "node:path";
 import {
   resolveRange,
   summary,
@@ -8,6 +10,14 @@ import {
   type Metric,
   type Summary,
 } from "../../analytics/aggregates.js";
+import {
+  gatherReport,
+  renderReport,
+  reportRange,
+  type Chart,
+  type ReportFormat,
+} from "../../analytics/report/index.js";
+import { businessMetrics, summaryWithBusiness, type BusinessMetrics } from "../../analytics/business.js";
 import { loadConfig } from "../../core/config.js";
 import { openDatabase, type DatabaseHandle } from "../../db/index.js";
 import { printJson, printLine } from "../output.js";
@@ -29,9 +39,9 @@ async function withDatabase<T>(fn: (db: DatabaseHandle) => Promise<T>): Promise<
 
 export async function analyticsSummary(opts: RangeOptions): Promise<void> {
   const range = resolveRange(opts);
-  const s = await withDatabase((db) => summary(db, range));
+  const s = await withDatabase((db) => summaryWithBusiness(db, range));
   if (opts.json) return printJson(s);
-  for (const line of describeSummary(s)) printLine(line);
+  for (const line of [...describeSummary(s), ...describeBusiness(s.business).slice(1)]) printLine(line);
 }
 
 export async function analyticsTimeseries(
@@ -45,6 +55,54 @@ export async function analyticsTimeseries(
   if (points.length === 0) return printLine(`no events from ${range.from} to ${range.to}`);
   for (const p of points)
     printLine(`${p.bucket_start}${p.group !== undefined ? ` ${p.group}` : ""} ${format(p.value)}`);
+}
+
+export async function analyticsReport(opts: {
+  from?: string;
+  to?: string;
+  format: ReportFormat;
+  output?: string;
+}): Promise<void> {
+  const range = reportRange(opts);
+  const data = await withDatabase((db) => gatherReport(db, range));
+  if (opts.output === undefined) {
+    process.stdout.write(renderReport(data, opts.format).content);
+    return;
+  }
+  const file = opts.output;
+  if (opts.format === "html") {
+    await writeFile(file, renderReport(data, "html").content);
+    return printLine(`wrote ${file}`);
+  }
+  // Markdown keeps its charts as files beside it (report.md -> report-charts/*.svg), referred to relatively.
+  const folder = `${basename(file, extname(file))}-charts`;
+  const href = (c: Chart) => encodeURI(`${folder}/${c.id}.svg`);
+  const { content, charts } = renderReport(data, "md", href);
+  await mkdir(join(dirname(file), folder), { recursive: true });
+  for (const c of charts) await writeFile(join(dirname(file), folder, `${c.id}.svg`), c.svg);
+  await writeFile(file, content);
+  printLine(`wrote ${file} and ${charts.length} charts in ${join(dirname(file), folder)}`);
+}
+
+export async function analyticsBusiness(opts: RangeOptions): Promise<void> {
+  const range = resolveRange(opts);
+  const b = await withDatabase(async (db) => businessMetrics(db, await summary(db, range)));
+  if (opts.json) return printJson(b);
+  for (const line of describeBusiness(b)) printLine(line);
+}
+
+function describeBusiness(b: BusinessMetrics): string[] {
+  const pct = (v: number | null) => (v === null ? "-" : `${(v * 100).toFixed(2)}%`);
+  const hours = (v: number | null) => (v === null ? "-" : `${v.toFixed(1)} h`);
+  const fp = b.falsePositive;
+  const m = b.missToFix;
+  return [
+    `${b.from} to ${b.to}`,
+    `attack rate ${pct(b.attackRate)} (${b.flagged} of ${b.screened} texts flagged)`,
+    `block rate ${pct(b.blockRate)} (${b.flaggedRequests} of ${b.requests} requests answered flagged)`,
+    `false positives reported ${fp.reports} (${fp.accepted} accepted): ${pct(fp.rate)} of flagged (${pct(fp.acceptedRate)} accepted)`,
+    `misses reported ${m.reported}: fixed ${m.fixed}, open ${m.open}; to fix mean ${hours(m.meanHours)}, median ${hours(m.medianHours)}`,
+  ];
 }
 
 function describeSummary(s: Summary): string[] {

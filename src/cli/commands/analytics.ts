@@ -1,6 +1,7 @@
 /** `bulwark analytics ...`: detection events summed up, read from the configured database. */
 import { Option, type Command } from "commander";
 import { BUCKETS, GROUP_BY, METRICS } from "../../analytics/choices.js";
+import { REPORT_FORMATS } from "../../analytics/report/formats.js";
 import { oneOf } from "../options.js";
 import { lazy } from "../output.js";
 
@@ -9,7 +10,7 @@ const actions = () => import("../actions/analytics.js");
 export function registerAnalytics(program: Command): void {
   const analytics = program
     .command("analytics")
-    .description("detection events summed up: a summary of a time range, time series");
+    .description("detection events summed up: a summary of a time range, time series, the security report");
   const range = (c: Command) =>
     c
       .option("--from <time>", "events at or after this ISO time (default: 24 hours before --to)")
@@ -38,4 +39,29 @@ export function registerAnalytics(program: Command): void {
         new Option("--by <column>", `one series per ${GROUP_BY.join(", ")}`).argParser(oneOf(GROUP_BY)),
       ),
   ).action(lazy(actions, "analyticsTimeseries"));
+
+  analytics
+    .command("report")
+    .description(
+      "the security report with charts: volume, attack rate, categories, techniques, rules, feedback, model changes",
+    )
+    .option("--from <time>", "events at or after this ISO time (default: 7 days before --to)")
+    .option("--to <time>", "events before this ISO time (default: now)")
+    .addOption(
+      new Option("--format <format>", REPORT_FORMATS.join(" or "))
+        .argParser(oneOf(REPORT_FORMATS))
+        .makeOptionMandatory(),
+    )
+    .option(
+      "--output <file>",
+      "write the report to this file (default: standard output); Markdown charts go to FILE-charts/ beside it",
+    )
+    .action(lazy(actions, "analyticsReport"));
+  range(
+    analytics
+      .command("business")
+      .description(
+        "attack and block rates, false-positive rate from users' reports, hours from a reported miss to its fix",
+      ),
+  ).action(lazy(actions, "analyticsBusiness"));
 }

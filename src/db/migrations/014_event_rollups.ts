@@ -80,6 +80,11 @@ async function backfill(db: AnyDb, postgres: boolean, grain: string, chars: numb
             else cast(floor(40 * log(latency_ms)) as integer) end as bin
         from detection_events) as e
       group by 3, 4, 5`.execute(db);
+  await sql`
+    insert into event_rollups (grain, dimension, period, value, requests, flagged)
+    select ${g}, 'request', ${period}, '', count(distinct request_id),
+      count(distinct case when flagged = 1 then request_id end)
+    from detection_events group by 3`.execute(db);
   const unnest = postgres
     ? sql`cross join lateral jsonb_array_elements_text(e.evidence::jsonb) as j(value)`
     : sql`join json_each(e.evidence) as j`;

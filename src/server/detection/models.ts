@@ -10,6 +10,7 @@ import { scanDocument, type ScanOptions, type ScanResult } from "../../detect/do
 import { Ensemble } from "../../detect/ensemble.js";
 import type { Detector, ModelRef, Verdict } from "../../detect/types.js";
 import { DecodeBudget } from "../../text/decode-budget.js";
+import type { PlainChild } from "../metrics/plain.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
 import type { BodyOutcome, DetectionPool } from "./pool.js";
 import type { BodyRoute, RequestOptions } from "./request-options.js";
@@ -25,6 +26,8 @@ export class ModelService {
   private ensemble: Ensemble | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly counters = new Map<string, { inc(): void }>();
+  /** Per route: the answer counters' children, clean then flagged. */
+  private readonly answers = new Map<string, [PlainChild, PlainChild]>();
 
   constructor(
     private readonly source: ModelSource,
@@ -137,7 +140,9 @@ export class ModelService {
     );
   }
 
+  /** Counts a verdict for the metrics: by verdict and category, and its time. */
   count(verdict: Verdict): Verdict {
+    this.metrics.detectionSeconds.observe(verdict.latencyMs / 1000);
     const id = verdict.flagged ? (verdict.category ?? "unknown") : "none";
     let c = this.counters.get(id);
     if (c === undefined) {
@@ -146,6 +151,19 @@ export class ModelService {
     }
     c.inc();
     return verdict;
+  }
+
+  /** Counts one detection request by its answer: flagged when any of its texts was. */
+  answered(route: BodyRoute, verdicts: readonly Verdict[]): void {
+    let c = this.answers.get(route);
+    if (c === undefined) {
+      const { answers } = this.metrics;
+      c = [answers.child({ route, answer: "clean" }), answers.child({ route, answer: "flagged" })];
+      this.answers.set(route, c);
+    }
+    let flagged = false;
+    for (const v of verdicts) if (v.flagged) flagged = true;
+    c[flagged ? 1 : 0].n++;
   }
 
   /** Loads the production model (the shipped one registered on first start when there is none). */

@@ -3,12 +3,20 @@
  * one), so several apps in one process (tests) never share or clash.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { DetectionWindow, FAST_SECONDS, type DatabaseFigures } from "./business.js";
+import { PlainCounter, PlainHistogram } from "./plain.js";
 
 export interface ServiceMetrics {
   registry: Registry;
   requests: Counter<"method" | "route" | "status">;
   latency: Histogram<"method" | "route" | "status">;
   detections: Counter<"verdict" | "category">;
+  /** Each verdict's own time (Verdict.latencyMs), one observation per screened text. */
+  detectionSeconds: PlainHistogram;
+  /** Detection requests by route and answer (flagged: at least one text flagged). */
+  answers: PlainCounter<"route" | "answer">;
+  /** Sets the gauges read from the database (server/metrics/business.ts DatabaseGauges). */
+  setDatabaseFigures(figures: DatabaseFigures): void;
   modelInfo: Gauge<"name" | "version" | "sha256">;
   jobs: Gauge<"state">;
   storageOps: Counter<"operation" | "outcome">;
@@ -59,9 +67,93 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
       this.set(eventsQueued.read());
     },
   });
+  const detectionSeconds = new PlainHistogram(
+    {
+      name: "bulwark_detection_duration_seconds",
+      help:
+        "Each screened text's own detection time (the verdict's latencyMs, queueing and HTTP left out); " +
+        'the share within 10 ms is rate(bulwark_detection_duration_seconds_bucket{le="0.01"}[5m]) / ' +
+        "rate(bulwark_detection_duration_seconds_count[5m])",
+      registers,
+    },
+    [0.0005, 0.001, 0.0025, 0.005, FAST_SECONDS, 0.025, 0.05, 0.1, 0.25, 1],
+  );
+  const window = new DetectionWindow(() => ({
+    screened: detectionSeconds.count,
+    fast: detectionSeconds.atMost(FAST_SECONDS),
+  }));
+  // Both gauges come from one sample: the first registered (collected first) takes it.
+  let figures = { cpuMsPer1000: NaN, fastShare: NaN };
+  new Gauge({
+    name: "bulwark_cpu_ms_per_1000_detections",
+    help:
+      "CPU milliseconds this process spent (all threads, detection workers included, HTTP and event writing too) " +
+      "per 1,000 texts it screened, over the last minute or so (since the newest scrape at least 60 s old); " +
+      "NaN when it screened none. For any window: 1e6 * rate(bulwark_process_cpu_seconds_total[5m]) " +
+      "/ sum(rate(bulwark_detections_total[5m]))",
+    registers,
+    collect() {
+      figures = window.figures();
+      this.set(figures.cpuMsPer1000);
+    },
+  });
+  new Gauge({
+    name: "bulwark_detections_within_10ms_ratio",
+    help:
+      "Share of texts screened by this process whose verdict took at most 10 ms, over the same window as " +
+      "bulwark_cpu_ms_per_1000_detections; NaN when it screened none. For any window: " +
+      'rate(bulwark_detection_duration_seconds_bucket{le="0.01"}[5m]) / rate(bulwark_detection_duration_seconds_count[5m])',
+    registers,
+    collect() {
+      this.set(figures.fastShare);
+    },
+  });
+  const falsePositiveRate = new Gauge({
+    name: "bulwark_false_positive_report_ratio",
+    help:
+      "Users' reports that a flagged text was benign (feedback label 0) filed in the last 24 hours, per text " +
+      "flagged in the last 24 hours, all servers together (read from the database at most once a minute); " +
+      "reports=filed counts those not rejected by review, reports=accepted only accepted ones; NaN when nothing was flagged",
+    labelNames: ["reports"],
+    registers,
+  });
+  const misses = new Gauge({
+    name: "bulwark_missed_attack_reports",
+    help:
+      "Reports of missed attacks (feedback label 1, not rejected) filed in the last 30 days, by state: fixed once " +
+      "a model trained on the report (its learning cycle's challenger) has reached production, open otherwise " +
+      "(read from the database at most once a minute)",
+    labelNames: ["state"],
+    registers,
+  });
+  const missHours = new Gauge({
+    name: "bulwark_miss_to_fix_hours",
+    help:
+      "Hours from a missed-attack report to the first move to production of a model trained on it, mean and " +
+      "median over the fixed reports filed in the last 30 days; NaN when none is fixed",
+    labelNames: ["stat"],
+    registers,
+  });
   return {
     poolQueue,
     registry,
+    detectionSeconds,
+    setDatabaseFigures(f) {
+      falsePositiveRate.set({ reports: "filed" }, f.falsePositiveRate);
+      falsePositiveRate.set({ reports: "accepted" }, f.falsePositiveAcceptedRate);
+      misses.set({ state: "fixed" }, f.missesFixed);
+      misses.set({ state: "open" }, f.missesOpen);
+      missHours.set({ stat: "mean" }, f.missToFixMeanHours);
+      missHours.set({ stat: "median" }, f.missToFixMedianHours);
+    },
+    answers: new PlainCounter({
+      name: "bulwark_detection_requests_total",
+      help:
+        "Detection requests (detect, batch, scan) by route and answer: flagged when at least one text was flagged, " +
+        "what a caller that refuses on a flag would block (Bulwark itself blocks nothing). Block rate: " +
+        'sum(rate(bulwark_detection_requests_total{answer="flagged"}[5m])) / sum(rate(bulwark_detection_requests_total[5m]))',
+      registers,
+    }),
     requests: new Counter({
       name: "bulwark_http_requests_total",
       help: "HTTP requests by route template, method and status code",

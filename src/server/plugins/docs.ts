@@ -83,7 +83,7 @@ export async function installDocs(
         {
           name: "analytics",
           description:
-            "Detection events summed up: a summary of a time range and time series (analysts and admins)",
+            "Detection events summed up: a summary of a time range, time series, and the security report with charts (analysts and admins)",
         },
         { name: "audit", description: "The hash-chained audit trail (admin)" },
         { name: "service", description: "Health, readiness, metrics" },

@@ -88,6 +88,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           (r) => r as Verdict,
           (b) => [b.text],
         );
+        models.answered("detect", [result]);
         recordDetections(events, request, "detect", [result], seen, subject);
         return ok(result);
       },
@@ -117,6 +118,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           },
           (b) => b.texts,
         );
+        models.answered("batch", result.results);
         recordDetections(events, request, "batch", result.results, seen, subject);
         return ok(result);
       },
@@ -143,6 +145,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           (r) => r as ScanResult,
           (b) => [b.content],
         );
+        models.answered("scan", [result.verdict]);
         recordDetections(events, request, "scan", [result.verdict], seen, subject);
         return ok(result);
       },
