@@ -197,6 +197,36 @@ describe("the dashboard in Chromium", { skip }, () => {
     noErrors();
   });
 
+  test("an admin creates and disables a user, and creates and revokes an API key shown once", async () => {
+    const p = admin.page;
+    await go(p, "access", "Keys & users");
+    await p.getByLabel("New username").fill("dora");
+    await p.getByLabel("Password", { exact: true }).fill("dora's long password");
+    await p.getByRole("form", { name: "New user" }).getByLabel("Role").selectOption("analyst");
+    await p.getByRole("button", { name: "Create user" }).click();
+    await p.getByText("User dora created").waitFor();
+    const dora = p.getByTestId("users").getByRole("row", { name: /dora/ });
+    await dora.getByRole("button", { name: "Disable" }).click();
+    await p.getByRole("dialog").getByRole("button", { name: "Disable" }).click();
+    await p.getByText("dora is disabled").waitFor();
+    assert.equal((await server.ctx.users.get("dora")).disabled, true);
+
+    await p.getByLabel("New key name").fill("ci-scanner");
+    await p.getByLabel("Key role").selectOption("client");
+    await p.getByRole("button", { name: "Create key" }).click();
+    const shown = await p.getByTestId("new-key").locator("pre").innerText();
+    assert.match(shown, /^bwk_/);
+    assert.equal((await server.call("/v1/auth/me", { key: shown })).body.data.name, "ci-scanner");
+    await screenshot(p, "access");
+    await p.getByRole("button", { name: "Done" }).click();
+    const key = p.getByTestId("keys").getByRole("row", { name: /ci-scanner/ });
+    await key.getByRole("button", { name: "Revoke" }).click();
+    await p.getByRole("dialog").getByRole("button", { name: "Revoke" }).click();
+    await p.getByText("ci-scanner was revoked").waitFor();
+    assert.equal((await server.call("/v1/auth/me", { key: shown })).status, 401);
+    noErrors();
+  });
+
   test("an analyst is not shown admin actions; a client sees only the overview and the playground", async () => {
     const analyst = await openPage(browser);
     pages.push(analyst);
