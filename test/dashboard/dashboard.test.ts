@@ -197,6 +197,21 @@ describe("the dashboard in Chromium", { skip }, () => {
     noErrors();
   });
 
+  test("a red-team campaign started from the page, with its heat map and bypass examples", async () => {
+    const p = admin.page;
+    await go(p, "redteam", "Red team");
+    await p.getByLabel("Cases").fill("200");
+    await p.getByRole("button", { name: "Start campaign" }).click();
+    await p.getByTestId("campaign-job").getByText("succeeded").waitFor({ timeout: 120_000 });
+    const report = p.getByTestId("campaign-report");
+    await report.locator("table.heat").waitFor();
+    assert.match(await report.getByRole("heading", { level: 2 }).innerText(), /detected/);
+    assert.equal(await p.getByTestId("campaigns").locator("tbody tr").count(), 1);
+    assert.ok((await report.locator("table.heat td[title]").count()) > 0, "some combinations are coloured");
+    await screenshot(p, "redteam");
+    noErrors();
+  });
+
   test("an admin creates and disables a user, and creates and revokes an API key shown once", async () => {
     const p = admin.page;
     await go(p, "access", "Keys & users");
@@ -239,6 +254,7 @@ describe("the dashboard in Chromium", { skip }, () => {
       "Models",
       "Training & jobs",
       "Datasets",
+      "Red team",
     ]);
     await go(analyst.page, "models", "Models");
     await analyst.page.locator('tr[data-ref="builtin@1.1.0"]').waitFor();

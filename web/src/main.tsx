@@ -16,6 +16,7 @@ import { Training } from "./pages/training.js";
 import { Audit } from "./pages/audit.js";
 import { Datasets } from "./pages/datasets.js";
 import { Access } from "./pages/access.js";
+import { RedTeam } from "./pages/redteam.js";
 
 interface Page {
   id: string;
@@ -30,6 +31,7 @@ const PAGES: Page[] = [
   { id: "models", label: "Models", allowed: can.read, view: (u) => <Models user={u} /> },
   { id: "training", label: "Training & jobs", allowed: can.read, view: (u) => <Training user={u} /> },
   { id: "datasets", label: "Datasets", allowed: can.read, view: () => <Datasets /> },
+  { id: "redteam", label: "Red team", allowed: can.read, view: () => <RedTeam /> },
   { id: "audit", label: "Audit", allowed: can.admin, view: () => <Audit /> },
   { id: "access", label: "Keys & users", allowed: can.admin, view: (u) => <Access user={u} /> },
 ];
