@@ -75,7 +75,18 @@ describe("the dashboard in Chromium", { skip }, () => {
     await p.goto(`${server.url}/`);
     await p.getByLabel("Username").waitFor();
     await screenshot(p, "sign-in");
-    await signIn(p, server.admin.username, server.admin.password);
+    // By keyboard alone: Tab into the form, type, Tab, type, Enter.
+    await p.keyboard.press("Tab");
+    await p.keyboard.type(server.admin.username);
+    await p.keyboard.press("Tab");
+    await p.keyboard.type(server.admin.password);
+    await p.keyboard.press("Enter");
+    await p.getByRole("button", { name: "Sign out" }).waitFor();
+    // The pages are links in order, reachable with Tab.
+    await p.keyboard.press("Tab");
+    assert.equal(await p.evaluate("document.activeElement?.textContent"), "Bulwark");
+    await p.keyboard.press("Tab");
+    assert.equal(await p.evaluate("document.activeElement?.textContent"), "Overview");
     await p.getByRole("heading", { name: "Service health" }).waitFor();
     await p.getByText("builtin@1.0.0").first().waitFor();
     await p.getByText("Requests and flagged").waitFor();
