@@ -4,8 +4,8 @@
  * that caller's budget, then whether its role allows the route. A call that changes
  * something and is authenticated by the cookie alone must also carry the session's
  * X-CSRF-Token header: a browser sends the cookie with a forged cross-site request too,
- * but a page on another site cannot read the token. Refusals are 401/403/429 with the error envelope;
- * refused credentials and roles are audited, off the request's path.
+ * but a page on another site cannot read the token. Refusals are 401/403/429 with the
+ * error envelope; refused credentials and roles are audited, off the request's path.
  *
  * Routes declare what they need in `config.access` ("public", "detect", "read",
  * "operate", "admin"); a route that says nothing needs any valid credential.
