@@ -6,6 +6,11 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { request } from "node:https";
+import { join } from "node:path";
+import { tempDir } from "../helpers/tmp.js";
 import { assertError, startTestServer, type TestServer } from "./helpers.js";
 
 const server = await startTestServer({ env: { BULWARK_RATE_LIMIT_LOGIN: "5" } });
@@ -224,5 +229,60 @@ describe("the dashboard's session cookie", () => {
 
   test("GET /v1/session is for the cookie: an API key gets a clear 400", async () => {
     assertError(await server.call("/v1/session", { key: server.adminKey }), 400, "NO_SESSION");
+  });
+});
+
+describe("the session cookie over TLS", async () => {
+  const dir = tempDir("bulwark-session-tls-");
+  const key = join(dir, "key.pem");
+  const cert = join(dir, "cert.pem");
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
+    { stdio: "ignore" },
+  );
+  const tls = await startTestServer({ env: { BULWARK_TLS_CERT: cert, BULWARK_TLS_KEY: key } });
+
+  test("is Secure when the request came over HTTPS", async () => {
+    await tls.ctx.users.create({
+      username: "tess",
+      password: "tess's long password",
+      role: "client",
+      createdBy: "test",
+    });
+    const setCookies = await new Promise<string[]>((resolve, reject) => {
+      const req = request(
+        `${tls.url}/v1/session`,
+        { method: "POST", ca: readFileSync(cert), headers: { "content-type": "application/json" } },
+        (res) => {
+          res.resume();
+          res.on("end", () =>
+            res.statusCode === 200
+              ? resolve(res.headers["set-cookie"] ?? [])
+              : reject(new Error(`${res.statusCode}`)),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(JSON.stringify({ username: "tess", password: "tess's long password" }));
+    });
+    assert.equal(setCookies.length, 2);
+    for (const c of setCookies) assert.match(c, /; Secure/i, c);
   });
 });
