@@ -291,6 +291,22 @@ describe("the dashboard in Chromium", { skip }, () => {
     noErrors();
   });
 
+  test("changing one's password from the account page signs out; the new password signs in", async () => {
+    const analyst = await openPage(browser);
+    pages.push(analyst);
+    const p = analyst.page;
+    await signIn(p, users.analyst.username, users.analyst.password);
+    await p.getByRole("link", { name: /ana \(analyst\)/ }).click();
+    await p.getByRole("heading", { level: 1, name: "Your account" }).waitFor();
+    await p.getByLabel("Current password").fill(users.analyst.password);
+    await p.getByLabel("New password", { exact: true }).fill("ana's brand new password");
+    await p.getByLabel("New password again").fill("ana's brand new password");
+    await p.getByRole("button", { name: "Change password" }).click();
+    await p.getByLabel("Username").waitFor();
+    await signIn(p, users.analyst.username, "ana's brand new password");
+    noErrors();
+  });
+
   test("signing out ends the session: a reload shows the sign-in page", async () => {
     const p = admin.page;
     await go(p, "overview", "Overview");

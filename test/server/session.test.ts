@@ -170,11 +170,15 @@ describe("the dashboard's session cookie", () => {
       json: { currentPassword: u.password, newPassword: "farah's brand new password" },
     });
     assert.equal(r.status, 200, r.text);
-    assertError(
-      await server.call("/v1/session", { headers: withCookie(s) }),
-      401,
-      "UNAUTHENTICATED",
-      /ended/,
+    assert.ok(
+      r.headers.getSetCookie().some((c) => c.startsWith("bulwark_session=;")),
+      "the ended session's cookies are cleared",
+    );
+    const stale = await server.call("/v1/session", { headers: withCookie(s) });
+    assertError(stale, 401, "UNAUTHENTICATED", /ended/);
+    assert.ok(
+      stale.headers.getSetCookie().some((c) => c.startsWith("bulwark_csrf=;")),
+      "a dead session's cookies are cleared when presented",
     );
     await signIn(server, "farah", "farah's brand new password");
   });

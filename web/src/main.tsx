@@ -17,6 +17,7 @@ import { Audit } from "./pages/audit.js";
 import { Datasets } from "./pages/datasets.js";
 import { Access } from "./pages/access.js";
 import { RedTeam } from "./pages/redteam.js";
+import { Account } from "./pages/account.js";
 
 interface Page {
   id: string;
@@ -56,7 +57,7 @@ function App() {
   if (user === null) return <SignIn onSignedIn={setUser} />;
 
   const pages = PAGES.filter((p) => p.allowed(user.role));
-  const page = pages.find((p) => p.id === route) ?? pages[0]!;
+  const page = route === "account" ? undefined : (pages.find((p) => p.id === route) ?? pages[0]!);
   const signOut = async () => {
     try {
       await api("/v1/session", { method: "DELETE" });
@@ -72,22 +73,22 @@ function App() {
         </a>
         <nav aria-label="Pages">
           {pages.map((p) => (
-            <a key={p.id} href={`#/${p.id}`} aria-current={p.id === page.id ? "page" : undefined}>
+            <a key={p.id} href={`#/${p.id}`} aria-current={p.id === page?.id ? "page" : undefined}>
               {p.label}
             </a>
           ))}
         </nav>
         <div class="who">
-          <span>
+          <a href="#/account" aria-current={route === "account" ? "page" : undefined}>
             {user.username} <span class="role">({user.role})</span>
-          </span>
+          </a>
           <button type="button" onClick={signOut}>
             Sign out
           </button>
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {page.view(user)}
+        {route === "account" ? <Account user={user} onSignedOut={() => setUser(null)} /> : page!.view(user)}
       </main>
     </>
   );

@@ -19,7 +19,7 @@ import type { ServiceMetrics } from "../metrics/registry.js";
 import type { RateDecision, RateLimiter } from "../rate-limit/types.js";
 import { msUntilUtcMidnight } from "../auth/budgets.js";
 import type { ServiceSettings } from "../../app/settings.js";
-import { SESSION_COOKIE } from "./session-cookie.js";
+import { clearSessionCookie, SESSION_COOKIE } from "./session-cookie.js";
 
 /** Methods that change nothing: a cookie alone is enough for them. */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -185,8 +185,11 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
           })));
     // Basic on the docs spends the login budget: the same 429 as POST /v1/auth/login.
     if ("limited" in result) return tooMany(reply, result.limited, "login", metrics);
-    if ("failure" in result)
+    if ("failure" in result) {
+      // A dead session's cookies are dropped, so the page stops presenting them.
+      if (cookie !== undefined) clearSessionCookie(request, reply);
       return refuse(request, reply, 401, result.reason ?? result.failure, FAILURE_TEXT[result.failure]);
+    }
     request.principal = result.principal;
     if (cookie !== undefined) {
       request.sessionToken = cookie;

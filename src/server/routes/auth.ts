@@ -7,6 +7,7 @@ import type { ServerContext } from "../context.js";
 import { ok, responses } from "../replies.js";
 import { isSignedIn, signIn } from "../sign-in.js";
 import { tooMany } from "../plugins/guard.js";
+import { clearSessionCookie } from "../plugins/session-cookie.js";
 import { ChangePasswordBody, LoginBody, LoginResult, Me } from "../schemas/service.js";
 import { Type } from "@sinclair/typebox";
 
@@ -69,6 +70,8 @@ export function authRoutes(ctx: ServerContext): FastifyPluginAsync {
         if ("failure" in check)
           throw new BulwarkError("UNAUTHENTICATED", "the current password is wrong", 401);
         await ctx.users.update(p.id, { password: request.body.newPassword });
+        // The change ended this session too: its cookies go with it.
+        if (request.sessionToken !== undefined) clearSessionCookie(request, reply);
         await ctx.audit.record({
           actor: actorOf(p),
           action: "user.password",
