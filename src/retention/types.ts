@@ -39,6 +39,8 @@ export interface RetentionReport {
   dryRun: boolean;
   at: string;
   kinds: Record<RetentionKind, RetentionKindReport>;
+  /** Shadow model comparisons (shadow_results): they expire with the events' limit. */
+  shadow: RetentionKindReport;
   /** The versions kept by Object Lock, at most 100 listed. */
   protectedVersions: ProtectedVersion[];
 }
@@ -52,6 +54,8 @@ export interface ErasureReceipt {
   by: string;
   events: { found: number; removed: number };
   feedback: { found: number; removed: number };
+  /** The subject's shadow model comparisons (shadow_results). */
+  shadow: { found: number; removed: number };
   /** Rows derived from the subject's data in stored JSONL objects (learning data, datasets). */
   derived: {
     /** Matching rows over every version read. */

@@ -15,6 +15,7 @@ import * as m009 from "./009_learn_cycles.js";
 import * as m010 from "./010_detection_events.js";
 import * as m011 from "./011_privacy_rights.js";
 import * as m013 from "./013_dataset_privacy.js";
+import * as m016 from "./016_shadow.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "010_detection_events": m010,
   "011_privacy_rights": m011,
   "013_dataset_privacy": m013,
+  "016_shadow": m016,
 };

@@ -44,6 +44,7 @@ export const RetentionReport = describes<RetentionReportType>()(
       datasets: KindReport,
       logs: KindReport,
     }),
+    shadow: KindReport,
     protectedVersions: Type.Array(ProtectedVersion, { description: "At most 100" }),
   }),
 );
@@ -58,6 +59,7 @@ export const ErasureReceipt = describes<ErasureReceiptType>()(
     by: Type.String(),
     events: Found,
     feedback: Found,
+    shadow: Found,
     derived: Type.Object({
       rows: Count("Rows of the subject's over every object version read"),
       objects: Type.Array(Type.String(), { description: "Keys of the objects that held them" }),
