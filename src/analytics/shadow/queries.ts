@@ -53,7 +53,13 @@ export interface ShadowReport {
    * Texts users reported (feedback joined by request id; rejected reports and requests
    * with several sampled texts left out) and which model judged them as the report says.
    */
-  reports: { reported: number; productionRight: number; shadowRight: number; bothRight: number; neitherRight: number };
+  reports: {
+    reported: number;
+    productionRight: number;
+    shadowRight: number;
+    bothRight: number;
+    neitherRight: number;
+  };
 }
 
 const EXAMPLES = 10;
@@ -68,12 +74,12 @@ export async function shadowReport(handle: DatabaseHandle, given: Partial<Range>
       eb.fn.countAll<number | string>().as("compared"),
       eb.fn.sum<number | string | null>("production_flagged").as("pf"),
       eb.fn.sum<number | string | null>("shadow_flagged").as("sf"),
-      sql<number | string | null>`sum(case when shadow_flagged = 1 and production_flagged = 0 then 1 else 0 end)`.as(
-        "sfo",
-      ),
-      sql<number | string | null>`sum(case when shadow_flagged = 0 and production_flagged = 1 then 1 else 0 end)`.as(
-        "pfo",
-      ),
+      sql<
+        number | string | null
+      >`sum(case when shadow_flagged = 1 and production_flagged = 0 then 1 else 0 end)`.as("sfo"),
+      sql<
+        number | string | null
+      >`sum(case when shadow_flagged = 0 and production_flagged = 1 then 1 else 0 end)`.as("pfo"),
     ])
     .executeTakeFirstOrThrow();
   const compared = Number(t.compared);
@@ -103,7 +109,12 @@ export async function shadowReport(handle: DatabaseHandle, given: Partial<Range>
     return Object.fromEntries(rows.map((r) => [r.key ?? NO_CATEGORY, Number(r.n)]));
   };
   const examples = async (d: Direction): Promise<ShadowExample[]> => {
-    const rows = await disagreeing(d).selectAll().orderBy("at", "desc").orderBy("id", "desc").limit(EXAMPLES).execute();
+    const rows = await disagreeing(d)
+      .selectAll()
+      .orderBy("at", "desc")
+      .orderBy("id", "desc")
+      .limit(EXAMPLES)
+      .execute();
     return rows.map((r) => ({
       at: r.at,
       requestId: r.request_id,
@@ -135,8 +146,14 @@ export async function shadowReport(handle: DatabaseHandle, given: Partial<Range>
     shadow: { flagged: sf, flaggedRate: rate(sf) },
     models: { production: await countsBy("production_model"), shadow: await countsBy("shadow_model") },
     disagreements,
-    byCategory: { shadowFlags: await byCategory("shadowFlags"), productionFlags: await byCategory("productionFlags") },
-    examples: { shadowFlags: await examples("shadowFlags"), productionFlags: await examples("productionFlags") },
+    byCategory: {
+      shadowFlags: await byCategory("shadowFlags"),
+      productionFlags: await byCategory("productionFlags"),
+    },
+    examples: {
+      shadowFlags: await examples("shadowFlags"),
+      productionFlags: await examples("productionFlags"),
+    },
     shadowLatency: { p50: await percentile(0.5), p95: await percentile(0.95) },
     reports: await reportsAgreement(handle, range),
   };
@@ -163,7 +180,9 @@ async function reportsAgreement(handle: DatabaseHandle, range: Range): Promise<S
     from shadow_results as r
     join feedback as f on f.request_id = r.request_id and f.status <> 'rejected'
     where r.at >= ${range.from} and r.at < ${range.to}
-      and (select count(*) from shadow_results as o where o.request_id = r.request_id) = 1`.execute(handle.db);
+      and (select count(*) from shadow_results as o where o.request_id = r.request_id) = 1`.execute(
+    handle.db,
+  );
   const x = r.rows[0];
   return {
     reported: Number(x?.reported ?? 0),
@@ -194,7 +213,11 @@ export async function deleteShadowOfSubject(db: Kysely<Database>, subject: strin
 }
 
 /** Rows older than `before` (ISO): deleted, or counted on a dry run. */
-export async function expireShadowRows(db: Kysely<Database>, before: string, dryRun: boolean): Promise<number> {
+export async function expireShadowRows(
+  db: Kysely<Database>,
+  before: string,
+  dryRun: boolean,
+): Promise<number> {
   if (dryRun) {
     const r = await db
       .selectFrom("shadow_results")

@@ -132,7 +132,10 @@ export class ShadowRunner {
       const detector = await this.deps.load(ref);
       this.active = { setting, ref, detector };
       this.error = null;
-      this.deps.logger.info({ shadow: ref, sample: setting.sample, source: setting.source }, "shadow model loaded");
+      this.deps.logger.info(
+        { shadow: ref, sample: setting.sample, source: setting.source },
+        "shadow model loaded",
+      );
     } catch (err) {
       this.active = undefined;
       this.error = err instanceof Error ? err.message : String(err);
@@ -202,7 +205,10 @@ export class ShadowRunner {
           : await active.detector.detect(input.text, { evidence: false });
     } catch (err) {
       this.meters.dropped("score_failed", 1);
-      this.deps.logger.warn({ shadow: active.ref, error: String(err).slice(0, 200) }, "shadow scoring failed");
+      this.deps.logger.warn(
+        { shadow: active.ref, error: String(err).slice(0, 200) },
+        "shadow scoring failed",
+      );
       return;
     }
     const seconds = (performance.now() - started) / 1000;

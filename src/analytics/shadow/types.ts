@@ -35,7 +35,13 @@ export interface ShadowInput {
   text: string;
 }
 
-export const SHADOW_DROP_REASONS = ["queue_full", "cleared", "score_failed", "write_failed", "closed"] as const;
+export const SHADOW_DROP_REASONS = [
+  "queue_full",
+  "cleared",
+  "score_failed",
+  "write_failed",
+  "closed",
+] as const;
 export type ShadowDropReason = (typeof SHADOW_DROP_REASONS)[number];
 
 export interface ShadowRunnerSettings {

@@ -38,4 +38,12 @@ export function registerAnalytics(program: Command): void {
         new Option("--by <column>", `one series per ${GROUP_BY.join(", ")}`).argParser(oneOf(GROUP_BY)),
       ),
   ).action(lazy(actions, "analyticsTimeseries"));
+
+  range(
+    analytics
+      .command("shadow")
+      .description(
+        "the shadow model against production: agreement, flagged shares, disagreements by direction and category, examples, users' reports",
+      ),
+  ).action(lazy(() => import("../actions/shadow.js"), "analyticsShadow"));
 }

@@ -43,7 +43,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn("text", "text")
     .execute();
   await db.schema.createIndex("shadow_results_at").on("shadow_results").columns(["at"]).execute();
-  await db.schema.createIndex("shadow_results_request").on("shadow_results").columns(["request_id"]).execute();
+  await db.schema
+    .createIndex("shadow_results_request")
+    .on("shadow_results")
+    .columns(["request_id"])
+    .execute();
   await db.schema
     .createIndex("shadow_results_subject")
     .on("shadow_results")

@@ -96,11 +96,7 @@ async function screenBody(
  * What the body's detection events need, no more: lengths, and heads of the texts when kept.
  * The shadow model's sample is drawn here, so only the sampled texts travel back whole.
  */
-function seen(
-  texts: readonly string[],
-  subject: string | undefined,
-  shadowSample = 0,
-): BodySeen | undefined {
+function seen(texts: readonly string[], subject: string | undefined, shadowSample = 0): BodySeen | undefined {
   const chars = setup.eventText;
   if (chars === undefined && shadowSample <= 0) return undefined;
   const sampled = (): boolean => shadowSample > 0 && (shadowSample >= 1 || Math.random() < shadowSample);

@@ -135,10 +135,13 @@ export class DetectionPool {
       bytes.buffer instanceof ArrayBuffer
         ? bytes
         : new Uint8Array(bytes);
-    const input: TaskInput = { type: "body", route, bytes: own, ...(shadowSample > 0 ? { shadowSample } : {}) };
-    return this.submit(input, bytes.byteLength, [
-      own.buffer as ArrayBuffer,
-    ]) as Promise<BodyOutcome>;
+    const input: TaskInput = {
+      type: "body",
+      route,
+      bytes: own,
+      ...(shadowSample > 0 ? { shadowSample } : {}),
+    };
+    return this.submit(input, bytes.byteLength, [own.buffer as ArrayBuffer]) as Promise<BodyOutcome>;
   }
 
   async close(): Promise<void> {

@@ -17,14 +17,22 @@ import { ModelRegistry } from "../../registry/registry.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
 import type { BodySeen } from "./pool-protocol.js";
 
-export function shadowRunner(app: App, metrics: ServiceMetrics, logger: Logger, cache?: ModelCache): ShadowRunner {
+export function shadowRunner(
+  app: App,
+  metrics: ServiceMetrics,
+  logger: Logger,
+  cache?: ModelCache,
+): ShadowRunner {
   const registry = new ModelRegistry(app.db, app.store, {
     actor: "system:shadow",
     audit: app.audit,
     ...(cache ? { cache } : {}),
   });
   const m = metrics.shadow;
-  const compared = { agree: m.compared.labels({ agreement: "agree" }), disagree: m.compared.labels({ agreement: "disagree" }) };
+  const compared = {
+    agree: m.compared.labels({ agreement: "agree" }),
+    disagree: m.compared.labels({ agreement: "disagree" }),
+  };
   const runner = new ShadowRunner({
     db: app.db,
     redactor: app.privacy.redactor,

@@ -40,7 +40,8 @@ export function shadowRoutes(ctx: ServerContext): FastifyPluginAsync {
         config: { access: "admin" },
         schema: {
           tags: ["shadow"],
-          summary: "Score a sample of live traffic with this version beside production (wins over BULWARK_SHADOW)",
+          summary:
+            "Score a sample of live traffic with this version beside production (wins over BULWARK_SHADOW)",
           body: ShadowBody,
           response: responses(ShadowStatus),
         },
@@ -49,7 +50,11 @@ export function shadowRoutes(ctx: ServerContext): FastifyPluginAsync {
         const r = runner();
         const { registry } = await workspaceFor(ctx, request);
         const { model, version, sample = DEFAULT_SAMPLE } = request.body;
-        await setShadow({ db: ctx.app.db, registry, audit: ctx.audit }, { model, version, sample }, actorOf(request.principal));
+        await setShadow(
+          { db: ctx.app.db, registry, audit: ctx.audit },
+          { model, version, sample },
+          actorOf(request.principal),
+        );
         await r.refresh();
         return ok(r.status());
       },

@@ -14,7 +14,10 @@ const Counts = (description: string) => Type.Record(Type.String(), Count(), { de
 
 export const ShadowBody = Type.Object(
   {
-    model: Type.String({ pattern: "^[a-z0-9][a-z0-9._-]{0,63}$", description: "A model name in the registry" }),
+    model: Type.String({
+      pattern: "^[a-z0-9][a-z0-9._-]{0,63}$",
+      description: "A model name in the registry",
+    }),
     version: Type.String({ minLength: 5, maxLength: 64, description: "An exact version, e.g. 1.2.0" }),
     sample: Type.Optional(Share("The share of screened texts the shadow model scores (default 0.1)")),
   },
@@ -46,7 +49,10 @@ export const ShadowStatus = describes<ShadowStatusType>()(
 export const ShadowQuery = Type.Object(
   {
     from: Type.Optional(
-      Type.String({ format: "date-time", description: "At or after this time (default: 24 hours before `to`)" }),
+      Type.String({
+        format: "date-time",
+        description: "At or after this time (default: 24 hours before `to`)",
+      }),
     ),
     to: Type.Optional(Type.String({ format: "date-time", description: "Before this time (default: now)" })),
   },
