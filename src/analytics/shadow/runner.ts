@@ -3,7 +3,8 @@
  * sampled text costs one random draw and one push of references onto a bounded queue (full:
  * dropped and counted); the scoring, the row (subject hash, redaction of a disagreement's
  * text) and the write happen later, a few texts per turn of the event loop (setImmediate),
- * so requests that arrive meanwhile run between them. A slow or failing shadow model or
+ * so requests that arrive meanwhile run between them; rows are written in batches, at most
+ * WRITE_MS after they were made (one INSERT per sampled text cost more than its scoring). A slow or failing shadow model or
  * database never changes an answer: its work is dropped and counted, never retried on the
  * request path.
  *
@@ -35,6 +36,8 @@ const TEXTS_PER_TURN = 16;
 const TURN_MS = 4;
 /** Rows per INSERT (19 columns: well within both databases' parameter limits). */
 const ROWS_PER_WRITE = 200;
+/** Longest a scored row waits in memory before it is written. */
+const WRITE_MS = 250;
 
 export interface ShadowRunnerDeps {
   db: DatabaseHandle;
@@ -65,6 +68,8 @@ export class ShadowRunner {
   private rows: ShadowResultsTable[] = [];
   private immediate: NodeJS.Immediate | undefined;
   private draining: Promise<void> | undefined;
+  private writing: Promise<void> | undefined;
+  private writeTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private closed = false;
@@ -157,10 +162,14 @@ export class ShadowRunner {
   /** Scores and writes everything waiting (tests, shutdown). */
   async flush(): Promise<void> {
     while (this.draining) await this.draining;
-    while (this.queue.length > 0 || this.rows.length > 0) {
+    while (this.queue.length > 0) {
       this.draining = this.drainAll();
       await this.draining.finally(() => (this.draining = undefined));
     }
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
+    while (this.writing) await this.writing;
+    if (this.rows.length > 0) await this.write();
   }
 
   async close(): Promise<void> {
@@ -179,7 +188,7 @@ export class ShadowRunner {
     });
   }
 
-  /** A few texts per turn, yielding between turns; rows written as they gather and at the end. */
+  /** A few texts per turn, yielding between turns; a full batch of rows written at once, the rest soon. */
   private async drainAll(): Promise<void> {
     while (this.queue.length > 0) {
       const started = performance.now();
@@ -188,9 +197,15 @@ export class ShadowRunner {
         if (performance.now() - started > TURN_MS) break;
       }
       if (this.rows.length >= ROWS_PER_WRITE) await this.write();
-      await yieldToRequests();
+      if (this.queue.length > 0) await yieldToRequests();
     }
-    if (this.rows.length > 0) await this.write();
+    if (this.rows.length > 0 && !this.writeTimer) {
+      this.writeTimer = setTimeout(() => {
+        this.writeTimer = undefined;
+        void this.write();
+      }, WRITE_MS);
+      this.writeTimer.unref();
+    }
   }
 
   private async scoreOne(input: ShadowInput): Promise<void> {
@@ -254,8 +269,15 @@ export class ShadowRunner {
     };
   }
 
+  /** Writes the rows made so far (one write at a time); never throws. */
   private async write(): Promise<void> {
-    const rows = this.rows.splice(0);
+    while (this.writing) await this.writing;
+    if (this.rows.length === 0) return;
+    this.writing = this.insert(this.rows.splice(0)).finally(() => (this.writing = undefined));
+    await this.writing;
+  }
+
+  private async insert(rows: ShadowResultsTable[]): Promise<void> {
     const ids = eventIds(rows.length);
     rows.forEach((r, i) => (r.id = `shd${ids[i]!.slice(3)}`));
     try {
