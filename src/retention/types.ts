@@ -6,7 +6,7 @@
  */
 import type { HashChainAuditLog } from "../audit/chain.js";
 import type { DatabaseHandle } from "../db/open.js";
-import type { DetectionEventsTable, FeedbackTable } from "../db/schema.js";
+import type { DetectionEventsTable, FeedbackTable, ShadowResultsTable } from "../db/schema.js";
 import type { ObjectStore } from "../storage/types.js";
 import type { ProtectedVersion } from "./objects.js";
 
@@ -80,6 +80,8 @@ export interface SubjectExport {
   events: DetectionEventsTable[];
   /** As stored: texts redacted, the subject as its hash. */
   feedback: FeedbackTable[];
+  /** Shadow model comparisons, as stored (a text only where the two models disagreed, as kept). */
+  shadow: ShadowResultsTable[];
   /** Rows in the latest version of stored JSONL objects derived from the subject's data. */
   derived: { key: string; versionId: string; row: Record<string, unknown> }[];
   datasets: { id: string; name: string; version: number; rows: number }[];

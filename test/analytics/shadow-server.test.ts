@@ -267,7 +267,7 @@ for (const database of await testDatabases()) {
       assert.match(metrics, /bulwark_shadow_score_seconds_count [1-9]/);
     });
 
-    test("erasing a subject removes its shadow rows", async () => {
+    test("a subject's shadow rows are in its access export, and its erasure removes them", async () => {
       const subject = server.ctx.app.privacy.subject("user-shadow");
       const mine = async () =>
         (
@@ -279,6 +279,10 @@ for (const database of await testDatabases()) {
         ).length;
       const found = await mine();
       assert.ok(found > 0);
+      const exported = await server.call("/v1/privacy/subjects/user-shadow/export", { key: admin });
+      assert.equal(exported.status, 200, exported.text.slice(0, 300));
+      assert.equal(exported.body.data.shadow.length, found);
+      assert.ok(exported.body.data.shadow.every((r: { subject: string }) => r.subject === subject));
       const r = await server.call("/v1/privacy/erasures", { key: admin, json: { subject: "user-shadow" } });
       assert.equal(r.status, 200, r.text);
       assert.deepEqual(r.body.data.shadow, { found, removed: found });
