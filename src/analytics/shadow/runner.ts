@@ -115,8 +115,13 @@ export class ShadowRunner {
 
   /** Reads the setting in force and loads its version when it changed; a failed load leaves no shadow model. */
   refresh(): Promise<void> {
-    this.refreshing ??= this.reload().finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    // After any read in flight (it may predate the change the caller just stored), read again.
+    const run = (this.refreshing ?? Promise.resolve()).catch(() => undefined).then(() => this.reload());
+    const tracked: Promise<void> = run.finally(() => {
+      if (this.refreshing === tracked) this.refreshing = undefined;
+    });
+    this.refreshing = tracked;
+    return tracked;
   }
 
   private async reload(): Promise<void> {

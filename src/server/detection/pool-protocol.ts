@@ -25,8 +25,8 @@ export interface BodySeen {
   subject?: string;
   texts: { length: number; text?: string | undefined; shadow?: string | undefined }[];
   /**
-   * A worker drew the shadow model's sample (the task's `shadowSample`): the texts it
-   * sampled carry `shadow`, the whole text, and no other text is sampled.
+   * Set by a worker: it drew the shadow model's sample (the task's `shadowSample`, maybe 0);
+   * the texts it sampled carry `shadow`, the whole text, and no other text may be sampled.
    */
   sampledByWorker?: boolean;
 }

@@ -102,7 +102,8 @@ function seen(texts: readonly string[], subject: string | undefined, shadowSampl
   const sampled = (): boolean => shadowSample > 0 && (shadowSample >= 1 || Math.random() < shadowSample);
   return {
     ...(subject ? { subject } : {}),
-    ...(shadowSample > 0 ? { sampledByWorker: true } : {}),
+    // Whatever the rate, the request thread must not sample these texts: it holds heads only.
+    sampledByWorker: true,
     texts: texts.map((t) => ({
       length: t.length,
       ...(chars !== undefined && chars > 0 ? { text: t.slice(0, chars) } : {}),
