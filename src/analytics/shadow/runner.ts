@@ -4,9 +4,11 @@
  * dropped and counted); the scoring, the row (subject hash, redaction of a disagreement's
  * text) and the write happen later, a few texts per turn of the event loop (setImmediate),
  * so requests that arrive meanwhile run between them; rows are written in batches, at most
- * WRITE_MS after they were made (one INSERT per sampled text cost more than its scoring). A slow or failing shadow model or
- * database never changes an answer: its work is dropped and counted, never retried on the
- * request path.
+ * WRITE_MS after they were made (one INSERT per sampled text cost more than its scoring).
+ * Large texts (as large as the detection pool takes) are scored by a worker thread of their
+ * own when the server has a pool and the shadow model is a built-in one. A slow or failing
+ * shadow model or database never changes an answer: its work is dropped and counted, never
+ * retried on the request path.
  *
  * The setting is re-read from the database every BULWARK_MODEL_POLL_INTERVAL seconds (as
  * the production model is), and at once on the replica that changed it, so every replica
@@ -26,6 +28,7 @@ import type {
   ShadowDropReason,
   ShadowInput,
   ShadowMeters,
+  ShadowOffload,
   ShadowRunnerSettings,
   ShadowSetting,
   ShadowStatus,
@@ -50,6 +53,8 @@ export interface ShadowRunnerDeps {
   /** BULWARK_SHADOW and BULWARK_SHADOW_SAMPLE: what runs when no setting is stored. */
   fromEnv?: ShadowChoice | undefined;
   meters?: ShadowMeters;
+  /** Worker threads for large texts (the server's); without one, everything is scored here. */
+  offload?: ShadowOffload | undefined;
 }
 
 interface Active {
@@ -131,6 +136,7 @@ export class ShadowRunner {
       if (this.active) this.deps.logger.info({ shadow: this.active.ref }, "shadow model cleared");
       this.active = undefined;
       this.error = null;
+      await this.offloadTo(undefined);
       return;
     }
     const ref = `${setting.model}@${setting.version}`;
@@ -140,6 +146,7 @@ export class ShadowRunner {
     }
     try {
       const detector = await this.deps.load(ref);
+      await this.offloadTo(detector);
       this.active = { setting, ref, detector };
       this.error = null;
       this.deps.logger.info(
@@ -150,6 +157,18 @@ export class ShadowRunner {
       this.active = undefined;
       this.error = err instanceof Error ? err.message : String(err);
       this.deps.logger.warn({ shadow: ref, error: this.error }, "could not load the shadow model; none runs");
+    }
+  }
+
+  /** Until the workers hold the detector, large texts are scored here: never an error. */
+  private async offloadTo(detector: Detector | undefined): Promise<void> {
+    try {
+      await this.deps.offload?.use(detector);
+    } catch (err) {
+      this.deps.logger.warn(
+        { error: String(err).slice(0, 200) },
+        "the shadow model's worker could not load it; large texts are scored on the main thread",
+      );
     }
   }
 
@@ -181,6 +200,7 @@ export class ShadowRunner {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await this.flush();
+    await this.deps.offload?.close();
   }
 
   private soon(): void {
@@ -219,8 +239,10 @@ export class ShadowRunner {
     let verdict: Verdict;
     const started = performance.now();
     try {
-      verdict =
-        input.route === "scan"
+      const elsewhere = this.deps.offload?.score(input.route, input.text, active.detector);
+      verdict = elsewhere
+        ? await elsewhere
+        : input.route === "scan"
           ? (await scanDocument(active.detector, input.text, { evidence: false })).verdict
           : await active.detector.detect(input.text, { evidence: false });
     } catch (err) {

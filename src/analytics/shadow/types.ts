@@ -4,7 +4,7 @@
  * hands the runner for one sampled text (references only), and the runner's settings and
  * meters. The tables are src/db/schema.ts ShadowConfigTable and ShadowResultsTable.
  */
-import type { Category, ModelRef } from "../../detect/types.js";
+import type { Category, Detector, ModelRef, Verdict } from "../../detect/types.js";
 import type { EventRoute, EventTextMode } from "../events/types.js";
 
 /** A challenger: a registry version (`model@version`) and the share of texts it scores. */
@@ -69,4 +69,15 @@ export interface ShadowStatus {
   error: string | null;
   /** Sampled texts waiting in this process. */
   queued: number;
+}
+
+/**
+ * Where large texts are scored instead of the thread that answers requests (the server's
+ * worker threads). The runner tells it which detector it scores with, and asks it first
+ * for each text; undefined means "score it here".
+ */
+export interface ShadowOffload {
+  use(detector: Detector | undefined): Promise<void>;
+  score(route: EventRoute, text: string, detector: Detector): Promise<Verdict> | undefined;
+  close(): Promise<void>;
 }

@@ -4,18 +4,22 @@
  * step, which for each screened text makes one sampling draw and, when sampled, hands the
  * runner references. Texts a detection worker screened were sampled in the worker, which
  * sent back those texts whole (see pool-protocol.ts BodySeen), so the shadow model scores
- * exactly what production scored.
+ * exactly what production scored. Those large texts are scored by a worker thread of the
+ * shadow model's own (started when a built-in shadow model is loaded, with the detection
+ * pool's size limits), so they never hold up the request thread either.
  */
 import type { FastifyRequest } from "fastify";
 import type { EventRoute } from "../../analytics/events/index.js";
-import { loadShadowDetector, ShadowRunner } from "../../analytics/shadow/index.js";
+import { loadShadowDetector, ShadowRunner, type ShadowOffload } from "../../analytics/shadow/index.js";
 import type { App } from "../../app/app.js";
 import type { Logger } from "../../core/logger.js";
-import type { Verdict } from "../../detect/types.js";
+import { BuiltinDetector } from "../../detect/builtin.js";
+import type { Detector, Verdict } from "../../detect/types.js";
 import type { ModelCache } from "../../registry/model-cache.js";
 import { ModelRegistry } from "../../registry/registry.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
 import type { BodySeen } from "./pool-protocol.js";
+import { DetectionPool } from "./pool.js";
 
 export function shadowRunner(
   app: App,
@@ -45,6 +49,7 @@ export function shadowRunner(
     logger,
     load: (ref) => loadShadowDetector(registry, ref, app.config.detector.threshold),
     fromEnv: app.settings.shadow.fromEnv,
+    offload: app.settings.detectPool.workers > 0 ? new ShadowPool(app, logger) : undefined,
     meters: {
       compared: (agree) => (agree ? compared.agree : compared.disagree).inc(),
       dropped: (reason, n) => m.dropped.inc({ reason }, n),
@@ -84,5 +89,55 @@ export function shadowDetections(
       production: { flagged: v.flagged, score: v.score, category: v.category, model: v.model },
       text,
     });
+  }
+}
+
+/**
+ * One worker thread holding a built-in shadow model, for texts as large as the detection pool
+ * takes (BULWARK_DETECT_POOL_MIN_CHARS). Started only when such a model is loaded; a busy
+ * worker (beyond a quarter of BULWARK_DETECT_POOL_QUEUE_CHARS waiting) refuses, and the text
+ * is dropped and counted as score_failed.
+ */
+class ShadowPool implements ShadowOffload {
+  private pool: DetectionPool | undefined;
+
+  constructor(
+    private readonly app: App,
+    private readonly logger: Logger,
+  ) {}
+
+  async use(detector: Detector | undefined): Promise<void> {
+    if (!(detector instanceof BuiltinDetector)) {
+      await this.close();
+      return;
+    }
+    const limits = this.app.settings.detectPool;
+    this.pool ??= new DetectionPool(
+      {
+        workers: 1,
+        minChars: limits.minChars,
+        queueChars: Math.max(limits.minChars, Math.floor(limits.queueChars / 4)),
+        bodyLimits: {
+          maxTextChars: this.app.config.server.maxTextChars,
+          maxBatch: this.app.config.server.maxBatch,
+        },
+      },
+      this.logger,
+    );
+    await this.pool.setModel(detector);
+  }
+
+  score(route: EventRoute, text: string, detector: Detector): Promise<Verdict> | undefined {
+    const pool = this.pool;
+    if (!pool || !(detector instanceof BuiltinDetector) || !pool.wants(text.length, detector.model.sha256))
+      return undefined;
+    if (route === "scan") return pool.scan(text, { evidence: false }).then((r) => r.verdict);
+    return pool.batch([text], { evidence: false }).then((v) => v[0]!);
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
   }
 }
