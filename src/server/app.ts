@@ -34,6 +34,7 @@ import { trainingRoutes } from "./routes/training.js";
 import { redTeamRoutes } from "./routes/redteam.js";
 import { learnRoutes } from "./routes/learn.js";
 import { privacyRightsRoutes } from "./routes/privacy-rights.js";
+import { shadowRoutes } from "./routes/shadow.js";
 import { sharedSchemas } from "./schemas/shared.js";
 import { installValidators } from "./validation.js";
 
@@ -108,5 +109,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(learnRoutes(ctx));
   await app.register(privacyRightsRoutes(ctx));
   await app.register(analyticsRoutes(ctx));
+  await app.register(shadowRoutes(ctx));
   return app;
 }

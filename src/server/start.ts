@@ -29,6 +29,7 @@ import type { ServerContext } from "./context.js";
 import { ModelService, type ModelSource } from "./detection/models.js";
 import { DetectionPool } from "./detection/pool.js";
 import { eventRecorder, eventTextForWorkers } from "./detection/events.js";
+import { shadowRunner } from "./detection/shadow.js";
 import { createServiceMetrics } from "./metrics/registry.js";
 import { instrumentStore } from "./metrics/store.js";
 import { MemoryRateLimiter } from "./rate-limit/memory.js";
@@ -192,6 +193,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     );
     cleanup.push(() => models.close());
 
+    // Closed after the HTTP server, like the events: what was sampled is scored and written.
+    const shadow = shadowRunner(app, metrics, logger, modelCache);
+    cleanup.push(() => shadow.close());
+
     const jobs = openJobSystem(app, {
       logger,
       // A training job that promoted a model: serve it now rather than at the next poll.
@@ -217,6 +222,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       jobs,
       models,
       events,
+      shadow,
       readiness: [
         { name: "database", check: async () => void (await sql`select 1`.execute(db.db)) },
         { name: "store", check: async () => void (await store.list({ limit: 1 })) },
@@ -237,10 +243,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
     // Listening first keeps /health answering while a first start trains the model.
     await models.load();
+    await shadow
+      .refresh()
+      .catch((err: unknown) => logger.warn({ error: String(err) }, "could not read the shadow setting"));
     await jobs.queue.start();
 
     if (options.timers !== false) {
       models.startPolling(settings.modelPollSeconds);
+      shadow.startPolling(settings.modelPollSeconds);
       anchorer.start();
       if (settings.audit.snapshotIntervalSeconds > 0) {
         const timer = setInterval(() => {

@@ -64,4 +64,11 @@ export function registerAnalytics(program: Command): void {
         "attack and block rates, false-positive rate from users' reports, hours from a reported miss to its fix",
       ),
   ).action(lazy(actions, "analyticsBusiness"));
+  range(
+    analytics
+      .command("shadow")
+      .description(
+        "the shadow model against production: agreement, flagged shares, disagreements by direction and category, examples, users' reports",
+      ),
+  ).action(lazy(() => import("../actions/shadow.js"), "analyticsShadow"));
 }

@@ -76,6 +76,11 @@ export async function installDocs(
           description:
             "Detection events summed up: a summary of a time range, time series, and the security report with charts (analysts and admins)",
         },
+        {
+          name: "shadow",
+          description:
+            "Shadow models: a challenger scores a sample of live traffic beside production, off the request path (admins set it, analysts read it)",
+        },
         { name: "audit", description: "The hash-chained audit trail (admin)" },
         { name: "service", description: "Health, readiness, metrics" },
       ],
