@@ -83,6 +83,7 @@ const MATRIX: Record<string, Need> = {
   "GET /v1/shadow": "analyst",
   "PUT /v1/shadow": "admin",
   "DELETE /v1/shadow": "admin",
+  "GET /v1/analytics/drift": "analyst",
   "GET /v1/audit": "admin",
   "GET /v1/audit/verify": "admin",
   "POST /v1/audit/snapshots": "admin",
