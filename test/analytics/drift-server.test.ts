@@ -174,5 +174,40 @@ for (const database of await testDatabases()) {
       );
       assert.match(text.stdout, /^length\s+0\.\d{3}\s+stable$/m);
     });
+
+    test("a version without a recorded reference: computed from its data on demand, or none and why", async () => {
+      const ws = await server.ctx.app.workspace("test:drift");
+      const artifact = await ws.registry.artifact(trained.version);
+      const { [REFERENCE_METRIC]: _recorded, ...metrics } = trained.version.metrics;
+      const bare = await ws.registry.register({
+        name: "builtin",
+        format: trained.version.format,
+        artifact,
+        datasets: trained.version.datasets,
+        params: trained.version.params,
+        metrics,
+      });
+      await ws.registry.promote(bare, "production");
+      let r = await server.call("/v1/analytics/drift", { key: analyst });
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.body.data.reference, {
+        available: true,
+        source: "computed",
+        rows: validation.length,
+      });
+      assert.equal(r.body.data.model, bare.ref);
+
+      const orphan = await ws.registry.register({
+        name: "builtin",
+        format: trained.version.format,
+        artifact,
+      });
+      await ws.registry.promote(orphan, "production");
+      r = await server.call("/v1/analytics/drift", { key: analyst });
+      assert.equal(r.body.data.reference.available, false);
+      assert.match(r.body.data.reference.reason, /records no training data/);
+      assert.ok(r.body.data.features.every((f: { psi: number | null }) => f.psi === null));
+      await ws.close();
+    });
   });
 }
