@@ -1,6 +1,6 @@
 /**
  * The language of each event's text, found at flush time with src/text/language.ts and
- * capped: identification costs about 0.1 ms per text on the event loop's thread, so past
+ * capped: identification costs 0.1-0.2 ms per text on the event loop's thread, so past
  * BULWARK_EVENTS_LANG_PER_SEC texts a second (a token bucket with a second's burst) the
  * rest of a flush's events get no language (null) rather than delaying requests. Which
  * events are skipped depends only on arrival, not on their text, so the language mix of the
