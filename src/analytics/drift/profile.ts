@@ -33,9 +33,14 @@ export interface Profile {
   counts: Record<DriftFeature, number[]>;
 }
 
-const LENGTH_EDGES = [16, 32, 64, 128, 256, 512, 1_024, 2_048, 4_096, 8_192, 16_384];
+/**
+ * Lower edges of the score bins after the first. Bins are found by comparison with these
+ * literals (not by flooring score × 10) so SQL (live.ts) and JavaScript bin a score alike.
+ */
+export const SCORE_EDGES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+export const LENGTH_EDGES = [16, 32, 64, 128, 256, 512, 1_024, 2_048, 4_096, 8_192, 16_384];
 /** The languages counted by name: the commonest in prompt traffic; the rest share `other`. */
-const LANGUAGES = [
+export const LANGUAGES = [
   "en",
   "zh",
   "es",
@@ -72,16 +77,25 @@ export function isObfuscated(evidence: readonly string[]): boolean {
   return evidence.some((e) => e.startsWith("obfuscation:") || e.startsWith("payload:"));
 }
 
+/** The bin of a value among bins whose lower edges (after the first bin) are `edges`. */
+export function binOf(value: number, edges: readonly number[]): number {
+  let bin = 0;
+  while (bin < edges.length && value >= edges[bin]!) bin++;
+  return bin;
+}
+
+/** The language feature's bin of a language code (`other` for the rest). */
+export function languageBin(lang: string): number {
+  const i = LANGUAGES.indexOf(lang);
+  return i < 0 ? LANGUAGES.length : i;
+}
+
 /** The bin of each feature for one text; null where the feature does not count it (no language). */
 export function binsOf(o: Observation): Record<DriftFeature, number | null> {
-  const score = Math.min(9, Math.max(0, Math.floor(o.score * 10)));
-  let length = 0;
-  while (length < LENGTH_EDGES.length && o.length >= LENGTH_EDGES[length]!) length++;
-  const lang = o.lang === null ? null : LANGUAGES.indexOf(o.lang);
   return {
-    score,
-    length,
-    language: lang === null ? null : lang < 0 ? LANGUAGES.length : lang,
+    score: binOf(o.score, SCORE_EDGES),
+    length: binOf(o.length, LENGTH_EDGES),
+    language: o.lang === null ? null : languageBin(o.lang),
     obfuscation: isObfuscated(o.evidence) ? 1 : 0,
     flagged: o.flagged ? 1 : 0,
   };

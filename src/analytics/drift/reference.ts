@@ -26,8 +26,8 @@ import { addObservation, emptyProfile, parseProfile, type Profile } from "./prof
 export const REFERENCE_METRIC = "driftReference";
 /** Validation texts profiled at most. */
 export const REFERENCE_MAX_ROWS = 20_000;
-/** Texts profiled between two yields to the event loop (a server computes this on demand). */
-const ROWS_PER_SLICE = 100;
+/** Texts profiled between two yields to the event loop (a server computes this on demand): a few ms. */
+const ROWS_PER_SLICE = 10;
 
 export type Reference =
   | { available: true; source: "recorded" | "computed"; profile: Profile }
