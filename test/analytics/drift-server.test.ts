@@ -100,7 +100,9 @@ for (const database of await testDatabases()) {
 
     const started = new Date(Date.now() - 1000).toISOString();
     let boundary = "";
-    test("traffic drawn from the validation data: every feature's PSI near 0", async () => {
+    const report = (d: DriftReport) =>
+      d.features.map((f) => `${f.feature} ${f.psi === null ? "-" : f.psi.toFixed(4)}`).join(", ");
+    test("traffic drawn from the validation data: every feature's PSI near 0", async (t) => {
       await screen(server, client, validation);
       boundary = new Date(Date.now() + 1).toISOString();
       await new Promise((r) => setTimeout(r, 5));
@@ -111,6 +113,7 @@ for (const database of await testDatabases()) {
       assert.deepEqual(d.reference, { available: true, source: "recorded", rows: validation.length });
       assert.equal(d.live.rows, validation.length);
       assert.equal(d.live.sampled, false);
+      t.diagnostic(`validation traffic (${d.live.rows} texts): ${report(d)}`);
       for (const f of d.features) {
         assert.notEqual(f.psi, null, f.feature);
         assert.ok(f.psi! < 0.02, `${f.feature}: PSI ${f.psi}`);
@@ -121,12 +124,13 @@ for (const database of await testDatabases()) {
       );
     });
 
-    test("long base64-laden traffic: a major drift in length and obfuscation", async () => {
+    test("long base64-laden traffic: a major drift in length and obfuscation", async (t) => {
       await screen(server, client, shifted(300));
       const r = await server.call(`/v1/analytics/drift?from=${boundary}`, { key: analyst });
       assert.equal(r.status, 200, r.text);
       const d = r.body.data as DriftReport;
       assert.equal(d.live.rows, 300);
+      t.diagnostic(`base64-laden traffic (${d.live.rows} texts): ${report(d)}`);
       assert.ok(psiOf(d, "length")! > 1, `length PSI ${psiOf(d, "length")}`);
       assert.ok(psiOf(d, "obfuscation")! > 0.25, `obfuscation PSI ${psiOf(d, "obfuscation")}`);
       assert.ok(d.maxPsi! > 1);
