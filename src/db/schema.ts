@@ -232,6 +232,11 @@ export interface DetectionEventsTable {
   text: string | null;
   /** JSON: {type: count} of the personal data found in the text. */
   pii: string;
+  /**
+   * ISO 639 code of the text's language (fastText lid.176); null when unknown, too short or
+   * not identified. Optional on insert: rows written before it existed read as null.
+   */
+  lang?: string | null;
 }
 
 /**

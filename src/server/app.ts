@@ -16,6 +16,7 @@ import { installMetrics } from "./plugins/metrics.js";
 import { installRequestLog } from "./plugins/request-log.js";
 import { installSecurityHeaders } from "./plugins/security-headers.js";
 import { analyticsRoutes } from "./routes/analytics.js";
+import { driftRoutes } from "./routes/drift.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { detectRoutes } from "./routes/detect.js";
@@ -110,5 +111,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(privacyRightsRoutes(ctx));
   await app.register(analyticsRoutes(ctx));
   await app.register(shadowRoutes(ctx));
+  await app.register(driftRoutes(ctx));
   return app;
 }

@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { pino } from "pino";
 import type { LoggerOptions } from "pino";
 import { createLogger, type Logger } from "../core/logger.js";
+import { driftGauges } from "./metrics/drift.js";
 import { scrubValue } from "../privacy/scrub.js";
 import { loadConfig, type BulwarkConfig } from "../core/config.js";
 import { packageVersion } from "../core/version.js";
@@ -114,6 +115,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // Closed after the HTTP server (no request can record any more), before the database.
     const events = eventRecorder(app, metrics, logger);
     if (events) cleanup.push(() => events.close());
+    driftGauges(app, metrics.registry, logger);
 
     // Seal the chain head every few entries (off the request path) and, below, every minute.
     const anchorer = new HeadAnchorer(

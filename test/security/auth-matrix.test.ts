@@ -80,6 +80,7 @@ const MATRIX: Record<string, Need> = {
   "GET /v1/analytics/report": "analyst",
   "GET /v1/analytics/business": "analyst",
   "GET /v1/analytics/shadow": "analyst",
+  "GET /v1/analytics/drift": "analyst",
   "GET /v1/shadow": "analyst",
   "PUT /v1/shadow": "admin",
   "DELETE /v1/shadow": "admin",

@@ -74,7 +74,7 @@ export async function installDocs(
         {
           name: "analytics",
           description:
-            "Detection events summed up: a summary of a time range, time series, and the security report with charts (analysts and admins)",
+            "Detection events summed up: a summary of a time range, time series, the security report with charts, and drift from the production model's validation data (analysts and admins)",
         },
         {
           name: "shadow",

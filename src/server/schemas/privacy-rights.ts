@@ -95,6 +95,9 @@ const StoredEvent = Type.Object({
   text_mode: Text,
   text: NullableText,
   pii: Type.String({ description: "JSON: {type: count} of the personal data found, as stored" }),
+  lang: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], { description: "ISO 639 code of the text's language, or null" }),
+  ),
 });
 
 const StoredReport = Type.Object({
