@@ -1,23 +1,17 @@
 /**
  * Drift over a large event table: BENCH_DRIFT_EVENTS (default 1,000,000) synthetic events
- * over 30 days (bench/event-table.ts, the analytics benchmark's generator), then the live
+ * over 30 days (bench/event-table.ts, shared with the analytics benchmark), then the live
  * profile of one model (half the events) over the last day, week and 30 days, with the PSI
  * of each feature against a reference, median of five runs. The live read stops at 50,000
  * events, so the time should stay flat once a window holds more.
  * Run: npm run bench -- drift
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { compare, liveProfile, profileOf } from "../src/analytics/drift/index.js";
-import { openDatabase, type DatabaseHandle } from "../src/db/open.js";
-import { DAY, END, fillEvents } from "./event-table.js";
+import type { DatabaseHandle } from "../src/db/open.js";
+import { DAY, END, fillEvents, medianOfFive as median, onEachDatabase } from "./event-table.js";
 import { markdownTable } from "./util.js";
 
 const EVENTS = Number(process.env.BENCH_DRIFT_EVENTS ?? 1_000_000);
-const PG_ADMIN = process.env.BULWARK_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const reference = profileOf(
   Array.from({ length: 5_000 }, (_, i) => ({
     score: (i % 100) / 100,
@@ -27,17 +21,6 @@ const reference = profileOf(
     flagged: i % 10 === 0,
   })),
 );
-
-async function median(fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[2]!;
-}
 
 async function measure(label: string, handle: DatabaseHandle): Promise<(string | number)[][]> {
   const seconds = await fillEvents(handle, EVENTS);
@@ -65,36 +48,7 @@ async function measure(label: string, handle: DatabaseHandle): Promise<(string |
   return rows;
 }
 
-const rows: (string | number)[][] = [];
-const sqlite = await openDatabase({
-  url: undefined,
-  sqlitePath: join(mkdtempSync(join(tmpdir(), "bulwark-bench-drift-")), "b.db"),
-});
-rows.push(...(await measure("SQLite", sqlite)));
-await sqlite.close();
-
-const name = `bw_bench_${randomBytes(4).toString("hex")}`;
-const admin = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-let pgUrl: string | undefined;
-try {
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  pgUrl = url.toString();
-} catch {
-  console.log(`(PostgreSQL not reachable at ${PG_ADMIN}: its rows are skipped)`);
-}
-if (pgUrl) {
-  try {
-    const handle = await openDatabase({ url: pgUrl, sqlitePath: "" });
-    rows.push(...(await measure("PostgreSQL", handle)));
-    await handle.close();
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-  }
-}
-await admin.end().catch(() => undefined);
+const rows = await onEachDatabase("drift", measure);
 
 console.log(
   `\n### Drift's live profile over ${EVENTS.toLocaleString("en")} events (30 days, two models), median of 5 runs\n`,
