@@ -11,28 +11,27 @@
  * same BENCH_BUSINESS_REQUESTS (default 5,000) detections of 500 characters, 8 at a time.
  * Run: npm run bench -- business
  */
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { Histogram } from "prom-client";
 import { summary } from "../src/analytics/aggregates.js";
 import { businessMetrics } from "../src/analytics/business.js";
+import { rollupOf, writeRollup } from "../src/analytics/events/rollups.js";
 import { createLogger } from "../src/core/logger.js";
 import { mulberry32 } from "../src/core/random.js";
-import { openDatabase, type DatabaseHandle } from "../src/db/open.js";
+import type { DatabaseHandle } from "../src/db/open.js";
+import type { DetectionEventsTable } from "../src/db/schema.js";
 import type { Verdict } from "../src/detect/types.js";
 import { DatabaseGauges } from "../src/server/metrics/business.js";
 import { createServiceMetrics } from "../src/server/metrics/registry.js";
 import { ModelService } from "../src/server/detection/models.js";
 import { seedHome, spawnServe } from "../test/server/process.js";
+import { medianOfFive as median, onEachDatabase } from "./event-table.js";
 import { benchModel, benchServeEnv, markdownTable, prose } from "./util.js";
 
 const EVENTS = Number(process.env.BENCH_BUSINESS_EVENTS ?? 100_000);
 const REPORTS = 1_000;
 const ROUNDS = 2_000_000;
-const PG_ADMIN = process.env.BULWARK_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 // ---- request path
 const metrics = createServiceMetrics({ defaultMetrics: false });
@@ -118,7 +117,7 @@ async function fill(handle: DatabaseHandle, now: number): Promise<void> {
   const rnd = mulberry32(42);
   const chunk = handle.dialect === "postgres" ? 1_000 : 200;
   for (let done = 0; done < EVENTS; done += chunk) {
-    const rows = [];
+    const rows: DetectionEventsTable[] = [];
     for (let i = done; i < Math.min(EVENTS, done + chunk); i++) {
       const flagged = rnd() < 0.1;
       rows.push({
@@ -141,7 +140,11 @@ async function fill(handle: DatabaseHandle, now: number): Promise<void> {
         pii: "{}",
       });
     }
-    await handle.db.insertInto("detection_events").values(rows).execute();
+    // With the roll-ups the event writer keeps: the summary and the gauges read those.
+    await handle.db.transaction().execute(async (tx) => {
+      await tx.insertInto("detection_events").values(rows).execute();
+      await writeRollup(tx, handle.dialect, rollupOf(rows));
+    });
   }
   const reports = Array.from({ length: REPORTS }, (_, i) => ({
     id: `fb_${i}`,
@@ -169,17 +172,6 @@ async function fill(handle: DatabaseHandle, now: number): Promise<void> {
       .execute();
 }
 
-async function median(fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[2]!;
-}
-
 async function measureDatabase(name: string, handle: DatabaseHandle): Promise<(string | number)[][]> {
   const now = Date.now();
   await fill(handle, now);
@@ -200,39 +192,7 @@ async function measureDatabase(name: string, handle: DatabaseHandle): Promise<(s
   ];
 }
 
-const rows: (string | number)[][] = [];
-const sqlite = await openDatabase({
-  url: undefined,
-  sqlitePath: join(mkdtempSync(join(tmpdir(), "bulwark-bench-business-")), "b.db"),
-});
-rows.push(...(await measureDatabase("SQLite", sqlite)));
-await sqlite.close();
-
-const name = `bw_bench_${randomBytes(4).toString("hex")}`;
-const admin = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-let reachable = true;
-try {
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-} catch {
-  reachable = false;
-} finally {
-  await admin.end().catch(() => undefined);
-}
-if (reachable) {
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString(), sqlitePath: "" });
-  try {
-    rows.push(...(await measureDatabase("PostgreSQL", handle)));
-  } finally {
-    await handle.close();
-    const c = new pg.Client({ connectionString: PG_ADMIN });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
-  }
-} else console.log(`(PostgreSQL not reachable at ${PG_ADMIN}: its rows are skipped)`);
+const rows = await onEachDatabase("business", measureDatabase);
 
 console.log(
   `### Database figures (${EVENTS.toLocaleString("en")} events and ${REPORTS.toLocaleString("en")} reports in the last day; median of five)\n`,

@@ -5,7 +5,8 @@
  * each text mode, over the HTTP benchmark's 500-character texts (one in ten with an e-mail
  * address). Each case writes 20,000 events through a real EventRecorder into a migrated
  * database; time is process CPU (user + system), so waiting on PostgreSQL's socket is not
- * counted as cost to the request thread.
+ * counted as cost to the request thread. Each case runs with language identification off
+ * and on (uncapped: every event's language identified, the worst case of the flush).
  * Run: npm run bench -- events
  */
 import { randomBytes } from "node:crypto";
@@ -52,12 +53,16 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-async function measure(db: DatabaseHandle, text: EventTextMode): Promise<{ record: number; flush: number }> {
+async function measure(
+  db: DatabaseHandle,
+  text: EventTextMode,
+  langPerSecond: number,
+): Promise<{ record: number; flush: number }> {
   const recorder = new EventRecorder({
     db,
     redactor,
     subject: (id) => subjectHash(key, id),
-    settings: { text, maxTextChars: 4096, batchSize: 500, flushMs: 250, maxQueue: 1_000_000 },
+    settings: { text, maxTextChars: 4096, batchSize: 500, flushMs: 250, maxQueue: 1_000_000, langPerSecond },
     logger: createLogger({ level: "silent" }),
   });
   const batch = events(EVENTS);
@@ -96,25 +101,34 @@ async function pgDatabase(): Promise<{ url: string; drop: () => Promise<void> } 
 
 const rows: (string | number)[][] = [];
 const modes: EventTextMode[] = ["none", "redacted", "full"];
+/** Language identification off, and on without a cap. */
+const LANG = [
+  { label: "off", perSecond: 0 },
+  { label: "on", perSecond: 1e9 },
+];
 for (const mode of modes) {
-  const db = await openDatabase({
-    url: undefined,
-    sqlitePath: join(mkdtempSync(join(tmpdir(), "bulwark-bench-events-")), "b.db"),
-  });
-  await measure(db, mode); // warm-up: JIT, SQLite's page cache
-  const r = await measure(db, mode);
-  rows.push(["SQLite", mode, r.record.toFixed(2), r.flush.toFixed(1)]);
-  await db.close();
+  for (const lang of LANG) {
+    const db = await openDatabase({
+      url: undefined,
+      sqlitePath: join(mkdtempSync(join(tmpdir(), "bulwark-bench-events-")), "b.db"),
+    });
+    await measure(db, mode, lang.perSecond); // warm-up: JIT, SQLite's page cache, the language model
+    const r = await measure(db, mode, lang.perSecond);
+    rows.push(["SQLite", mode, lang.label, r.record.toFixed(2), r.flush.toFixed(1)]);
+    await db.close();
+  }
 }
 const pgDb = await pgDatabase();
 if (pgDb) {
   try {
     for (const mode of modes) {
-      const db = await openDatabase({ url: pgDb.url, sqlitePath: "" });
-      await measure(db, mode);
-      const r = await measure(db, mode);
-      rows.push(["PostgreSQL", mode, r.record.toFixed(2), r.flush.toFixed(1)]);
-      await db.close();
+      for (const lang of LANG) {
+        const db = await openDatabase({ url: pgDb.url, sqlitePath: "" });
+        await measure(db, mode, lang.perSecond);
+        const r = await measure(db, mode, lang.perSecond);
+        rows.push(["PostgreSQL", mode, lang.label, r.record.toFixed(2), r.flush.toFixed(1)]);
+        await db.close();
+      }
     }
   } finally {
     await pgDb.drop();
@@ -125,5 +139,8 @@ console.log(
   `### One detection event's cost (${EVENTS.toLocaleString("en")} events of 500 characters per case, mask redaction)\n`,
 );
 console.log(
-  markdownTable(["database", "text kept", "record() µs (request path)", "flush CPU µs per event"], rows),
+  markdownTable(
+    ["database", "text kept", "language", "record() µs (request path)", "flush CPU µs per event"],
+    rows,
+  ),
 );

@@ -51,6 +51,8 @@ export interface Summary {
   byRoute: Record<string, number>;
   /** Events by `name@version` of the model that answered. */
   byModel: Record<string, number>;
+  /** Events by the text's language (ISO 639 code; `none` when not identified). */
+  byLanguage: Record<string, number>;
   /** The 10 API keys or users that sent most texts, most first, with their names when they still exist. */
   topKeys: { key: string; name: string | null; requests: number; flagged: number }[];
   /** Milliseconds (histogram upper edges); null when there were no requests. */
@@ -113,12 +115,13 @@ export function hourRange(range: Range): Range {
 export async function summary(handle: DatabaseHandle, given: Range): Promise<Summary> {
   const range = hourRange(resolveRange(given));
   const counts = (dimension: CountDimension) => countsOf(handle, dimension, range);
-  const [all, answers, byCategory, byRoute, byModel, byKey, evidence, bins] = await Promise.all([
+  const [all, answers, byCategory, byRoute, byModel, byLanguage, byKey, evidence, bins] = await Promise.all([
     counts("all"),
     counts("request"),
     counts("category"),
     counts("route"),
     counts("model"),
+    counts("lang"),
     counts("key"),
     counts("evidence"),
     binsOf(handle, range),
@@ -139,6 +142,7 @@ export async function summary(handle: DatabaseHandle, given: Range): Promise<Sum
     byCategory: requestsOf(byCategory),
     byRoute: requestsOf(byRoute),
     byModel: requestsOf(byModel),
+    byLanguage: requestsOf(byLanguage),
     topKeys: top.map(([key, c]) => ({ key, name: names.get(key) ?? null, ...c })),
     latency: {
       p50: histogramQuantile(bins, 0.5),

@@ -14,6 +14,9 @@ export const METRICS = [
 export type Metric = (typeof METRICS)[number];
 export const BUCKETS = ["hour", "day", "week"] as const;
 export type Bucket = (typeof BUCKETS)[number];
-/** `key`: the API key or user that asked; `evidence`: each rule, signal or decoder a verdict carried. */
-export const GROUP_BY = ["category", "route", "model", "key", "evidence"] as const;
+/**
+ * `key`: the API key or user that asked; `evidence`: each rule, signal or decoder a verdict
+ * carried; `lang`: the text's language (`none` when not identified).
+ */
+export const GROUP_BY = ["category", "route", "model", "key", "evidence", "lang"] as const;
 export type GroupBy = (typeof GROUP_BY)[number];

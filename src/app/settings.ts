@@ -10,6 +10,8 @@ import { parseCronSchedule } from "../jobs/schedule.js";
 import type { LockMode } from "../storage/types.js";
 import { REDACTION_MODES, type RedactionMode } from "../privacy/index.js";
 import type { RetentionLimits } from "../retention/types.js";
+import { checkSample, parseShadowRef } from "../analytics/shadow/config.js";
+import type { ShadowChoice } from "../analytics/shadow/types.js";
 
 /** What of a screened text a detection event keeps. */
 export const EVENT_TEXT_MODES = ["none", "redacted", "full"] as const;
@@ -38,6 +40,22 @@ export interface EventSettings {
   /** Longest an event waits in memory before it is written, in milliseconds. */
   flushMs: number;
   /** Events waiting beyond this are dropped (and counted), so a slow database never grows the heap. */
+  maxQueue: number;
+  /**
+   * Texts whose language is identified a second at most, at flush time (0.1-0.2 ms each);
+   * the rest get none. 0 turns language identification off.
+   */
+  langPerSecond: number;
+}
+
+/** Shadow models (src/analytics/shadow/): the challenger from the environment, and the runner's queue. */
+export interface ShadowSettings {
+  /**
+   * BULWARK_SHADOW (`name@version`) with BULWARK_SHADOW_SAMPLE: what runs when no setting is
+   * stored; one set with `PUT /v1/shadow` or `bulwark shadow set` wins over it.
+   */
+  fromEnv: ShadowChoice | undefined;
+  /** Sampled texts waiting to be scored beyond which new ones are dropped (and counted). */
   maxQueue: number;
 }
 
@@ -128,7 +146,13 @@ export interface ServiceSettings {
   imports: ImportSettings;
   privacy: PrivacySettings;
   events: EventSettings;
+  /** Drift of live traffic from the production model's validation data (src/analytics/drift/). */
+  drift: {
+    /** Minutes between two computations of the bulwark_drift_psi gauges (a scrape in between reads the last). */
+    refreshMinutes: number;
+  };
   retention: RetentionSettings;
+  shadow: ShadowSettings;
   /** Worker threads that screen large inputs off the request thread. */
   detectPool: {
     /** Threads (0: everything on the request thread). */
@@ -253,7 +277,9 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
       batchSize: int(env, "BULWARK_EVENTS_BATCH", 500, 1),
       flushMs: int(env, "BULWARK_EVENTS_FLUSH_MS", 250, 1),
       maxQueue: int(env, "BULWARK_EVENTS_MAX_QUEUE", 100_000, 1),
+      langPerSecond: int(env, "BULWARK_EVENTS_LANG_PER_SEC", 1_000, 0),
     },
+    drift: { refreshMinutes: int(env, "BULWARK_DRIFT_REFRESH_MINUTES", 10, 1) },
     retention: {
       eventsDays: int(env, "BULWARK_RETENTION_EVENTS_DAYS", 90),
       feedbackDays: int(env, "BULWARK_RETENTION_FEEDBACK_DAYS", 365),
@@ -267,6 +293,10 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
             ? parseCronSchedule(env.BULWARK_RETENTION_SCHEDULE, "BULWARK_RETENTION_SCHEDULE").expression
             : null,
     },
+    shadow: {
+      fromEnv: shadowFromEnv(env),
+      maxQueue: int(env, "BULWARK_SHADOW_MAX_QUEUE", 10_000, 1),
+    },
     detectPool: {
       // One core stays for the request thread; two workers are plenty for large inputs.
       workers: int(env, "BULWARK_DETECT_WORKERS", Math.min(2, Math.max(0, availableParallelism() - 1))),
@@ -274,4 +304,15 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
       queueChars: int(env, "BULWARK_DETECT_POOL_QUEUE_CHARS", 16_777_216, 1),
     },
   };
+}
+
+function shadowFromEnv(env: Env): ShadowChoice | undefined {
+  const ref = env.BULWARK_SHADOW?.trim();
+  const raw = env.BULWARK_SHADOW_SAMPLE?.trim();
+  const sample = raw === undefined || raw === "" ? 0.1 : Number(raw);
+  if (raw && Number.isNaN(sample))
+    throw new ValidationError(`BULWARK_SHADOW_SAMPLE must be a share from 0 to 1, e.g. 0.1, got "${raw}"`);
+  checkSample(sample, "BULWARK_SHADOW_SAMPLE");
+  if (!ref || ref === "off") return undefined;
+  return { ...parseShadowRef(ref, "BULWARK_SHADOW"), sample };
 }

@@ -232,6 +232,11 @@ export interface DetectionEventsTable {
   text: string | null;
   /** JSON: {type: count} of the personal data found in the text. */
   pii: string;
+  /**
+   * ISO 639 code of the text's language (fastText lid.176); null when unknown, too short or
+   * not identified. Optional on insert: rows written before it existed read as null.
+   */
+  lang?: string | null;
 }
 
 /**
@@ -260,10 +265,51 @@ export interface EventLatencyRollupsTable {
   n: number | string;
 }
 
+/** The shadow model every replica runs beside production (migration 016): one row, id "shadow". */
+export interface ShadowConfigTable {
+  id: string;
+  model: string;
+  version: string;
+  /** Share of screened texts scored by the shadow model, 0 to 1. */
+  sample: number;
+  updated_at: string;
+  updated_by: string;
+}
+
+/**
+ * One sampled text scored by the shadow model beside the production verdict (migration 016).
+ * `subject` is the end user's keyed hash; `text` is kept only when the two disagree, as
+ * `text_mode` says (none, redacted or full, the events' mode).
+ */
+export interface ShadowResultsTable {
+  id: string;
+  at: string;
+  request_id: string;
+  actor: string;
+  subject: string | null;
+  /** "detect", "batch" or "scan". */
+  route: string;
+  text_length: number;
+  /** "name@version". */
+  production_model: string;
+  production_flagged: number;
+  production_score: number;
+  production_category: string | null;
+  shadow_model: string;
+  shadow_flagged: number;
+  shadow_score: number;
+  shadow_category: string | null;
+  shadow_latency_ms: number;
+  text_mode: string;
+  text: string | null;
+}
+
 export interface Database extends AuthTables {
   detection_events: DetectionEventsTable;
   event_rollups: EventRollupsTable;
   event_latency_rollups: EventLatencyRollupsTable;
+  shadow_config: ShadowConfigTable;
+  shadow_results: ShadowResultsTable;
   canaries: CanariesTable;
   feedback: FeedbackTable;
   learn_cycles: LearnCyclesTable;

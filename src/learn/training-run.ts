@@ -14,7 +14,9 @@ import { allSamples, resolveInputs, type DataInput } from "../data/inputs.js";
 import { trainingPrivacy } from "../data/privacy.js";
 import type { InvalidRow } from "../data/problems.js";
 import type { Sample } from "../data/sample.js";
-import { MODEL_FORMAT } from "../detect/model.js";
+import { profileTexts, REFERENCE_METRIC, validationRows } from "../analytics/drift/reference.js";
+import { BuiltinDetector } from "../detect/builtin.js";
+import { BuiltinModel, MODEL_FORMAT } from "../detect/model.js";
 import type { RulesDocument } from "../detect/rules.js";
 import type { ModelRegistry, ModelVersion, Stage, StageChange } from "../registry/registry.js";
 import type { Bump } from "../registry/versions.js";
@@ -28,7 +30,8 @@ import {
 } from "../train/builtin-trainer.js";
 import type { TrainParamsOverrides } from "../train/params.js";
 import type { RunRecord, RunStore } from "../train/runs.js";
-import type { SampleSource } from "../train/sources.js";
+import { isStream, type SampleSource } from "../train/sources.js";
+import { inValidation } from "../train/streaming.js";
 
 /** Up to this much stored data, rows are loaded into memory (faster epochs); beyond, streamed. */
 export const IN_MEMORY_BYTES = 64 * 1024 * 1024;
@@ -99,11 +102,19 @@ export async function trainRun(ws: TrainingCatalogs, options: TrainRunOptions): 
   checkPrivacy(inputs, options);
   const params = resolveParams(options.params);
   const datasets = inputs.map((i) => i.lineage);
+  let source: SampleSource | undefined;
   return recordRun(
     ws,
-    { ...options, name, params, datasets, skippedRows: inputs.reduce((n, i) => n + i.invalid, 0) },
+    {
+      ...options,
+      name,
+      params,
+      datasets,
+      skippedRows: inputs.reduce((n, i) => n + i.invalid, 0),
+      reference: (result) => driftReference(source!, params, result, options.onWarning),
+    },
     async ({ version, runId, parentVersion }) =>
-      (options.trainer ?? trainBuiltin)(await trainingSource(inputs), {
+      (options.trainer ?? trainBuiltin)((source = await trainingSource(inputs)), {
         name,
         version,
         rules: options.rules,
@@ -112,6 +123,32 @@ export async function trainRun(ws: TrainingCatalogs, options: TrainRunOptions): 
         lineage: { runId, datasets, parentVersion },
       }),
   );
+}
+
+/**
+ * The trained model's profile of its own validation rows (the in-memory trainer's split, or
+ * the streaming trainer's membership test), for drift. A failure costs the run nothing but
+ * the reference: drift then computes one on demand or says there is none.
+ */
+async function driftReference(
+  source: SampleSource,
+  params: TrainParams,
+  result: TrainResult,
+  onWarning: ((message: string) => void) | undefined,
+): Promise<unknown> {
+  try {
+    let texts: string[];
+    if (isStream(source)) {
+      texts = [];
+      for await (const s of source.samples()) if (inValidation(s, params)) texts.push(s.text);
+    } else texts = validationRows(source, params).map((s) => s.text);
+    const model =
+      result.model instanceof BuiltinModel ? result.model : BuiltinModel.deserialize(result.artifact);
+    return await profileTexts(new BuiltinDetector(model), texts);
+  } catch (err) {
+    onWarning?.(`no drift reference recorded: ${describeError(err)}`);
+    return undefined;
+  }
 }
 
 /**
@@ -143,6 +180,11 @@ export interface RecordRunOptions {
   stage?: Stage;
   ifNoProduction?: boolean;
   description?: string;
+  /**
+   * The drift reference profile of the trained model on its validation data, recorded in the
+   * version's metrics (analytics/drift); undefined leaves it out.
+   */
+  reference?: (result: TrainResult) => Promise<unknown>;
 }
 
 /**
@@ -190,6 +232,7 @@ export async function recordRun(
         categoryAccuracy: result.report.categoryAccuracy,
       },
       rows: result.rows,
+      ...(options.reference ? { [REFERENCE_METRIC]: await options.reference(result) } : {}),
     };
     const version = await ws.registry.complete(reservation, {
       artifact: result.artifact,

@@ -1,10 +1,12 @@
 /**
  * Access (the data subject's right to see what is held about them): everything Bulwark
  * keeps that is linked to a subject's keyed hash, as one JSON document: detection events,
+ * shadow model comparisons,
  * feedback reports (with their texts as kept, redacted), the rows derived from them in the
  * latest version of stored learning data and datasets, and which datasets hold such rows.
  * Older versions are left out: they are what erasure removes, not what is in use.
  */
+import { shadowRowsOfSubject } from "../analytics/shadow/queries.js";
 import { readJsonl, versionsByKey } from "./objects.js";
 import { DERIVED_PREFIXES, isRowsKey, isSubjectRow } from "./derived.js";
 import type { PrivacyDeps, SubjectExport } from "./types.js";
@@ -54,6 +56,15 @@ export async function exportSubject(deps: PrivacyDeps, subject: string): Promise
       text_length: Number(e.text_length),
     })),
     feedback: feedback.map((f) => ({ ...f, label: Number(f.label), text_length: Number(f.text_length) })),
+    shadow: (await shadowRowsOfSubject(db, subject)).map((r) => ({
+      ...r,
+      text_length: Number(r.text_length),
+      production_flagged: Number(r.production_flagged),
+      production_score: Number(r.production_score),
+      shadow_flagged: Number(r.shadow_flagged),
+      shadow_score: Number(r.shadow_score),
+      shadow_latency_ms: Number(r.shadow_latency_ms),
+    })),
     derived,
     datasets,
   };

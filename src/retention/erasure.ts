@@ -1,6 +1,6 @@
 /**
  * Erasure of one data subject (the right to be forgotten), given its keyed hash:
- * 1. its detection events and feedback reports are deleted;
+ * 1. its detection events, shadow model comparisons and feedback reports are deleted;
  * 2. every stored JSONL version under the derived prefixes (derived.ts) that holds its rows
  *    is dealt with: the latest is rewritten without them (a new version), then each version
  *    that held them is deleted by version id, unless Object Lock keeps it, which is
@@ -13,6 +13,7 @@
  *    never edited, so its chain still verifies.
  */
 import { countEvents, deleteEventsOfSubject } from "../analytics/events/index.js";
+import { countShadowOfSubject, deleteShadowOfSubject } from "../analytics/shadow/queries.js";
 import { newId } from "../db/ids.js";
 import { SHA256_META } from "../storage/rules.js";
 import type { VersionEntry } from "../storage/types.js";
@@ -37,6 +38,7 @@ export async function eraseSubject(
     by: actor,
     events: { found: 0, removed: 0 },
     feedback: { found: 0, removed: 0 },
+    shadow: { found: 0, removed: 0 },
     derived: { rows: 0, objects: [], versions: { found: 0, removed: 0, rewritten: 0, protected: 0 } },
     protected: [],
     datasets: [],
@@ -47,6 +49,7 @@ export async function eraseSubject(
 
   // ---- rows in the database
   receipt.events.found = await countEvents(db, { subject });
+  receipt.shadow.found = await countShadowOfSubject(db, subject);
   const feedbackIds = (
     await db.selectFrom("feedback").select("id").where("subject", "=", subject).execute()
   ).map((r) => r.id);
@@ -63,6 +66,7 @@ export async function eraseSubject(
   }
 
   receipt.events.removed = await deleteEventsOfSubject(db, subject);
+  receipt.shadow.removed = await deleteShadowOfSubject(db, subject);
   for (let i = 0; i < feedbackIds.length; i += CHUNK) {
     const r = await db
       .deleteFrom("feedback")

@@ -1,12 +1,13 @@
 /**
  * Retention: each kind of kept data lives as many days as settings.retention says (0: until
  * erased), then goes. Detection events and feedback reports are rows, deleted by their time;
- * red-team results and log objects are object versions, deleted for good by version id;
+ * shadow model comparisons go with the events' limit; red-team results and log objects are object versions, deleted for good by version id;
  * datasets (only when a limit is set) go as a catalogue row with its objects. A version
  * under Object Lock retention or legal hold is never deleted: it is counted as `protected`
  * and listed. A dry run counts without deleting. Every run, dry or not, leaves one audit
  * entry (`privacy.retention`) with the counts per kind and nothing of the contents.
  */
+import { expireShadowRows } from "../analytics/shadow/queries.js";
 import { PREFIXES } from "../storage/layout.js";
 import { REDTEAM_PREFIX } from "../redteam/store.js";
 import type { VersionEntry } from "../storage/types.js";
@@ -58,7 +59,20 @@ export async function runRetention(
     else if (kind === "logs") await expireObjects(run, PREFIXES.logs);
     else await expireDatasets(run);
   }
-  const result: RetentionReport = { dryRun, at: now.toISOString(), kinds, protectedVersions: listed };
+  const shadowCutoff = limits.events > 0 ? new Date(now.getTime() - limits.events * DAY_MS) : null;
+  const shadow: RetentionKindReport = {
+    days: limits.events,
+    cutoff: shadowCutoff?.toISOString() ?? null,
+    deleted: shadowCutoff ? await expireShadowRows(deps.db.db, shadowCutoff.toISOString(), dryRun) : 0,
+    protected: 0,
+  };
+  const result: RetentionReport = {
+    dryRun,
+    at: now.toISOString(),
+    kinds,
+    shadow,
+    protectedVersions: listed,
+  };
   await deps.audit.record({
     actor: options.actor,
     action: "privacy.retention",
@@ -72,6 +86,7 @@ export async function runRetention(
           { days: kinds[k].days, deleted: kinds[k].deleted, protected: kinds[k].protected },
         ]),
       ),
+      shadow: { days: shadow.days, deleted: shadow.deleted },
     },
   });
   return result;

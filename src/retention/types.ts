@@ -6,7 +6,7 @@
  */
 import type { HashChainAuditLog } from "../audit/chain.js";
 import type { DatabaseHandle } from "../db/open.js";
-import type { DetectionEventsTable, FeedbackTable } from "../db/schema.js";
+import type { DetectionEventsTable, FeedbackTable, ShadowResultsTable } from "../db/schema.js";
 import type { ObjectStore } from "../storage/types.js";
 import type { ProtectedVersion } from "./objects.js";
 
@@ -39,6 +39,8 @@ export interface RetentionReport {
   dryRun: boolean;
   at: string;
   kinds: Record<RetentionKind, RetentionKindReport>;
+  /** Shadow model comparisons (shadow_results): they expire with the events' limit. */
+  shadow: RetentionKindReport;
   /** The versions kept by Object Lock, at most 100 listed. */
   protectedVersions: ProtectedVersion[];
 }
@@ -52,6 +54,8 @@ export interface ErasureReceipt {
   by: string;
   events: { found: number; removed: number };
   feedback: { found: number; removed: number };
+  /** The subject's shadow model comparisons (shadow_results). */
+  shadow: { found: number; removed: number };
   /** Rows derived from the subject's data in stored JSONL objects (learning data, datasets). */
   derived: {
     /** Matching rows over every version read. */
@@ -76,6 +80,8 @@ export interface SubjectExport {
   events: DetectionEventsTable[];
   /** As stored: texts redacted, the subject as its hash. */
   feedback: FeedbackTable[];
+  /** Shadow model comparisons, as stored (a text only where the two models disagreed, as kept). */
+  shadow: ShadowResultsTable[];
   /** Rows in the latest version of stored JSONL objects derived from the subject's data. */
   derived: { key: string; versionId: string; row: Record<string, unknown> }[];
   datasets: { id: string; name: string; version: number; rows: number }[];

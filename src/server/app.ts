@@ -19,6 +19,7 @@ import { installSessionCookie } from "./plugins/session-cookie.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { sessionRoutes } from "./routes/session.js";
 import { analyticsRoutes } from "./routes/analytics.js";
+import { driftRoutes } from "./routes/drift.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { detectRoutes } from "./routes/detect.js";
@@ -37,6 +38,7 @@ import { trainingRoutes } from "./routes/training.js";
 import { redTeamRoutes } from "./routes/redteam.js";
 import { learnRoutes } from "./routes/learn.js";
 import { privacyRightsRoutes } from "./routes/privacy-rights.js";
+import { shadowRoutes } from "./routes/shadow.js";
 import { sharedSchemas } from "./schemas/shared.js";
 import { installValidators } from "./validation.js";
 
@@ -114,5 +116,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(learnRoutes(ctx));
   await app.register(privacyRightsRoutes(ctx));
   await app.register(analyticsRoutes(ctx));
+  await app.register(shadowRoutes(ctx));
+  await app.register(driftRoutes(ctx));
   return app;
 }

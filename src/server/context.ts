@@ -14,6 +14,7 @@ import type { ServiceMetrics } from "./metrics/registry.js";
 import type { RateLimiter } from "./rate-limit/types.js";
 import type { ServiceSettings } from "../app/settings.js";
 import type { EventRecorder } from "../analytics/events/index.js";
+import type { ShadowRunner } from "../analytics/shadow/index.js";
 
 export interface ReadinessCheck {
   name: string;
@@ -39,6 +40,8 @@ export interface ServerContext {
   models: ModelService;
   /** Detection events, written off the request path; undefined when BULWARK_EVENTS=off. */
   events: EventRecorder | undefined;
+  /** The shadow model beside production (scoring a sample off the request path); idle when none is set. */
+  shadow: ShadowRunner | undefined;
   /** What /ready checks besides the model. */
   readiness: ReadinessCheck[];
 }

@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { pino } from "pino";
 import type { LoggerOptions } from "pino";
 import { createLogger, type Logger } from "../core/logger.js";
+import { driftGauges } from "./metrics/drift.js";
 import { scrubValue } from "../privacy/scrub.js";
 import { loadConfig, type BulwarkConfig } from "../core/config.js";
 import { packageVersion } from "../core/version.js";
@@ -29,6 +30,7 @@ import type { ServerContext } from "./context.js";
 import { ModelService, type ModelSource } from "./detection/models.js";
 import { DetectionPool } from "./detection/pool.js";
 import { eventRecorder, eventTextForWorkers } from "./detection/events.js";
+import { shadowRunner } from "./detection/shadow.js";
 import { createServiceMetrics } from "./metrics/registry.js";
 import { instrumentStore } from "./metrics/store.js";
 import { MemoryRateLimiter } from "./rate-limit/memory.js";
@@ -113,6 +115,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // Closed after the HTTP server (no request can record any more), before the database.
     const events = eventRecorder(app, metrics, logger);
     if (events) cleanup.push(() => events.close());
+    driftGauges(app, metrics.registry, logger);
 
     // Seal the chain head every few entries (off the request path) and, below, every minute.
     const anchorer = new HeadAnchorer(
@@ -192,6 +195,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     );
     cleanup.push(() => models.close());
 
+    // Closed after the HTTP server, like the events: what was sampled is scored and written.
+    const shadow = shadowRunner(app, metrics, logger, modelCache);
+    cleanup.push(() => shadow.close());
+
     const jobs = openJobSystem(app, {
       logger,
       // A training job that promoted a model: serve it now rather than at the next poll.
@@ -217,6 +224,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       jobs,
       models,
       events,
+      shadow,
       readiness: [
         { name: "database", check: async () => void (await sql`select 1`.execute(db.db)) },
         { name: "store", check: async () => void (await store.list({ limit: 1 })) },
@@ -237,10 +245,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
     // Listening first keeps /health answering while a first start trains the model.
     await models.load();
+    await shadow
+      .refresh()
+      .catch((err: unknown) => logger.warn({ error: String(err) }, "could not read the shadow setting"));
     await jobs.queue.start();
 
     if (options.timers !== false) {
       models.startPolling(settings.modelPollSeconds);
+      shadow.startPolling(settings.modelPollSeconds);
       anchorer.start();
       if (settings.audit.snapshotIntervalSeconds > 0) {
         const timer = setInterval(() => {

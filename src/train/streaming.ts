@@ -29,7 +29,7 @@ const SHUFFLE_BUFFER = 8192;
  * its source gave one (translations share no text), else of the text's opening, so
  * near-copies land on the same side.
  */
-function inValidation(s: Sample, p: TrainParams): boolean {
+export function inValidation(s: Sample, p: Pick<TrainParams, "seed" | "validationFraction">): boolean {
   const key =
     s.group !== undefined ? `${s.source}#group:${s.group}` : `${s.source}:${splitKey(s.text).slice(0, 64)}`;
   return unitHash(key, p.seed) < p.validationFraction;

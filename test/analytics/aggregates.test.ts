@@ -29,13 +29,33 @@ const ENCODED =
 
 type Row = Pick<
   DetectionEventsTable,
-  "at" | "actor" | "route" | "request_id" | "flagged" | "category" | "model" | "evidence" | "latency_ms"
+  | "at"
+  | "actor"
+  | "route"
+  | "request_id"
+  | "flagged"
+  | "category"
+  | "model"
+  | "evidence"
+  | "latency_ms"
+  | "lang"
 >;
 
 async function rowsIn(db: DatabaseHandle, from: string, to: string): Promise<Row[]> {
   return db.db
     .selectFrom("detection_events")
-    .select(["at", "actor", "route", "request_id", "flagged", "category", "model", "evidence", "latency_ms"])
+    .select([
+      "at",
+      "actor",
+      "route",
+      "request_id",
+      "flagged",
+      "category",
+      "model",
+      "evidence",
+      "latency_ms",
+      "lang",
+    ])
     .where("at", ">=", from)
     .where("at", "<", to)
     .execute();
@@ -109,13 +129,14 @@ const METRICS = [
   "under_10ms_share",
 ] as const;
 type Metric = (typeof METRICS)[number];
-type By = "category" | "route" | "model" | "key" | "evidence";
+type By = "category" | "route" | "model" | "key" | "evidence" | "lang";
 
 /** The groups a row counts in: one value per column, each evidence id for `evidence`. */
 function groupsOf(r: Row, by: By | undefined): string[] {
   if (by === undefined) return [""];
   if (by === "evidence") return JSON.parse(r.evidence) as string[];
   if (by === "key") return [r.actor];
+  if (by === "lang") return [r.lang ?? "none"];
   return [r[by] ?? "none"];
 }
 
@@ -251,6 +272,11 @@ for (const database of await testDatabases()) {
         s.byModel,
         countBy(rows, (x) => x.model),
       );
+      assert.deepEqual(
+        s.byLanguage,
+        countBy(rows, (x) => x.lang ?? "none"),
+      );
+      assert.ok((s.byLanguage.en ?? 0) > 0, "English texts are identified");
       assert.deepEqual(s.topKeys, [
         { key: rows[0]!.actor, name: "key:client-key", requests: rows.length, flagged: flagged.length },
       ]);
@@ -297,7 +323,7 @@ for (const database of await testDatabases()) {
       const hours = hoursOf(from, to);
       const rows = await rowsIn(server.db, hours.from, hours.to);
       for (const metric of METRICS)
-        for (const by of [undefined, "category", "route", "model", "key", "evidence"] as const) {
+        for (const by of [undefined, "category", "route", "model", "key", "evidence", "lang"] as const) {
           const q = `metric=${metric}&bucket=hour&${range}${by ? `&by=${by}` : ""}`;
           const r = await server.call(`/v1/analytics/timeseries?${q}`, { key: analyst });
           const latency = metric.startsWith("latency_") || metric === "under_10ms_share";

@@ -54,7 +54,14 @@ for (const database of await testDatabases()) {
         db: handle,
         redactor: createRedactor({ mode: "mask" }),
         subject,
-        settings: { text: "redacted", maxTextChars: 4096, batchSize, flushMs: 60_000, maxQueue: 100_000 },
+        settings: {
+          text: "redacted",
+          maxTextChars: 4096,
+          batchSize,
+          flushMs: 60_000,
+          maxQueue: 100_000,
+          langPerSecond: 0,
+        },
         logger: pino({ level: "silent" }),
       });
 

@@ -106,7 +106,14 @@ for (const database of await testDatabases()) {
       db: handle,
       redactor: createRedactor({ mode: "mask" }),
       subject: (id) => `sub_${id}`,
-      settings: { text: "none", maxTextChars: 100, batchSize: 2, flushMs: 10_000, maxQueue: 1000 },
+      settings: {
+        text: "none",
+        maxTextChars: 100,
+        batchSize: 2,
+        flushMs: 10_000,
+        maxQueue: 1000,
+        langPerSecond: 0,
+      },
       logger: createLogger({ level: "silent" }),
     });
     const at = Date.parse("2025-03-03T10:00:00Z");

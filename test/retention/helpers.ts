@@ -17,7 +17,13 @@ import { tempDir } from "../helpers/tmp.js";
 
 /** Empties the tables a test fills (a database serves the test of each store in turn). */
 export async function clearTables(db: DatabaseHandle): Promise<void> {
-  for (const table of ["detection_events", "feedback", "model_versions", "datasets"] as const)
+  for (const table of [
+    "detection_events",
+    "shadow_results",
+    "feedback",
+    "model_versions",
+    "datasets",
+  ] as const)
     await db.db.deleteFrom(table).execute();
 }
 
@@ -45,6 +51,38 @@ export async function insertEvent(
   };
   await db.db.insertInto("detection_events").values(row).execute();
   return row.id;
+}
+
+/** A shadow model comparison (migration 016) at `at`, for the end user `subject` (a hash). */
+export async function insertShadow(
+  db: DatabaseHandle,
+  o: { at: Date; subject: string | null },
+): Promise<string> {
+  const id = newId("shd");
+  await db.db
+    .insertInto("shadow_results")
+    .values({
+      id,
+      at: o.at.toISOString(),
+      request_id: `req-${randomBytes(4).toString("hex")}`,
+      actor: "key_test",
+      subject: o.subject,
+      route: "detect",
+      text_length: 5,
+      production_model: "builtin@1.0.0",
+      production_flagged: 0,
+      production_score: 0.1,
+      production_category: null,
+      shadow_model: "challenger@1.0.0",
+      shadow_flagged: 1,
+      shadow_score: 0.9,
+      shadow_category: "prompt_injection",
+      shadow_latency_ms: 0.2,
+      text_mode: "redacted",
+      text: "hello",
+    })
+    .execute();
+  return id;
 }
 
 export async function insertFeedback(

@@ -12,7 +12,7 @@ import { HashChainAuditLog } from "../../src/audit/chain.js";
 import { runRetention } from "../../src/retention/retention.js";
 import type { RetentionLimits } from "../../src/retention/types.js";
 import { testDatabases } from "../db/databases.js";
-import { clearTables, insertEvent, insertFeedback, testStores } from "./helpers.js";
+import { clearTables, insertEvent, insertFeedback, insertShadow, testStores } from "./helpers.js";
 
 const DAY = 86_400_000;
 const LIMITS: RetentionLimits = { events: 90, feedback: 365, redteam: 1, datasets: 0, logs: 1 };
@@ -46,6 +46,9 @@ for (const database of databases) {
           await insertEvent(db, { at: new Date(now.getTime() - 91 * DAY), subject: "sub_x" }),
         ];
         const keptEvent = await insertEvent(db, { at: new Date(now.getTime() - 89 * DAY), subject: null });
+        // Shadow model comparisons expire with the events' limit.
+        await insertShadow(db, { at: new Date(now.getTime() - 91 * DAY), subject: "sub_x" });
+        const keptShadow = await insertShadow(db, { at: new Date(now.getTime() - 89 * DAY), subject: null });
         await insertFeedback(db, { createdAt: new Date(now.getTime() - 400 * DAY), subject: null });
         const keptReport = await insertFeedback(db, {
           createdAt: new Date(now.getTime() - 10 * DAY),
@@ -54,6 +57,7 @@ for (const database of databases) {
 
         const dry = await runRetention(deps, LIMITS, { dryRun: true, now, actor: "test:ops" });
         assert.equal(dry.kinds.events.deleted, 2);
+        assert.equal(dry.shadow.deleted, 1);
         assert.equal(dry.kinds.feedback.deleted, 1);
         assert.equal(dry.kinds.redteam.deleted, 1);
         assert.equal(dry.kinds.redteam.protected, 1);
@@ -70,6 +74,14 @@ for (const database of databases) {
         assert.deepEqual(
           { ...report.kinds.events, cutoff: undefined },
           { days: 90, cutoff: undefined, deleted: 2, protected: 0 },
+        );
+        assert.deepEqual(
+          { ...report.shadow, cutoff: undefined },
+          { days: 90, cutoff: undefined, deleted: 1, protected: 0 },
+        );
+        assert.deepEqual(
+          (await db.db.selectFrom("shadow_results").select("id").execute()).map((r) => r.id),
+          [keptShadow],
         );
         assert.equal(report.kinds.feedback.deleted, 1);
         assert.equal(report.kinds.redteam.deleted, 1);
@@ -106,6 +118,7 @@ for (const database of databases) {
             datasets: { days: 0, deleted: 0, protected: 0 },
             logs: { days: 1, deleted: 1, protected: 0 },
           },
+          shadow: { days: 90, deleted: 1 },
         });
         const verified = await audit.verify();
         assert.equal(verified.ok, true, JSON.stringify(verified.problems));

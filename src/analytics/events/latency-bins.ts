@@ -37,7 +37,7 @@ export function histogramQuantile(bins: ReadonlyMap<number, number>, p: number):
   let total = 0;
   for (const n of bins.values()) total += n;
   if (total === 0) return null;
-  const rank = Math.min(total, Math.max(1, Math.ceil(p * total - 1e-9)));
+  const rank = rankOf(p, total);
   let seen = 0;
   for (const k of [...bins.keys()].sort((a, b) => a - b)) {
     seen += bins.get(k)!;
@@ -56,4 +56,9 @@ export function shareBelow(bins: ReadonlyMap<number, number>, ms: number): numbe
     if (k < edge) below += n;
   }
   return total === 0 ? null : below / total;
+}
+
+/** Nearest rank (1-based) of the p-quantile among n values. */
+export function rankOf(p: number, n: number): number {
+  return Math.min(n, Math.max(1, Math.ceil(p * n - 1e-9)));
 }

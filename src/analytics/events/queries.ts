@@ -140,5 +140,6 @@ export function toEvent(row: DetectionEventsTable): DetectionEvent {
     textMode: row.text_mode as EventTextMode,
     text: row.text,
     pii: JSON.parse(row.pii) as Record<string, number>,
+    lang: row.lang ?? null,
   };
 }

@@ -14,6 +14,7 @@ import type { DetectionEventsTable } from "../../db/schema.js";
 import { writeTransaction } from "../../db/transaction.js";
 import type { Redactor } from "../../privacy/index.js";
 import { rollupOf, writeRollup } from "./rollups.js";
+import { EventLanguages } from "./language.js";
 import { eventIds, eventRow, type RowContext } from "./rows.js";
 import type { EventInput, EventMeters, EventRecorderSettings } from "./types.js";
 
@@ -36,6 +37,7 @@ const COLUMNS = [
   "text_mode",
   "text",
   "pii",
+  "lang",
 ] as const satisfies readonly (keyof DetectionEventsTable)[];
 /** Statements per flush transaction, so one flush never holds the database (or SQLite's thread) long. */
 const STATEMENTS_PER_FLUSH = 8;
@@ -69,6 +71,7 @@ export class EventRecorder {
   private closed = false;
   private readonly rows: RowContext;
   private readonly meters: EventMeters;
+  private readonly languages: EventLanguages;
   private readonly rowsPerStatement: number;
   /** INSERT statements by row count (a full chunk's, and the last one's). */
   private readonly statements = new Map<number, string>();
@@ -82,6 +85,9 @@ export class EventRecorder {
       subject: deps.subject,
     };
     this.meters = deps.meters ?? NO_METERS;
+    this.languages = new EventLanguages(s.langPerSecond, (err) =>
+      deps.logger.warn(errorFacts(err), "detection events: no language model, events get no language"),
+    );
     const sqlite = deps.db.dialect === "sqlite";
     this.rowsPerStatement = Math.max(
       1,
@@ -200,13 +206,15 @@ export class EventRecorder {
     );
   }
 
-  /** The events' rows (redaction and all), a statement's worth at a time between requests. */
+  /** The events' rows (redaction, language and all), a statement's worth at a time between requests. */
   private async rowsOf(events: EventInput[]): Promise<DetectionEventsTable[]> {
     const ids = eventIds(events.length);
+    const lang = await this.languages.forFlush();
     const rows = new Array<DetectionEventsTable>(events.length);
     for (let i = 0; i < events.length; i++) {
       if (i > 0 && i % this.rowsPerStatement === 0) await yieldToRequests();
-      rows[i] = eventRow(events[i]!, this.rows, ids[i]!);
+      const e = events[i]!;
+      rows[i] = eventRow(e, this.rows, ids[i]!, lang(e.text));
     }
     return rows;
   }

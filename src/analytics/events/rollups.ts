@@ -6,7 +6,8 @@
  *
  * - event_rollups: per period and dimension value, how many texts and how many flagged;
  *   dimensions `all`, `route`, `category`, `model`, `key` (the API key or user that asked)
- *   and `evidence` (each evidence id a verdict carried: rules, signals, decoders); and
+ *   `evidence` (each evidence id a verdict carried: rules, signals, decoders), `lang` (the
+ *   text's language, `none` when not identified); and
  *   `request`, which counts detection requests instead of texts (a batch is one, flagged
  *   when any of its texts is: what a caller that refuses on a flag refused). The recorder
  *   never splits a request's events between two writes, so each is counted once;
@@ -23,12 +24,21 @@ import type { DetectionEventsTable } from "../../db/schema.js";
 import type { Tx } from "../../db/transaction.js";
 import { latencyBin } from "./latency-bins.js";
 
-export const COUNT_DIMENSIONS = ["all", "route", "category", "model", "key", "evidence", "request"] as const;
+export const COUNT_DIMENSIONS = [
+  "all",
+  "route",
+  "category",
+  "model",
+  "key",
+  "evidence",
+  "lang",
+  "request",
+] as const;
 export type CountDimension = (typeof COUNT_DIMENSIONS)[number];
 export const LATENCY_DIMENSIONS = ["all", "route", "model"] as const;
 export type LatencyDimension = (typeof LATENCY_DIMENSIONS)[number];
 
-/** The value of the `all` dimension, and of `category` for a verdict without one. */
+/** The value of the `all` dimension; of `category` for a verdict without one, and `lang` for a text without one. */
 export const ALL = "";
 export const NO_CATEGORY = "none";
 
@@ -98,6 +108,7 @@ export function rollupOf(rows: readonly DetectionEventsTable[]): Rollup {
       count(grain, "category", period, row.category ?? NO_CATEGORY, f);
       count(grain, "model", period, row.model, f);
       count(grain, "key", period, row.actor, f);
+      count(grain, "lang", period, row.lang ?? NO_CATEGORY, f);
       for (const id of evidence) count(grain, "evidence", period, id, f);
       time(grain, "all", period, ALL, bin);
       time(grain, "route", period, row.route, bin);

@@ -1,7 +1,7 @@
 /**
  * An event as the request path left it, turned into its row: this is where the work
  * happens (id, ISO time, the subject's keyed hash, truncation, redaction, PII counts,
- * JSON), at flush time and never on the request path.
+ * JSON, the language given by the recorder), at flush time and never on the request path.
  */
 import { randomBytes } from "node:crypto";
 import type { DetectionEventsTable } from "../../db/schema.js";
@@ -16,7 +16,13 @@ export interface RowContext {
   subject: (id: string) => string;
 }
 
-export function eventRow(e: EventInput, c: RowContext, id: string): DetectionEventsTable {
+/** `lang` is the text's language, found by the caller (events/language.ts) or null. */
+export function eventRow(
+  e: EventInput,
+  c: RowContext,
+  id: string,
+  lang: string | null = null,
+): DetectionEventsTable {
   const kept = c.text !== "none" && e.text !== undefined ? keptText(e.text, c) : undefined;
   return {
     id,
@@ -36,6 +42,7 @@ export function eventRow(e: EventInput, c: RowContext, id: string): DetectionEve
     // PostgreSQL's text cannot hold NUL: one in a text would fail its whole batch.
     text: kept ? kept.text.replace(/\0/g, "\ufffd") : null,
     pii: kept ? JSON.stringify(countTypes(kept.findings)) : "{}",
+    lang,
   };
 }
 

@@ -37,7 +37,8 @@ export interface EventInput {
   textLength: number;
   /**
    * The text, or at least its first `headChars(maxTextChars)` characters (a detection
-   * worker sends no more); absent when the text mode is `none`.
+   * worker sends no more). In text mode `none` at least its first LANGUAGE_HEAD_CHARS, by
+   * reference, for language identification only: that mode never stores any of it.
    */
   text?: string | undefined;
 }
@@ -64,6 +65,8 @@ export interface DetectionEvent {
   text: string | null;
   /** Kinds of personal data found in the kept part of the text, with counts; {} in `none` mode. */
   pii: Record<string, number>;
+  /** ISO 639 code of the text's language (fastText lid.176); null when unknown, too short or not identified. */
+  lang: string | null;
 }
 
 export interface EventRecorderSettings {
@@ -72,6 +75,8 @@ export interface EventRecorderSettings {
   batchSize: number;
   flushMs: number;
   maxQueue: number;
+  /** Texts whose language is identified a second at most (0: none); the rest get null. */
+  langPerSecond: number;
 }
 
 /** The recorder's meters; the server passes Prometheus ones (src/server/metrics/registry.ts). */

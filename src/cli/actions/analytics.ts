@@ -118,6 +118,7 @@ function describeSummary(s: Summary): string[] {
     `by category: ${counts(s.byCategory)}`,
     `by route: ${counts(s.byRoute)}`,
     `by model: ${counts(s.byModel)}`,
+    `by language: ${counts(s.byLanguage)}`,
     `top keys: ${s.topKeys.map((k) => `${k.name ?? k.key} ${k.requests}`).join(", ") || "-"}`,
     `latency p50 ${ms(s.latency.p50)}, p95 ${ms(s.latency.p95)}, p99 ${ms(s.latency.p99)}, ` +
       `under 10 ms ${s.latency.under10msShare === null ? "-" : `${(s.latency.under10msShare * 100).toFixed(1)}%`}`,

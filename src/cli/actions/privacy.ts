@@ -41,6 +41,7 @@ function describeReceipt(r: ErasureReceipt): string[] {
     `erasure    ${r.id} of ${r.subject}, ${r.at.slice(0, 19)} by ${r.by}`,
     `events     ${r.events.removed} of ${r.events.found} removed`,
     `feedback   ${r.feedback.removed} of ${r.feedback.found} removed`,
+    `shadow     ${r.shadow.removed} of ${r.shadow.found} removed`,
     `derived    ${r.derived.rows} rows in ${r.derived.objects.length} objects; ${v.rewritten} rewritten, ${v.removed} of ${v.found} versions deleted`,
     ...(r.datasets.length
       ? [`datasets   ${r.datasets.map((d) => `${d.name}@${d.version}`).join(", ")}`]

@@ -6,11 +6,14 @@ import { oneOf } from "../options.js";
 import { lazy } from "../output.js";
 
 const actions = () => import("../actions/analytics.js");
+const driftActions = () => import("../actions/analytics-drift.js");
 
 export function registerAnalytics(program: Command): void {
   const analytics = program
     .command("analytics")
-    .description("detection events summed up: a summary of a time range, time series, the security report");
+    .description(
+      "detection events summed up: a summary of a time range, time series, the security report, drift",
+    );
   const range = (c: Command) =>
     c
       .option("--from <time>", "events at or after this ISO time (default: 24 hours before --to)")
@@ -64,4 +67,19 @@ export function registerAnalytics(program: Command): void {
         "attack and block rates, false-positive rate from users' reports, hours from a reported miss to its fix",
       ),
   ).action(lazy(actions, "analyticsBusiness"));
+  range(
+    analytics
+      .command("shadow")
+      .description(
+        "the shadow model against production: agreement, flagged shares, disagreements by direction and category, examples, users' reports",
+      ),
+  ).action(lazy(() => import("../actions/shadow.js"), "analyticsShadow"));
+
+  range(
+    analytics
+      .command("drift")
+      .description(
+        "population stability index per feature of the production model's events against its validation data",
+      ),
+  ).action(lazy(driftActions, "analyticsDrift"));
 }

@@ -21,6 +21,7 @@ import { registerTrain } from "./train.js";
 import { registerRedTeam } from "./redteam.js";
 import { registerPrivacy } from "./privacy.js";
 import { registerAnalytics } from "./analytics.js";
+import { registerShadow } from "./shadow.js";
 
 /**
  * Every command group registers itself here; one module per group. A group's module
@@ -52,4 +53,5 @@ export function registerCommands(program: Command): void {
   registerRedTeam(program);
   registerPrivacy(program);
   registerAnalytics(program);
+  registerShadow(program);
 }

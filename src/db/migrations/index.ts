@@ -16,6 +16,8 @@ import * as m010 from "./010_detection_events.js";
 import * as m011 from "./011_privacy_rights.js";
 import * as m013 from "./013_dataset_privacy.js";
 import * as m014 from "./014_event_rollups.js";
+import * as m015 from "./015_event_language.js";
+import * as m016 from "./016_shadow.js";
 
 export const migrations: Record<string, Migration> = {
   "001_registry": m001,
@@ -31,4 +33,6 @@ export const migrations: Record<string, Migration> = {
   "011_privacy_rights": m011,
   "013_dataset_privacy": m013,
   "014_event_rollups": m014,
+  "015_event_language": m015,
+  "016_shadow": m016,
 };

@@ -11,6 +11,7 @@ import type { EventSettings } from "../../app/settings.js";
 import { ValidationError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { Verdict } from "../../detect/types.js";
+import { LANGUAGE_HEAD_CHARS } from "../../text/language.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
 import type { BodySeen } from "./pool-protocol.js";
 
@@ -44,12 +45,15 @@ export function eventRecorder(app: App, metrics: ServiceMetrics, logger: Logger)
 
 /**
  * What a detection worker sends back about a body it screened, for its events: nothing
- * (undefined, events off), the texts' lengths (0, text mode `none`), or their first
- * characters as many as an event may keep (a margin more, for redaction at the cut).
+ * (undefined, events off), the texts' lengths (0, text mode `none` without languages), in
+ * `none` mode their first LANGUAGE_HEAD_CHARS characters for language identification only
+ * (never stored), or their first characters as many as an event may keep (a margin more,
+ * for redaction at the cut).
  */
 export function eventTextForWorkers(settings: EventSettings): number | undefined {
   if (!settings.enabled) return undefined;
-  return settings.text === "none" ? 0 : headChars(settings.maxTextChars);
+  const forLanguage = settings.langPerSecond > 0 ? LANGUAGE_HEAD_CHARS : 0;
+  return settings.text === "none" ? forLanguage : Math.max(headChars(settings.maxTextChars), forLanguage);
 }
 
 /** The end user the X-Bulwark-Subject header names (a body's `subject` wins over it), checked before screening. */

@@ -112,11 +112,14 @@ export class ModelService {
     return this.ensemble !== undefined && this.pooled(this.ensemble, bytes);
   }
 
-  /** A request body screened by a worker (its bytes move there); verdicts are counted here. */
-  async screenBody(route: BodyRoute, bytes: Uint8Array): Promise<BodyOutcome> {
+  /**
+   * A request body screened by a worker (its bytes move there); verdicts are counted here.
+   * The worker samples `shadowSample` of its texts for the shadow model.
+   */
+  async screenBody(route: BodyRoute, bytes: Uint8Array, shadowSample = 0): Promise<BodyOutcome> {
     let outcome: BodyOutcome;
     try {
-      outcome = await this.pool!.body(route, bytes);
+      outcome = await this.pool!.body(route, bytes, shadowSample);
     } catch (err) {
       // Bad JSON or a schema failure; a busy pool or a dead worker is not the body's fault.
       const refused = isBulwarkError(err) ? err.status === 400 : (err as { validation?: unknown }).validation;

@@ -23,7 +23,12 @@ export interface WorkerSetup {
  */
 export interface BodySeen {
   subject?: string;
-  texts: { length: number; text?: string | undefined }[];
+  texts: { length: number; text?: string | undefined; shadow?: string | undefined }[];
+  /**
+   * Set by a worker: it drew the shadow model's sample (the task's `shadowSample`, maybe 0);
+   * the texts it sampled carry `shadow`, the whole text, and no other text may be sampled.
+   */
+  sampledByWorker?: boolean;
 }
 
 /** What a worker needs to build the very detector the main thread serves. */
@@ -39,7 +44,7 @@ export type PoolTask =
   | { type: "batch"; id: number; texts: string[]; options: { threshold?: number; evidence?: boolean } }
   | { type: "scan"; id: number; content: string; options: ScanOptions }
   /** A request body as it arrived: the worker parses, validates and screens it. */
-  | { type: "body"; id: number; route: BodyRoute; bytes: Uint8Array };
+  | { type: "body"; id: number; route: BodyRoute; bytes: Uint8Array; shadowSample?: number };
 
 export type ToWorker = ModelLoad | PoolTask;
 

@@ -70,23 +70,45 @@ async function screenBody(
   if ((body as { detectors?: unknown }).detectors !== undefined) return { type: "parsed", id: task.id, body };
   if (task.route === "detect") {
     const b = body as DetectBody;
-    return done(task.id, screenTexts(d, [b.text], requestOptions(b))[0]!, seen([b.text], b.subject));
+    return done(
+      task.id,
+      screenTexts(d, [b.text], requestOptions(b))[0]!,
+      seen([b.text], b.subject, task.shadowSample),
+    );
   }
   if (task.route === "batch") {
     const b = body as BatchBody;
-    return done(task.id, screenTexts(d, b.texts, requestOptions(b)), seen(b.texts, b.subject));
+    return done(
+      task.id,
+      screenTexts(d, b.texts, requestOptions(b)),
+      seen(b.texts, b.subject, task.shadowSample),
+    );
   }
   const b = body as ScanBody;
-  return done(task.id, await scanDocument(d, b.content, scanOptions(b)), seen([b.content], b.subject));
+  return done(
+    task.id,
+    await scanDocument(d, b.content, scanOptions(b)),
+    seen([b.content], b.subject, task.shadowSample),
+  );
 }
 
-/** What the body's detection events need, no more: lengths, and heads of the texts when kept. */
-function seen(texts: readonly string[], subject: string | undefined): BodySeen | undefined {
+/**
+ * What the body's detection events need, no more: lengths, and heads of the texts when kept.
+ * The shadow model's sample is drawn here, so only the sampled texts travel back whole.
+ */
+function seen(texts: readonly string[], subject: string | undefined, shadowSample = 0): BodySeen | undefined {
   const chars = setup.eventText;
-  if (chars === undefined) return undefined;
+  if (chars === undefined && shadowSample <= 0) return undefined;
+  const sampled = (): boolean => shadowSample > 0 && (shadowSample >= 1 || Math.random() < shadowSample);
   return {
     ...(subject ? { subject } : {}),
-    texts: texts.map((t) => ({ length: t.length, ...(chars > 0 ? { text: t.slice(0, chars) } : {}) })),
+    // Whatever the rate, the request thread must not sample these texts: it holds heads only.
+    sampledByWorker: true,
+    texts: texts.map((t) => ({
+      length: t.length,
+      ...(chars !== undefined && chars > 0 ? { text: t.slice(0, chars) } : {}),
+      ...(sampled() ? { shadow: t } : {}),
+    })),
   };
 }
 

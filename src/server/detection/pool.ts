@@ -51,7 +51,7 @@ export class DetectionBusyError extends BulwarkError {
 type TaskInput =
   | { type: "batch"; texts: string[]; options: { threshold?: number; evidence?: boolean } }
   | { type: "scan"; content: string; options: ScanOptions }
-  | { type: "body"; route: BodyRoute; bytes: Uint8Array };
+  | { type: "body"; route: BodyRoute; bytes: Uint8Array; shadowSample?: number };
 
 interface Pending {
   task: PoolTask;
@@ -125,8 +125,9 @@ export class DetectionPool {
   /**
    * A request body, parsed, validated and screened in a worker. Its bytes are moved to the
    * worker (the caller must not read them afterwards); their count stands for characters.
+   * `shadowSample`: the share of its texts the worker samples for the shadow model.
    */
-  body(route: BodyRoute, bytes: Uint8Array): Promise<BodyOutcome> {
+  body(route: BodyRoute, bytes: Uint8Array, shadowSample = 0): Promise<BodyOutcome> {
     // Only a buffer the bytes fill alone can be moved; a view into a shared one is copied.
     const own =
       bytes.byteOffset === 0 &&
@@ -134,9 +135,13 @@ export class DetectionPool {
       bytes.buffer instanceof ArrayBuffer
         ? bytes
         : new Uint8Array(bytes);
-    return this.submit({ type: "body", route, bytes: own }, bytes.byteLength, [
-      own.buffer as ArrayBuffer,
-    ]) as Promise<BodyOutcome>;
+    const input: TaskInput = {
+      type: "body",
+      route,
+      bytes: own,
+      ...(shadowSample > 0 ? { shadowSample } : {}),
+    };
+    return this.submit(input, bytes.byteLength, [own.buffer as ArrayBuffer]) as Promise<BodyOutcome>;
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,13 @@ export interface ServiceMetrics {
     /** Reads the event recorder's queue at scrape time; the recorder's owner sets `read`. */
     queued: { read: () => number };
   };
+  shadow: {
+    compared: Counter<"agreement">;
+    dropped: Counter<"reason">;
+    scoreSeconds: Histogram;
+    /** Reads the shadow runner's queue at scrape time; the runner's owner sets `read`. */
+    queued: { read: () => number };
+  };
   /** Reads the detection pool's backlog at scrape time; the pool's owner sets `read`. */
   poolQueue: { read: () => number };
   modelCache: {
@@ -133,6 +140,15 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
       "median over the fixed reports filed in the last 30 days; NaN when none is fixed",
     labelNames: ["stat"],
     registers,
+  });
+  const shadowQueued = { read: () => 0 };
+  new Gauge({
+    name: "bulwark_shadow_queued",
+    help: "Sampled texts waiting for the shadow model (beyond BULWARK_SHADOW_MAX_QUEUE new ones are dropped)",
+    registers,
+    collect() {
+      this.set(shadowQueued.read());
+    },
   });
   return {
     poolQueue,
@@ -244,6 +260,30 @@ export function createServiceMetrics(options: { defaultMetrics?: boolean } = {})
         registers,
       }),
       queued: eventsQueued,
+    },
+    shadow: {
+      compared: new Counter({
+        name: "bulwark_shadow_compared_total",
+        help: "Sampled texts scored by the shadow model, by agreement with the production verdict (agree, disagree)",
+        labelNames: ["agreement"],
+        registers,
+      }),
+      dropped: new Counter({
+        name: "bulwark_shadow_dropped_total",
+        help:
+          "Sampled texts the shadow model did not score or record, by reason: queue_full (more than " +
+          "BULWARK_SHADOW_MAX_QUEUE waited), cleared (the shadow model was cleared meanwhile), score_failed, " +
+          "write_failed, closed (sampled after shutdown began)",
+        labelNames: ["reason"],
+        registers,
+      }),
+      scoreSeconds: new Histogram({
+        name: "bulwark_shadow_score_seconds",
+        help: "Time the shadow model took to score one sampled text (off the request path)",
+        buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+        registers,
+      }),
+      queued: shadowQueued,
     },
     modelCache: {
       hits: new Counter({

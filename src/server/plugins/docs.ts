@@ -83,7 +83,12 @@ export async function installDocs(
         {
           name: "analytics",
           description:
-            "Detection events summed up: a summary of a time range, time series, and the security report with charts (analysts and admins)",
+            "Detection events summed up: a summary of a time range, time series, the security report with charts, and drift from the production model's validation data (analysts and admins)",
+        },
+        {
+          name: "shadow",
+          description:
+            "Shadow models: a challenger scores a sample of live traffic beside production, off the request path (admins set it, analysts read it)",
         },
         { name: "audit", description: "The hash-chained audit trail (admin)" },
         { name: "service", description: "Health, readiness, metrics" },

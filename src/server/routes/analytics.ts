@@ -1,6 +1,7 @@
 /**
- * /v1/analytics: a summary of detection events, time series of them, and the security
- * report with its charts (analysts and admins).
+ * /v1/analytics: a summary of detection events with the business figures, time series of
+ * them, the security report with its charts, and what the shadow model's comparisons say
+ * (analysts and admins).
  */
 import type { Static } from "@sinclair/typebox";
 import { Type } from "@sinclair/typebox";
@@ -26,6 +27,8 @@ import {
   TimeseriesQuery,
 } from "../schemas/analytics.js";
 import { fileResponses } from "../schemas/shape.js";
+import { shadowReport } from "../../analytics/shadow/index.js";
+import { ShadowQuery, ShadowReport } from "../schemas/shadow.js";
 
 export function analyticsRoutes(ctx: ServerContext): FastifyPluginAsync {
   const read = { access: "read" as const };
@@ -105,6 +108,21 @@ export function analyticsRoutes(ctx: ServerContext): FastifyPluginAsync {
         const range = resolveRange(request.query);
         return ok(await businessMetrics(ctx.app.db, await summary(ctx.app.db, range)));
       },
+    );
+
+    app.get<{ Querystring: Static<typeof ShadowQuery> }>(
+      "/v1/analytics/shadow",
+      {
+        config: read,
+        schema: {
+          tags: ["analytics", "shadow"],
+          summary:
+            "Shadow comparisons: agreement, flagged share of each model, disagreements by direction and category, examples, users' reports",
+          querystring: ShadowQuery,
+          response: responses(ShadowReport),
+        },
+      },
+      async (request) => ok(await shadowReport(ctx.app.db, resolveRange(request.query))),
     );
   };
 }

@@ -4,6 +4,8 @@
  * validates and screens it (see DeferredBody), so megabyte requests never hold up the
  * small ones on the request thread. Every screened text leaves a detection event (see
  * detection/events.ts): the route hands over references, the recorder writes them later.
+ * A sampled share of them is also scored by the shadow model, when one is set (see
+ * detection/shadow.ts): again the route only hands over references.
  */
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
@@ -20,6 +22,7 @@ import {
   type ScanBody,
 } from "../detection/request-options.js";
 import { headerSubject, recordDetections, seenHere } from "../detection/events.js";
+import { shadowDetections } from "../detection/shadow.js";
 import type { BodySeen } from "../detection/pool-protocol.js";
 import { installJsonBody } from "../plugins/json-body.js";
 import { ok, responses } from "../replies.js";
@@ -41,6 +44,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
   const scan = (b: ScanBody) => models.scan(b.content, scanOptions(b), b.detectors);
 
   const events = ctx.events;
+  const shadow = ctx.shadow;
   const nothingSeen: BodySeen = { texts: [] };
 
   /**
@@ -56,10 +60,10 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
   ): Promise<{ result: R; seen: BodySeen }> {
     const screenHere = async (b: B) => ({
       result: await here(b),
-      seen: events ? seenHere(texts(b), b.subject) : nothingSeen,
+      seen: events || (shadow && shadow.sample > 0) ? seenHere(texts(b), b.subject) : nothingSeen,
     });
     if (!(body instanceof DeferredBody)) return screenHere(body);
-    const outcome = await models.screenBody(route, body.bytes);
+    const outcome = await models.screenBody(route, body.bytes, shadow?.sample ?? 0);
     if (outcome.kind === "parsed") return screenHere(outcome.body as B);
     return { result: fromWorker(outcome.result), seen: outcome.seen ?? nothingSeen };
   }
@@ -90,6 +94,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
         );
         models.answered("detect", [result]);
         recordDetections(events, request, "detect", [result], seen, subject);
+        shadowDetections(shadow, request, "detect", [result], seen, subject);
         return ok(result);
       },
     );
@@ -120,6 +125,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
         );
         models.answered("batch", result.results);
         recordDetections(events, request, "batch", result.results, seen, subject);
+        shadowDetections(shadow, request, "batch", result.results, seen, subject);
         return ok(result);
       },
     );
@@ -147,6 +153,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
         );
         models.answered("scan", [result.verdict]);
         recordDetections(events, request, "scan", [result.verdict], seen, subject);
+        shadowDetections(shadow, request, "scan", [result.verdict], seen, subject);
         return ok(result);
       },
     );

@@ -63,6 +63,7 @@ export const Summary = describes<SummaryType>()(
     byCategory: Counts("Events by verdict category (none: no category)"),
     byRoute: Counts("Events by route: detect, batch, scan"),
     byModel: Counts("Events by model name@version"),
+    byLanguage: Counts("Events by the text's language (ISO 639; none: not identified)"),
     topKeys: Type.Array(
       Type.Object({
         key: Type.String({ description: "The API key's or user's id" }),

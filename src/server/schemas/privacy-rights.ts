@@ -44,6 +44,7 @@ export const RetentionReport = describes<RetentionReportType>()(
       datasets: KindReport,
       logs: KindReport,
     }),
+    shadow: KindReport,
     protectedVersions: Type.Array(ProtectedVersion, { description: "At most 100" }),
   }),
 );
@@ -58,6 +59,7 @@ export const ErasureReceipt = describes<ErasureReceiptType>()(
     by: Type.String(),
     events: Found,
     feedback: Found,
+    shadow: Found,
     derived: Type.Object({
       rows: Count("Rows of the subject's over every object version read"),
       objects: Type.Array(Type.String(), { description: "Keys of the objects that held them" }),
@@ -93,6 +95,9 @@ const StoredEvent = Type.Object({
   text_mode: Text,
   text: NullableText,
   pii: Type.String({ description: "JSON: {type: count} of the personal data found, as stored" }),
+  lang: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], { description: "ISO 639 code of the text's language, or null" }),
+  ),
 });
 
 const StoredReport = Type.Object({
@@ -115,6 +120,29 @@ const StoredReport = Type.Object({
   subject: NullableText,
 });
 
+const StoredShadow = Type.Object({
+  id: Text,
+  at: Text,
+  request_id: Text,
+  actor: Text,
+  subject: NullableText,
+  route: Text,
+  text_length: Type.Integer(),
+  production_model: Text,
+  production_flagged: Type.Integer(),
+  production_score: Type.Number(),
+  production_category: NullableText,
+  shadow_model: Text,
+  shadow_flagged: Type.Integer(),
+  shadow_score: Type.Number(),
+  shadow_category: NullableText,
+  shadow_latency_ms: Type.Number(),
+  text_mode: Text,
+  text: Type.Union([Type.String(), Type.Null()], {
+    description: "Only where the two models disagreed, as kept (redacted by default)",
+  }),
+});
+
 export const SubjectExport = describes<SubjectExportType>()(
   Type.Object(
     {
@@ -122,6 +150,7 @@ export const SubjectExport = describes<SubjectExportType>()(
       at: Type.String(),
       events: Type.Array(StoredEvent, { description: "Detection events, as stored" }),
       feedback: Type.Array(StoredReport, { description: "Feedback reports, as stored" }),
+      shadow: Type.Array(StoredShadow, { description: "Shadow model comparisons, as stored" }),
       derived: Type.Array(
         Type.Object({
           key: Type.String(),
