@@ -2,11 +2,14 @@
  * The analytics, reports-to-review and privacy pages in a real browser (Debian's Chromium)
  * against the real server: traffic and reports filed through the API first, then the pages
  * must show the API's own numbers, an analyst must not see admin actions, and no page may
- * log a console error. Screenshots analytics.png, feedback.png and privacy.png come from here.
+ * log a console error. Screenshots analytics.png, feedback.png, privacy.png and learning.png
+ * come from here. The learning cycle is written through its store: running one trains a model.
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
+import { DEFAULT_RULE } from "../../src/learn/rule.js";
+import type { CycleOutcome } from "../../src/learn/cycles.js";
 import { homeWithProductionModel, startTestServer, type TestServer } from "../server/helpers.js";
 import { browserMissing, launch, openPage, screenshot, type WatchedPage } from "./browser.js";
 
@@ -193,6 +196,74 @@ describe("analytics, reports and privacy pages in Chromium", { skip }, () => {
     const analyst = await signedIn(analystUser.username, analystUser.password);
     assert.equal(await analyst.getByRole("link", { name: "Privacy" }).count(), 0);
     await go(analyst, "privacy", "Overview");
+    noErrors();
+  });
+  test("learning cycles: the decision, and the rule's checks of a chosen cycle", async () => {
+    const ws = await server.ctx.app.workspace("test:learning");
+    const cycle = await ws.cycles.start({
+      model: "builtin",
+      rule: DEFAULT_RULE,
+      options: { cases: 200, seed: 7, campaignRows: "failures", trigger: "test" },
+    });
+    const outcome = {
+      champion: { ref: "builtin@1.0.0", sha256: "a".repeat(64) },
+      challenger: { ref: "builtin@1.1.0", sha256: "b".repeat(64) },
+      decision: "rejected",
+      reason: "frozen recall not higher: 0.812 vs 0.812",
+      figures: {
+        suites: [],
+        champion: {},
+        challenger: {},
+        checks: [
+          {
+            suite: "frozen",
+            metric: "recall",
+            requirement: "higher",
+            champion: 0.812,
+            challenger: 0.812,
+            passed: false,
+          },
+          {
+            suite: "validation",
+            metric: "fpr",
+            requirement: "not higher (+0.01)",
+            champion: 0.02,
+            challenger: 0.025,
+            passed: true,
+          },
+        ],
+        validation: { heldOut: 0, trainedByChampion: 0, trainedByChallenger: 0, rows: 0 },
+      },
+      campaign: {
+        campaign: "rt-test",
+        seed: 7,
+        cases: 200,
+        attacks: 150,
+        negatives: 50,
+        detectionRate: 0.9,
+        overDefence: 0.1,
+        bypasses: 15,
+        overDefended: 5,
+        files: [],
+        durationMs: 10,
+      },
+      data: null,
+      timings: {},
+    } as unknown as CycleOutcome;
+    await ws.cycles.succeed(cycle.id, outcome);
+    const [listed] = (await server.call("/v1/learn/cycles", { key: server.adminKey })).body.data;
+    assert.equal(listed.id, cycle.id);
+
+    const p = await signedIn(analystUser.username, analystUser.password);
+    await go(p, "learning", "Learning cycles");
+    const row = p.getByTestId("cycles").getByRole("row", { name: /builtin@1\.1\.0/ });
+    assert.match(await row.innerText(), /builtin@1\.0\.0 → builtin@1\.1\.0\s+succeeded\s+rejected/);
+    await row.getByRole("button", { name: "Figures" }).click();
+    const figures = p.getByTestId("cycle-figures");
+    await figures.getByText(listed.reason).waitFor();
+    assert.match(await figures.innerText(), /frozen\s+recall\s+higher\s+0\.812\s+0\.812\s+no/);
+    assert.match(await figures.innerText(), /15 bypasses and 5 over-defended/);
+    await screenshot(p, "learning");
     noErrors();
   });
 });
