@@ -179,6 +179,18 @@ describe("analytics, reports and privacy pages in Chromium", { skip }, () => {
     await p.getByRole("button", { name: "Count what is due (dry run)" }).click();
     await p.getByTestId("retention").getByText("Dry run").waitFor();
     assert.match(await p.getByTestId("retention").innerText(), /events/);
+    await p.getByRole("button", { name: "Delete what is due now" }).click();
+    await p.getByRole("dialog").getByRole("button", { name: "Delete now" }).click();
+    await p
+      .getByTestId("retention")
+      .getByText(/^Deleted at/)
+      .waitFor();
+    const runs = await server.call("/v1/audit?action=privacy.retention&order=desc", { key: server.adminKey });
+    assert.deepEqual(
+      runs.body.data.entries.map((e: { details: { dryRun: boolean } }) => e.details.dryRun),
+      [false, true],
+      "a dry run, then the run itself",
+    );
     await p.getByLabel("Subject id").fill("carol-9");
     await p.getByRole("button", { name: "Erase", exact: true }).click();
     await p.getByRole("dialog").getByRole("button", { name: "Erase everything" }).click();
