@@ -25,6 +25,8 @@ interface Report {
 }
 
 const STATUS_KIND = { pending: "warn", accepted: "ok", rejected: "plain" } as const;
+// The categories the API takes for a missed attack (src/detect/types.ts).
+const CATEGORIES = ["prompt_injection", "jailbreak", "system_extraction", "code_injection"];
 
 export function Feedback() {
   const [filters, setFilters] = useState({ status: "pending", label: "" });
@@ -122,12 +124,17 @@ export function Feedback() {
 
 function Review({ report, onDone }: { report: Report; onDone: (message: string) => void }) {
   const [note, setNote] = useState("");
+  const [category, setCategory] = useState(report.category ?? "");
   const [error, setError] = useState<string | undefined>();
   const decide = async (decision: "accepted" | "rejected") => {
     setError(undefined);
     try {
       await api(`/v1/feedback/${encodeURIComponent(report.id)}/review`, {
-        json: { decision, ...(note ? { note } : {}) },
+        json: {
+          decision,
+          ...(note ? { note } : {}),
+          ...(report.label === 1 && category ? { category } : {}),
+        },
       });
       onDone(`Report ${report.id} ${decision}`);
     } catch (err) {
@@ -143,6 +150,20 @@ function Review({ report, onDone }: { report: Report; onDone: (message: string) 
         maxLength={1000}
         onInput={(e) => setNote(e.currentTarget.value)}
       />
+      {report.label === 1 ? (
+        <select
+          aria-label={`Category for ${report.id}`}
+          value={category}
+          onChange={(e) => setCategory(e.currentTarget.value)}
+        >
+          <option value="">category as reported</option>
+          {CATEGORIES.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+      ) : null}
       <button type="button" onClick={() => decide("accepted")}>
         Accept
       </button>
