@@ -2,7 +2,7 @@
  * The analytics, reports-to-review and privacy pages in a real browser (Debian's Chromium)
  * against the real server: traffic and reports filed through the API first, then the pages
  * must show the API's own numbers, an analyst must not see admin actions, and no page may
- * log a console error. Screenshots analytics.png, feedback.png, privacy.png and learning.png
+ * log a console error. Screenshots analytics(-shadow).png, feedback.png, privacy.png and learning.png
  * come from here. The learning cycle is written through its store: running one trains a model.
  */
 import { after, describe, test } from "node:test";
@@ -114,13 +114,32 @@ describe("analytics, reports and privacy pages in Chromium", { skip }, () => {
     else assert.match(driftText, new RegExp(`No reference: ${drift.reference.reason.slice(0, 20)}`));
     assert.ok(await p.getByRole("button", { name: "Set shadow model" }).isVisible());
 
-    // The admin sets a shadow model behind a confirmation; the API then has it.
+    // The admin sets a shadow model behind a confirmation; the API then has it, and traffic
+    // sent now is compared with it.
     await p.getByLabel("Shadow version (name@version)").fill("builtin@1.0.0");
+    await p.getByLabel("Sample (0–1)").fill("1");
     await p.getByRole("button", { name: "Set shadow model" }).click();
     await p.getByRole("dialog").getByRole("button", { name: "Set shadow" }).click();
-    await p.getByText(/In force: builtin@1\.0\.0, 10% of traffic \(api\)/).waitFor();
+    await p.getByText(/In force: builtin@1\.0\.0, 100% of traffic \(api\)/).waitFor();
     const set = (await server.call("/v1/shadow", { key: server.adminKey })).body.data;
     assert.equal(set.setting.version, "1.0.0");
+    for (const text of [ATTACK, BENIGN, BENIGN])
+      await server.call("/v1/detect", { key: server.adminKey, json: { text } });
+    await server.ctx.shadow!.flush();
+    const compared = (await server.call("/v1/analytics/shadow", { key: server.adminKey })).body.data;
+    assert.equal(compared.compared, 3);
+    await p.reload();
+    const shadowCard = p.getByTestId("shadow");
+    await shadowCard.getByText("Compared / agreement").waitFor();
+    assert.match(
+      await shadowCard.innerText(),
+      new RegExp(
+        `Compared / agreement\\s+${compared.compared} / ${(compared.agreementRate * 100).toFixed(1)}%`,
+      ),
+    );
+    await shadowCard.getByText("The two models agreed on every text compared.").waitFor();
+    await shadowCard.scrollIntoViewIfNeeded();
+    await screenshot(p, "analytics-shadow");
     await p.evaluate("window.scrollTo(0, 0)");
     await screenshot(p, "analytics");
     await p.getByRole("button", { name: "Clear shadow model" }).click();

@@ -8,7 +8,7 @@ import { useState } from "preact/hooks";
 import { api, can, type User } from "../api.js";
 import { align, TimeChart } from "../chart.js";
 import { Badge, Confirm, ErrorLine } from "../components.js";
-import { num, pct, when } from "../format.js";
+import { ms, num, pct, when } from "../format.js";
 import { useLoad } from "../hooks.js";
 
 type Point = { bucket_start: string; value: number; group?: string };
@@ -56,6 +56,7 @@ interface Shadow {
   models: { production: Counts; shadow: Counts };
   disagreements: { shadowFlags: number; productionFlags: number };
   examples: { shadowFlags: Example[]; productionFlags: Example[] };
+  shadowLatency: { p50: number | null; p95: number | null };
 }
 interface ShadowStatus {
   setting: { model: string; version: string; sample: number; source: string } | null;
@@ -316,32 +317,42 @@ function ShadowCard({ shadow, admin }: { shadow: Shadow; admin: boolean }) {
               <span>Shadow flagged</span>
               <strong>{pct(shadow.shadow.flaggedRate)}</strong>
             </div>
+            <div class="tile">
+              <span>Shadow scoring p50 / p95</span>
+              <strong>
+                {ms(shadow.shadowLatency.p50)} / {ms(shadow.shadowLatency.p95)}
+              </strong>
+            </div>
           </div>
-          <table>
-            <caption>Disagreements (latest)</caption>
-            <thead>
-              <tr>
-                <th scope="col">When (UTC)</th>
-                <th scope="col">Which</th>
-                <th scope="col">Production</th>
-                <th scope="col">Shadow</th>
-                <th scope="col">Category</th>
-                <th scope="col">Text (as kept)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {examples.map((e, i) => (
-                <tr key={i}>
-                  <td>{when(e.at)}</td>
-                  <td>{e.who}</td>
-                  <td>{e.productionScore.toFixed(3)}</td>
-                  <td>{e.shadowScore.toFixed(3)}</td>
-                  <td>{e.category ?? "–"}</td>
-                  <td>{e.text ?? "–"}</td>
+          {examples.length === 0 ? (
+            <p class="muted">The two models agreed on every text compared.</p>
+          ) : (
+            <table>
+              <caption>Disagreements (latest)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When (UTC)</th>
+                  <th scope="col">Which</th>
+                  <th scope="col">Production</th>
+                  <th scope="col">Shadow</th>
+                  <th scope="col">Category</th>
+                  <th scope="col">Text (as kept)</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {examples.map((e, i) => (
+                  <tr key={i}>
+                    <td>{when(e.at)}</td>
+                    <td>{e.who}</td>
+                    <td>{e.productionScore.toFixed(3)}</td>
+                    <td>{e.shadowScore.toFixed(3)}</td>
+                    <td>{e.category ?? "–"}</td>
+                    <td>{e.text ?? "–"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </>
       )}
     </section>
@@ -353,6 +364,7 @@ function ShadowControls({ status, onChanged }: { status: ShadowStatus; onChanged
   const [asking, setAsking] = useState<"set" | "clear" | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [model = "", version = ""] = form.ref.split("@");
+  const versions = useLoad(() => api<{ ref: string }[]>("/v1/models"), []);
   const run = async () => {
     const what = asking;
     setAsking(undefined);
@@ -381,6 +393,7 @@ function ShadowControls({ status, onChanged }: { status: ShadowStatus; onChanged
           <input
             value={form.ref}
             placeholder="builtin@1.1.0"
+            list="shadow-versions"
             required
             pattern="[a-z0-9][a-z0-9._\-]*@.+"
             onInput={(e) => setForm({ ...form, ref: e.currentTarget.value })}
@@ -397,6 +410,11 @@ function ShadowControls({ status, onChanged }: { status: ShadowStatus; onChanged
             onInput={(e) => setForm({ ...form, sample: e.currentTarget.value })}
           />
         </label>
+        <datalist id="shadow-versions">
+          {(versions.data ?? []).map((v) => (
+            <option key={v.ref} value={v.ref} />
+          ))}
+        </datalist>
         <button type="submit">Set shadow model</button>
         {status.setting?.source === "api" ? (
           <button type="button" onClick={() => setAsking("clear")}>
