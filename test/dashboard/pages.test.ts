@@ -300,4 +300,30 @@ describe("analytics, reports and privacy pages in Chromium", { skip }, () => {
     await screenshot(p, "learning");
     noErrors();
   });
+
+  test("reports past the first hundred are shown by Show more", async () => {
+    const key = await server.call("/v1/keys", {
+      key: server.adminKey,
+      json: { name: "bulk-reporter", role: "client" },
+    });
+    for (let i = 0; i < 101; i++) {
+      const r = await server.call("/v1/feedback", {
+        key: key.body.data.key,
+        json: { requestId: ready!.requestIds[2], label: 0, text: `benign text number ${i}` },
+      });
+      assert.equal(r.status, 201, r.text);
+    }
+    const p = await signedIn(analystUser.username, analystUser.password);
+    await go(p, "feedback", "Reports to review");
+    await p.getByLabel("Status").selectOption("");
+    const rows = p.getByTestId("feedback").locator("tbody tr");
+    await p.getByRole("button", { name: "Show more" }).waitFor();
+    assert.equal(await rows.count(), 100);
+    await p.getByRole("button", { name: "Show more" }).click();
+    await p.getByRole("button", { name: "Show more" }).waitFor({ state: "detached" });
+    const all = await server.call("/v1/feedback?limit=1000", { key: server.adminKey });
+    assert.ok(all.body.data.reports.length > 100);
+    assert.equal(await rows.count(), all.body.data.reports.length);
+    noErrors();
+  });
 });

@@ -24,6 +24,8 @@ interface Report {
   createdAt: string;
 }
 
+const PAGE = 100;
+const MAX_PAGE = 1000;
 const STATUS_KIND = { pending: "warn", accepted: "ok", rejected: "plain" } as const;
 // The categories the API takes for a missed attack (src/detect/types.ts).
 const CATEGORIES = ["prompt_injection", "jailbreak", "system_extraction", "code_injection"];
@@ -31,10 +33,11 @@ const CATEGORIES = ["prompt_injection", "jailbreak", "system_extraction", "code_
 export function Feedback() {
   const [filters, setFilters] = useState({ status: "pending", label: "" });
   const [message, setMessage] = useState<string | undefined>();
+  // The API answers at most 1,000 reports a page; "Show more" asks for a longer first page.
+  const [limit, setLimit] = useState(PAGE);
   const list = useLoad(
-    () =>
-      api<{ reports: Report[]; next: string | null }>("/v1/feedback", { query: { ...filters, limit: 200 } }),
-    [filters],
+    () => api<{ reports: Report[]; next: string | null }>("/v1/feedback", { query: { ...filters, limit } }),
+    [filters, limit],
   );
   return (
     <>
@@ -44,7 +47,10 @@ export function Feedback() {
           Status
           <select
             value={filters.status}
-            onChange={(e) => setFilters({ ...filters, status: e.currentTarget.value })}
+            onChange={(e) => {
+              setLimit(PAGE);
+              setFilters({ ...filters, status: e.currentTarget.value });
+            }}
           >
             <option value="">any</option>
             <option value="pending">pending</option>
@@ -117,6 +123,11 @@ export function Feedback() {
           </tbody>
         </table>
         {list.data && list.data.reports.length === 0 ? <p class="muted">No reports.</p> : null}
+        {list.data?.next && limit < MAX_PAGE ? (
+          <button type="button" onClick={() => setLimit(Math.min(MAX_PAGE, limit + PAGE))}>
+            Show more
+          </button>
+        ) : null}
       </div>
     </>
   );
