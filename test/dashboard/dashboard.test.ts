@@ -266,6 +266,9 @@ describe("the dashboard in Chromium", { skip }, () => {
       "Training & jobs",
       "Datasets",
       "Red team",
+      "Analytics",
+      "Reports",
+      "Learning",
     ]);
     await go(analyst.page, "models", "Models");
     await analyst.page.locator('tr[data-ref="builtin@1.1.0"]').waitFor();

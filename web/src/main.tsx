@@ -18,6 +18,10 @@ import { Datasets } from "./pages/datasets.js";
 import { Access } from "./pages/access.js";
 import { RedTeam } from "./pages/redteam.js";
 import { Account } from "./pages/account.js";
+import { Analytics } from "./pages/analytics.js";
+import { Feedback } from "./pages/feedback.js";
+import { Privacy } from "./pages/privacy.js";
+import { Learning } from "./pages/learning.js";
 
 interface Page {
   id: string;
@@ -33,6 +37,10 @@ const PAGES: Page[] = [
   { id: "training", label: "Training & jobs", allowed: can.read, view: (u) => <Training user={u} /> },
   { id: "datasets", label: "Datasets", allowed: can.read, view: () => <Datasets /> },
   { id: "redteam", label: "Red team", allowed: can.read, view: () => <RedTeam /> },
+  { id: "analytics", label: "Analytics", allowed: can.read, view: (u) => <Analytics user={u} /> },
+  { id: "feedback", label: "Reports", allowed: can.read, view: () => <Feedback /> },
+  { id: "learning", label: "Learning", allowed: can.read, view: () => <Learning /> },
+  { id: "privacy", label: "Privacy", allowed: can.admin, view: () => <Privacy /> },
   { id: "audit", label: "Audit", allowed: can.admin, view: () => <Audit /> },
   { id: "access", label: "Keys & users", allowed: can.admin, view: (u) => <Access user={u} /> },
 ];
