@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CompiledQuery } from "kysely";
 import pg from "pg";
+import { EVENT_COLUMNS } from "../src/analytics/events/index.js";
 import { rollupOf, writeRollup } from "../src/analytics/events/rollups.js";
 import { mulberry32 } from "../src/core/random.js";
 import { openDatabase, type DatabaseHandle } from "../src/db/open.js";
@@ -27,25 +28,8 @@ const CATEGORIES = ["prompt_injection", "jailbreak", "system_extraction", "code_
 const ROUTES = ["detect", "detect", "detect", "batch", "scan"];
 const TECHNIQUES = ["obfuscation:homoglyph", "obfuscation:zero_width", "payload:base64", "payload:hex"];
 const LANGS = ["en", "en", "en", "en", "en", "en", "fr", "de", "es", "zh", "ru", null];
-const COLUMNS = [
-  "id",
-  "at",
-  "actor",
-  "subject",
-  "route",
-  "request_id",
-  "flagged",
-  "score",
-  "category",
-  "evidence",
-  "model",
-  "latency_ms",
-  "text_length",
-  "text_mode",
-  "text",
-  "pii",
-  "lang",
-] as const satisfies readonly (keyof DetectionEventsTable)[];
+/** The event writer's own column list, so these rows are the rows it writes. */
+const COLUMNS = EVENT_COLUMNS;
 
 function event(i: number, events: number, random: () => number): DetectionEventsTable {
   const flagged = random() < 0.1;

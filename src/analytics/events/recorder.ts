@@ -20,7 +20,8 @@ import type { EventInput, EventMeters, EventRecorderSettings } from "./types.js"
 
 /** Bound parameters per statement: SQLite's default limit (since 3.32), PostgreSQL's protocol limit. */
 const PARAMETER_LIMIT = { sqlite: 32_766, postgres: 65_535 } as const;
-const COLUMNS = [
+/** The columns an event row is written with, in the order of their values. */
+export const EVENT_COLUMNS = [
   "id",
   "at",
   "actor",
@@ -94,7 +95,7 @@ export class EventRecorder {
       Math.min(
         s.batchSize,
         sqlite ? SQLITE_ROWS_PER_STATEMENT : Infinity,
-        Math.floor(PARAMETER_LIMIT[deps.db.dialect] / COLUMNS.length),
+        Math.floor(PARAMETER_LIMIT[deps.db.dialect] / EVENT_COLUMNS.length),
       ),
     );
   }
@@ -196,7 +197,7 @@ export class EventRecorder {
         for (let i = 0; i < rows.length; i += size) {
           const chunk = rows.length <= size ? rows : rows.slice(i, i + size);
           const values: unknown[] = [];
-          for (const row of chunk) for (const c of COLUMNS) values.push(row[c]);
+          for (const row of chunk) for (const c of EVENT_COLUMNS) values.push(row[c]);
           await tx.executeQuery(CompiledQuery.raw(this.statement(chunk.length), values));
           if (i + size < rows.length) await yieldToRequests();
         }
@@ -224,8 +225,8 @@ export class EventRecorder {
     if (text) return text;
     const pg = this.deps.db.dialect === "postgres";
     let n = 0;
-    const tuple = () => `(${COLUMNS.map(() => (pg ? `$${++n}` : "?")).join(",")})`;
-    text = `insert into detection_events (${COLUMNS.join(",")}) values ${Array.from({ length: rows }, tuple).join(",")}`;
+    const tuple = () => `(${EVENT_COLUMNS.map(() => (pg ? `$${++n}` : "?")).join(",")})`;
+    text = `insert into detection_events (${EVENT_COLUMNS.join(",")}) values ${Array.from({ length: rows }, tuple).join(",")}`;
     if (this.statements.size > 4) this.statements.clear();
     this.statements.set(rows, text);
     return text;

@@ -8,7 +8,8 @@
  * detection/shadow.ts): again the route only hands over references.
  */
 import { Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { EventRoute } from "../../analytics/events/index.js";
 import type { ScanResult } from "../../detect/document-scan.js";
 import type { Verdict } from "../../detect/types.js";
 import { DeferredBody } from "../body/deferred.js";
@@ -46,6 +47,19 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
   const events = ctx.events;
   const shadow = ctx.shadow;
   const nothingSeen: BodySeen = { texts: [] };
+
+  /** What every answered request leaves behind: its answer counted, its events, its shadow sample. */
+  function settled(
+    request: FastifyRequest,
+    route: EventRoute,
+    verdicts: readonly Verdict[],
+    seen: BodySeen,
+    subject: string | undefined,
+  ): void {
+    models.answered(route, verdicts);
+    recordDetections(events, request, route, verdicts, seen, subject);
+    shadowDetections(shadow, request, route, verdicts, seen, subject);
+  }
 
   /**
    * The body's answer, screened here or by a worker that got the body as bytes, with what
@@ -92,9 +106,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           (r) => r as Verdict,
           (b) => [b.text],
         );
-        models.answered("detect", [result]);
-        recordDetections(events, request, "detect", [result], seen, subject);
-        shadowDetections(shadow, request, "detect", [result], seen, subject);
+        settled(request, "detect", [result], seen, subject);
         return ok(result);
       },
     );
@@ -123,9 +135,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           },
           (b) => b.texts,
         );
-        models.answered("batch", result.results);
-        recordDetections(events, request, "batch", result.results, seen, subject);
-        shadowDetections(shadow, request, "batch", result.results, seen, subject);
+        settled(request, "batch", result.results, seen, subject);
         return ok(result);
       },
     );
@@ -151,9 +161,7 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
           (r) => r as ScanResult,
           (b) => [b.content],
         );
-        models.answered("scan", [result.verdict]);
-        recordDetections(events, request, "scan", [result.verdict], seen, subject);
-        shadowDetections(shadow, request, "scan", [result.verdict], seen, subject);
+        settled(request, "scan", [result.verdict], seen, subject);
         return ok(result);
       },
     );
