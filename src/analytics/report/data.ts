@@ -35,7 +35,7 @@ export interface ReportData {
   volume: VolumePoint[];
   /** Verdict categories of the range's events, most first, without `none` (no category). */
   categories: Count[];
-  /** Obfuscation and payload evidence among flagged events, most first. */
+  /** Obfuscation signals and payload decoders seen in screened texts, most first. */
   techniques: Count[];
   /** Rule evidence among flagged events, most first. */
   rules: Count[];
@@ -58,7 +58,6 @@ export async function gatherReport(
     const f = flagged.get(start) ?? 0;
     return { start, requests: r, flagged: f, rate: r === 0 ? null : f / r };
   });
-  const evidence = evidenceOf(s);
   return {
     range,
     generatedAt: now.toISOString(),
@@ -66,8 +65,8 @@ export async function gatherReport(
     summary: s,
     volume,
     categories: sorted(Object.entries(s.byCategory).filter(([id]) => id !== "none")),
-    techniques: (s.topTechniques ?? []).map((t) => ({ id: t.id, count: t.requests })),
-    rules: evidence.filter((e) => e.id.startsWith("rule:")),
+    techniques: s.topTechniques.map((t) => ({ id: t.id, count: t.requests })),
+    rules: s.topEvidence.filter((e) => e.id.startsWith("rule:")),
     feedback: await feedbackInRange(handle, range),
     modelChanges: await modelChangesInRange(handle, range),
   };
@@ -75,16 +74,6 @@ export async function gatherReport(
 
 function valuesByStart(points: { bucket_start: string; value: number }[]): Map<string, number> {
   return new Map(points.map((p) => [p.bucket_start, p.value]));
-}
-
-/** Summary.topEvidence, read defensively: a newer summary may carry more or other fields. */
-function evidenceOf(s: Summary): Count[] {
-  const given: unknown = (s as { topEvidence?: unknown }).topEvidence;
-  if (!Array.isArray(given)) return [];
-  return given.filter(
-    (e): e is Count =>
-      typeof (e as Count | null)?.id === "string" && typeof (e as Count | null)?.count === "number",
-  );
 }
 
 function sorted(entries: [string, number][]): Count[] {
