@@ -13,7 +13,7 @@ const LAYERS = [
   ["registry"], //                                   model versions, stages, integrity, lineage
   ["redteam", "feedback"], //                        attacks and hard negatives; users' reports
   ["analytics"], //                                  events, aggregates, drift, reports
-  ["learn", "retention"], //                         training runs, the champion/challenger loop; expiry, erasure, access
+  ["learn", "retention", "backup"], //               the champion/challenger loop; expiry, erasure, access; database backups
   ["jobs"], //                                       queues and the job handlers
   ["app"], //                                        the application composed from configuration
   ["server", "dashboard"], //                        HTTP shell

@@ -47,6 +47,7 @@ export function jobServices(app: App, onModelChanged?: () => void): JobServices 
       deps: { db: app.db, store: app.store, audit: app.audit },
       limits: () => retentionLimits(app.settings),
     },
+    backup: { db: app.db, lockDays: app.settings.backup.lockDays, lockMode: app.settings.audit.snapshotMode },
     ...(onModelChanged ? { onModelChanged } : {}),
   };
 }

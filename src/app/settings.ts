@@ -139,6 +139,12 @@ export interface ServiceSettings {
     /** Cron expression (UTC) at whose ticks a server queues a learning cycle; null: none. */
     schedule: string | null;
   };
+  backup: {
+    /** Cron expression (UTC) at whose ticks a server queues a backup (src/backup/); null: none. */
+    schedule: string | null;
+    /** Days a scheduled backup stays under Object Lock (0: not locked). */
+    lockDays: number;
+  };
   /** Seconds between checks for a newly promoted production model (0: never). */
   modelPollSeconds: number;
   /** Memory for loaded model versions kept for reuse, in MiB (0: none kept). */
@@ -262,6 +268,12 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
       schedule: env.BULWARK_LEARN_SCHEDULE?.trim()
         ? parseCronSchedule(env.BULWARK_LEARN_SCHEDULE, "BULWARK_LEARN_SCHEDULE").expression
         : null,
+    },
+    backup: {
+      schedule: env.BULWARK_BACKUP_SCHEDULE?.trim()
+        ? parseCronSchedule(env.BULWARK_BACKUP_SCHEDULE, "BULWARK_BACKUP_SCHEDULE").expression
+        : null,
+      lockDays: int(env, "BULWARK_BACKUP_LOCK_DAYS", 0),
     },
     modelPollSeconds: int(env, "BULWARK_MODEL_POLL_INTERVAL", 30),
     modelCacheMb: int(env, "BULWARK_MODEL_CACHE_MB", 2_048),

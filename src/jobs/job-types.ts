@@ -4,6 +4,7 @@
  * run any job; a new kind of job is one handler file and one line here.
  */
 import { auditSnapshotJob } from "./handlers/audit-snapshot.js";
+import { backupJob } from "./handlers/backup.js";
 import { datasetImportJob } from "./handlers/dataset-import.js";
 import { redTeamJob } from "./handlers/redteam.js";
 import { learnCycleJob } from "./handlers/learn-cycle.js";
@@ -23,5 +24,6 @@ export function createJobTypes(services: JobServices): Map<string, JobType> {
     ["learn.cycle", learnCycleJob(services)],
     ["privacy.retention", privacyRetentionJob(services)],
     ["privacy.erasure", privacyErasureJob(services)],
+    ["backup.create", backupJob(services)],
   ]);
 }

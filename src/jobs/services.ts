@@ -4,6 +4,7 @@
  */
 import type { HashChainAuditLog } from "../audit/chain.js";
 import type { S3Config } from "../core/config.js";
+import type { DatabaseHandle } from "../db/open.js";
 import type { DatasetCatalog } from "../data/datasets.js";
 import type { Sealer } from "../data/import/credentials.js";
 import type { ImportPolicy } from "../data/import/policy.js";
@@ -44,6 +45,8 @@ export interface JobServices {
   learningExtras?: () => Promise<ExtraSamples | undefined>;
   /** The database, store and audit trail retention and erasure work on, and the retention limits. */
   privacyRights?: { deps: PrivacyDeps; limits: () => RetentionLimits };
+  /** The database `backup.create` snapshots, and how long scheduled backups stay locked. */
+  backup?: { db: DatabaseHandle; lockDays: number; lockMode: LockMode };
   /** Told when a job promoted a model to production (a server reloads it at once). */
   onModelChanged?: () => void;
 }

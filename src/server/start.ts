@@ -265,7 +265,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       }
       // Every server fires each tick: the tick in the payload lets one cycle run per tick,
       // and a second retention run on the same tick finds nothing left to delete.
-      const scheduleJob = (cron: string | null, type: "learn.cycle" | "privacy.retention", what: string) => {
+      const scheduleJob = (cron: string | null, type: string, what: string) => {
         if (!cron) return;
         const schedule = startSchedule(parseCronSchedule(cron), (tick) => {
           jobs.queue
@@ -277,6 +277,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       };
       scheduleJob(settings.learn.schedule, "learn.cycle", "learning cycle");
       scheduleJob(settings.retention.schedule, "privacy.retention", "retention run");
+      scheduleJob(settings.backup.schedule, "backup.create", "backup");
     }
     logger.info(
       {

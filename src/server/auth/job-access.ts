@@ -4,12 +4,12 @@
  * audit trail, because cancelling the snapshot job is how someone who means to edit the
  * log keeps the edit from being sealed under Object Lock. A learning cycle is an admin's
  * too: it may put its challenger into production. Retention and erasure delete data for
- * good: admins only.
+ * good: admins only. Backups hold every secret and password hash: admins only.
  */
 import { BulwarkError } from "../../core/errors.js";
 import { allows, type Access, type Principal } from "./roles.js";
 
-const ADMIN_ONLY_PREFIXES = ["audit.", "learn.", "privacy."];
+const ADMIN_ONLY_PREFIXES = ["audit.", "learn.", "privacy.", "backup."];
 
 export function jobAccess(type: string): Access {
   return ADMIN_ONLY_PREFIXES.some((p) => type.startsWith(p)) ? "admin" : "operate";
