@@ -91,6 +91,9 @@ export function withoutRestoreEntry(dump: Record<string, string[]>): Record<stri
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the commands' JSON, read by the tests
+type Json = any;
+
 export async function cliJson(
   args: string[],
   env: Env,

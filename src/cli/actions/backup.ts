@@ -94,19 +94,21 @@ export async function backupVerify(id: string, opts: { json?: boolean }): Promis
   await withBackupTarget({ migrate: false }, async (t) => {
     const bar = progressBar();
     const report = await verifyBackup(t.store, id, bar.onProgress).finally(() => bar.stop());
-    if (opts.json) printJson(report);
-    else {
-      printLine(
-        `backup ${id}: ${report.tablesChecked} table files and ${report.objectsChecked} objects checked`,
-      );
-      for (const p of report.problems) printLine(`  ${p.kind} ${p.problem}: ${p.message}`);
-      if (report.ok) printLine("OK: every file and object matches its SHA-256");
+    if (opts.json) {
+      printJson(report);
+      // The report says what is wrong; the exit code says that something is.
+      if (!report.ok) process.exitCode = 2;
+      return;
     }
-    if (!report.ok)
-      throw new BackupIntegrityError(
-        `backup ${id} failed verification: ${report.problems.length} problem(s)`,
-        report.problems,
-      );
+    printLine(
+      `backup ${id}: ${report.tablesChecked} table files and ${report.objectsChecked} objects checked`,
+    );
+    for (const p of report.problems) printLine(`  ${p.kind} ${p.problem}: ${p.message}`);
+    if (report.ok) return printLine("OK: every file and object matches its SHA-256");
+    throw new BackupIntegrityError(
+      `backup ${id} failed verification: ${report.problems.length} problem(s)`,
+      report.problems,
+    );
   });
 }
 
