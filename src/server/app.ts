@@ -39,6 +39,7 @@ import { redTeamRoutes } from "./routes/redteam.js";
 import { learnRoutes } from "./routes/learn.js";
 import { privacyRightsRoutes } from "./routes/privacy-rights.js";
 import { shadowRoutes } from "./routes/shadow.js";
+import { backupRoutes } from "./routes/backups.js";
 import { sharedSchemas } from "./schemas/shared.js";
 import { installValidators } from "./validation.js";
 
@@ -118,5 +119,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(analyticsRoutes(ctx));
   await app.register(shadowRoutes(ctx));
   await app.register(driftRoutes(ctx));
+  await app.register(backupRoutes(ctx));
   return app;
 }

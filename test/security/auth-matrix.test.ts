@@ -89,6 +89,8 @@ const MATRIX: Record<string, Need> = {
   "GET /v1/shadow": "analyst",
   "PUT /v1/shadow": "admin",
   "DELETE /v1/shadow": "admin",
+  "GET /v1/backups": "admin",
+  "POST /v1/backups": "admin",
   "GET /v1/audit": "admin",
   "GET /v1/audit/verify": "admin",
   "POST /v1/audit/snapshots": "admin",

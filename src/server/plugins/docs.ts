@@ -91,6 +91,7 @@ export async function installDocs(
             "Shadow models: a challenger scores a sample of live traffic beside production, off the request path (admins set it, analysts read it)",
         },
         { name: "audit", description: "The hash-chained audit trail (admin)" },
+        { name: "backups", description: "Backups of the database and the store's manifest (admin)" },
         { name: "service", description: "Health, readiness, metrics" },
       ],
     },
