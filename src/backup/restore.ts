@@ -11,7 +11,7 @@
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import type { AuditSink } from "../audit/sink.js";
 import { describeError } from "../core/errors.js";
 import { MigrationError } from "../db/errors.js";
@@ -237,22 +237,37 @@ async function insertTable(
     });
   const columns: ColumnInfo[] = dumped.map((c) => byName.get(c)!);
   const size = batchRows(columns.length);
-  let batch: Record<string, unknown>[] = [];
+  // One statement text per batch size, built once: building it through the query builder
+  // for every batch of thousands of rows costs more than the insert itself.
+  const statements = new Map<number, string>();
+  const statement = (n: number) => {
+    let text = statements.get(n);
+    if (!text) {
+      const quote = (id: string) => `"${id.replace(/"/g, '""')}"`;
+      let p = 0;
+      const row = () => `(${columns.map(() => (dialect === "postgres" ? `$${++p}` : "?")).join(", ")})`;
+      text = `insert into ${quote(name)} (${columns.map((c) => quote(c.name)).join(", ")}) values ${Array.from({ length: n }, row).join(", ")}`;
+      statements.set(n, text);
+    }
+    return text;
+  };
+  let batch: unknown[] = [];
+  let inBatch = 0;
   let rows = 0;
   const flush = async () => {
-    if (batch.length === 0) return;
-    await db.insertInto(name).values(batch).execute();
+    if (inBatch === 0) return;
+    await db.executeQuery(CompiledQuery.raw(statement(inBatch), batch));
     batch = [];
+    inBatch = 0;
   };
   const lines = createInterface({ input: Readable.from(file).pipe(createGunzip()), crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line) continue;
     const parsed = JSON.parse(line) as Record<string, DumpValue>;
-    const row: Record<string, unknown> = {};
-    for (const c of columns) row[c.name] = fromDumpValue(parsed[c.name] ?? null, c, dialect);
-    batch.push(row);
+    for (const c of columns) batch.push(fromDumpValue(parsed[c.name] ?? null, c, dialect));
+    inBatch++;
     rows++;
-    if (batch.length >= size) await flush();
+    if (inBatch >= size) await flush();
   }
   await flush();
   return rows;
