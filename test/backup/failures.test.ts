@@ -7,6 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { readManifest, readObjectList } from "../../src/backup/read.js";
 import { loadConfig } from "../../src/core/config.js";
 import { createObjectStore } from "../../src/storage/index.js";
 import { openApp } from "../../src/app/app.js";
@@ -15,7 +16,7 @@ import { createLogger } from "../../src/core/logger.js";
 import { createSqliteSettings } from "../db/databases.js";
 import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
-import { cliJson, homeEnv, populate } from "./home.js";
+import { cliJson, dumpHome, homeEnv, populate } from "./home.js";
 
 const home = tempDir("bulwark-backup-fail-");
 const database = createSqliteSettings();
@@ -34,10 +35,12 @@ const emptyTarget = () =>
 
 test("restore refuses a database that holds data, and changes nothing", async () => {
   const { id } = await backup();
+  const before = await dumpHome(env);
   const r = await cliJson(["backup", "restore", id], env);
   assert.equal(r.code, 2);
   assert.equal(r.json.code, "BACKUP_TARGET_NOT_EMPTY");
   assert.match(r.stderr, /already holds data \(.*users: 1.*\): restore only into an empty database/);
+  assert.deepEqual(await dumpHome(env), before);
 });
 
 test("verify finds a table file overwritten after the backup; restore refuses it before inserting", async () => {
@@ -139,6 +142,13 @@ test("the backup.create job takes a backup; a second job of the same tick leaves
     assert.deepEqual(b.result, { skipped: true, by: first.id });
     const ls = await cliJson(["backup", "ls"], env);
     assert.ok((ls.json as { id: string; complete: boolean }[]).some((x) => x.id === made && x.complete));
+    // Earlier backups are in the store by now, and never in a backup's object list.
+    const listed = await readObjectList(store, await readManifest(store, made));
+    assert.ok(listed.length > 0);
+    assert.deepEqual(
+      listed.filter((o) => o.key.startsWith("backups/")),
+      [],
+    );
   } finally {
     await jobs.queue.close();
     await app.close();
