@@ -22,6 +22,7 @@ import { registerRedTeam } from "./redteam.js";
 import { registerPrivacy } from "./privacy.js";
 import { registerAnalytics } from "./analytics.js";
 import { registerShadow } from "./shadow.js";
+import { registerDoctor } from "./doctor.js";
 
 /**
  * Every command group registers itself here; one module per group. A group's module
@@ -54,4 +55,5 @@ export function registerCommands(program: Command): void {
   registerPrivacy(program);
   registerAnalytics(program);
   registerShadow(program);
+  registerDoctor(program);
 }
