@@ -174,6 +174,10 @@ test("the proxy routes to the API replicas, health-checked on /ready, and hides 
   assert.match(cfg, /http-check send meth GET uri \/ready\n/);
   assert.match(cfg, /http-check expect status 200/);
   assert.match(cfg, /http-request deny deny_status 404 if \{ path \/metrics \}/);
+  // The replicas trust X-Forwarded-For: the proxy must not pass on a client's own.
+  assert.equal(services["api-1"]!.environment!.BULWARK_TRUST_PROXY, "true");
+  assert.match(cfg, /http-request del-header X-Forwarded-For\n/);
+  assert.match(cfg, /option forwardfor\n/);
   const bind = /^\s*bind :(\d+)$/m.exec(cfg)![1];
   assert.ok(
     services.proxy!.ports!.some((p) => p.endsWith(`:${bind}`)),
