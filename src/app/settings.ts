@@ -124,6 +124,8 @@ export interface ServiceSettings {
     anchorIntervalSeconds: number;
     /** How long a head anchor stays locked (a snapshot covers it long before). */
     anchorRetentionDays: number;
+    /** Minutes between two whole-chain verifications behind bulwark_audit_chain_verified (0: off). */
+    verifyMinutes: number;
   };
   jobs: {
     concurrency: number;
@@ -249,6 +251,7 @@ export function loadServiceSettings(env: Env = process.env): ServiceSettings {
       anchorEvery: int(env, "BULWARK_AUDIT_ANCHOR_EVERY", 100),
       anchorIntervalSeconds: int(env, "BULWARK_AUDIT_ANCHOR_INTERVAL", 60),
       anchorRetentionDays: int(env, "BULWARK_AUDIT_ANCHOR_RETENTION_DAYS", 7, 1),
+      verifyMinutes: int(env, "BULWARK_AUDIT_VERIFY_MINUTES", 10),
     },
     jobs: {
       concurrency: int(env, "BULWARK_JOB_CONCURRENCY", 1, 1),

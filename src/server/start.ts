@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { pino } from "pino";
 import type { LoggerOptions } from "pino";
 import { createLogger, type Logger } from "../core/logger.js";
+import { auditChainGauges } from "./metrics/audit-chain.js";
 import { driftGauges } from "./metrics/drift.js";
 import { scrubValue } from "../privacy/scrub.js";
 import { loadConfig, type BulwarkConfig } from "../core/config.js";
@@ -116,6 +117,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const events = eventRecorder(app, metrics, logger);
     if (events) cleanup.push(() => events.close());
     driftGauges(app, metrics.registry, logger);
+    auditChainGauges(metrics.registry, {
+      verify: () => audit.verify(store),
+      refreshMs: settings.audit.verifyMinutes * 60_000,
+      onError: (err) => logger.warn({ err }, "could not verify the audit chain for the metrics"),
+    });
 
     // Seal the chain head every few entries (off the request path) and, below, every minute.
     const anchorer = new HeadAnchorer(

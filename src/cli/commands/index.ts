@@ -22,6 +22,7 @@ import { registerRedTeam } from "./redteam.js";
 import { registerPrivacy } from "./privacy.js";
 import { registerAnalytics } from "./analytics.js";
 import { registerShadow } from "./shadow.js";
+import { registerDoctor } from "./doctor.js";
 import { registerBackup } from "./backup.js";
 
 /**
@@ -55,5 +56,6 @@ export function registerCommands(program: Command): void {
   registerPrivacy(program);
   registerAnalytics(program);
   registerShadow(program);
+  registerDoctor(program);
   registerBackup(program);
 }
