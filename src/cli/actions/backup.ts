@@ -25,9 +25,11 @@ function progressBar(): { onProgress: BackupProgress; stop(): void } {
   let phase = "";
   return {
     onProgress(p) {
+      // A count without a total (objects while they are being listed) has no bar to fill.
+      if (p.total === undefined) return;
       if (p.phase !== phase) {
         phase = p.phase;
-        bar.start(p.total ?? 0, p.phase);
+        bar.start(p.total, p.phase);
       }
       bar.update(p.done, p.item ? `${p.phase}: ${p.item}` : p.phase);
     },
