@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { startTracing, tracesProtocol, tracesUrl, tracingConfigured } from "../../src/app/tracing.js";
 import { tracer, tracingEnabled } from "../../src/core/tracing.js";
@@ -70,6 +71,19 @@ const childrenOf = (spans: ReceivedSpan[], parent: ReceivedSpan) =>
 const attributeText = (spans: ReceivedSpan[]) =>
   spans.map((s) => JSON.stringify(s.attributes) + JSON.stringify(s.resource)).join("\n");
 
+/**
+ * The OpenTelemetry SDK packages this process has loaded. They are CommonJS, so an import()
+ * of them, even from ESM, leaves them in the CommonJS loader's cache.
+ */
+function sdkModulesLoaded(): string[] {
+  const names = new Set<string>();
+  for (const path of Object.keys(createRequire(import.meta.url).cache)) {
+    const m = /@opentelemetry\/((?:sdk|exporter|resources|otlp)[^/]*)\//.exec(path);
+    if (m) names.add(m[1]!);
+  }
+  return [...names].sort();
+}
+
 describe("tracing off", () => {
   test("without an OTLP endpoint nothing is started and spans are no-ops", async () => {
     assert.equal(tracingConfigured({}), false);
@@ -80,6 +94,7 @@ describe("tracing off", () => {
     );
     const handle = await startTracing({}, { serviceName: "bulwark" });
     assert.equal(tracingEnabled(), false);
+    assert.deepEqual(sdkModulesLoaded(), [], "the SDK and exporters are not even loaded");
     const span = tracer().startSpan("nothing");
     assert.equal(span.isRecording(), false, "no provider is registered: the API's no-op tracer answers");
     span.end();
@@ -111,6 +126,8 @@ describe("tracing off", () => {
         { serviceName: "unit" },
       );
       assert.equal(tracingEnabled(), true);
+      assert.ok(sdkModulesLoaded().includes("sdk-trace-node"), "the SDK was loaded on demand");
+      assert.ok(sdkModulesLoaded().includes("exporter-trace-otlp-proto"));
       const span = tracer().startSpan("in-process");
       assert.equal(span.isRecording(), true);
       span.end();
