@@ -2,7 +2,8 @@
  * What tracing costs: `bulwark serve` in its own process under autocannon (POST /v1/detect,
  * 500-character texts, API key, events on, SQLite), with tracing off (no endpoint: the SDK
  * is not loaded), on with every request sampled, and on with 10% of the traces sampled
- * (OTEL_TRACES_SAMPLER=parentbased_traceidratio). The spans go over OTLP/HTTP protobuf to
+ * (OTEL_TRACES_SAMPLER=parentbased_traceidratio), and on with none sampled (always_off: the
+ * fixed cost of context propagation and the hooks). The spans go over OTLP/HTTP protobuf to
  * a real receiver in this process, which decodes and counts them. The modes alternate for
  * BENCH_TRACING_ROUNDS rounds (default 2) so the shared host's drift hits each alike;
  * server CPU per request (from /proc) is the figure that holds still on a busy host.
@@ -39,7 +40,7 @@ function cpuSeconds(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-type Mode = "off" | "on" | "on, 10% sampled";
+type Mode = "off" | "on" | "on, 10% sampled" | "on, none sampled";
 
 interface Run {
   mode: Mode;
@@ -63,6 +64,8 @@ async function measure(mode: Mode): Promise<Run> {
           ...(mode === "on, 10% sampled"
             ? { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" }
             : {}),
+          // What tracing costs before any span is recorded: context propagation and the hooks.
+          ...(mode === "on, none sampled" ? { OTEL_TRACES_SAMPLER: "always_off" } : {}),
         };
   const server = await spawnServe({ ...env, ...tracing, BULWARK_LOG_LEVEL: "info" });
   try {
@@ -99,7 +102,7 @@ async function measure(mode: Mode): Promise<Run> {
 console.log(
   `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${CONNECTIONS} connections, ${DURATION} s per run\n`,
 );
-const modes: Mode[] = ["off", "on", "on, 10% sampled"];
+const modes: Mode[] = ["off", "on", "on, 10% sampled", "on, none sampled"];
 const runs: Run[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
   for (const mode of modes) {
