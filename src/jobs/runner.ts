@@ -71,6 +71,7 @@ export class JobRunner {
    */
   run(job: Job, parent?: Record<string, string>): Promise<RunOutcome> {
     if (!tracingEnabled()) return this.attempt(job);
+    const enqueuedBy = contextFrom(parent);
     const span = tracer().startSpan(
       `job ${job.type}`,
       {
@@ -82,10 +83,10 @@ export class JobRunner {
           "bulwark.job.max_attempts": job.maxAttempts,
         },
       },
-      contextFrom(parent),
+      enqueuedBy,
     );
     return context
-      .with(trace.setSpan(contextFrom(parent), span), () => this.attempt(job))
+      .with(trace.setSpan(enqueuedBy, span), () => this.attempt(job))
       .then(
         (outcome) => {
           span.setAttribute("bulwark.job.outcome", outcome);
