@@ -22,6 +22,7 @@ import { describeError } from "../core/errors.js";
 import { DatabaseUnavailableError, MigrationError } from "./errors.js";
 import { migrations as allMigrations } from "./migrations/index.js";
 import type { Database } from "./schema.js";
+import { tracedDialect } from "./tracing.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -130,7 +131,9 @@ async function openSqlite(path: string, options: OpenOptions): Promise<DatabaseH
       });
     }
     entry = {
-      db: new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: native }) }),
+      db: new Kysely<Database>({
+        dialect: tracedDialect(new LockingSqliteDialect({ database: native }), "sqlite"),
+      }),
       refs: 0,
     };
     sharedSqlite.set(key, entry);
@@ -166,7 +169,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       { cause: err },
     );
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: tracedDialect(new PostgresDialect({ pool }), "postgresql") });
   return { db, dialect: "postgres", close: () => db.destroy() };
 }
 

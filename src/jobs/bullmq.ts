@@ -8,6 +8,7 @@
 import { Queue, Worker, type Job as BullJob } from "bullmq";
 import type { Logger } from "pino";
 import { BulwarkError, ValidationError, describeError } from "../core/errors.js";
+import { captureTraceContext } from "../core/tracing.js";
 import type { JobRunner } from "./runner.js";
 import type { JobStore } from "./store.js";
 import type { EnqueueOptions, Job, JobQueue, JobType } from "./types.js";
@@ -24,6 +25,8 @@ export interface BullOptions {
 
 interface Payload {
   id: string;
+  /** W3C trace context of the request that enqueued the job (tracing on only). */
+  trace?: Record<string, string>;
 }
 
 function addOptions(id: string, attempts: number) {
@@ -66,7 +69,12 @@ export class BullQueue implements JobQueue {
       backend: "bullmq",
     });
     try {
-      await this.queue.add(type, { id: job.id }, addOptions(job.id, maxAttempts));
+      const trace = captureTraceContext();
+      await this.queue.add(
+        type,
+        { id: job.id, ...(trace ? { trace } : {}) },
+        addOptions(job.id, maxAttempts),
+      );
     } catch (err) {
       await this.store.finish(job.id, "failed", {
         error: `could not reach the queue: ${describeError(err)}`,
@@ -189,7 +197,7 @@ export class BullWorker {
   private async process(bull: BullJob<Payload>): Promise<unknown> {
     const job = await this.store.claim(bull.data.id, { fromRunning: true });
     if (!job) return null; // cancelled or already finished
-    const outcome = await this.runner.run(job);
+    const outcome = await this.runner.run(job, bull.data.trace);
     // Throwing hands the retry (with backoff) to BullMQ; the row already says "queued".
     if (outcome === "retry") throw new Error((await this.store.get(job.id)).error ?? "failed");
     return outcome;

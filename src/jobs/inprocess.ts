@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import { ValidationError } from "../core/errors.js";
+import { captureTraceContext } from "../core/tracing.js";
 import type { JobRunner } from "./runner.js";
 import type { JobStore } from "./store.js";
 import type { EnqueueOptions, Job, JobQueue, JobType } from "./types.js";
@@ -26,6 +27,8 @@ export class InProcessQueue implements JobQueue {
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly idle = new Set<() => void>();
+  /** The trace context of the request that enqueued a job, until it runs (tracing on only). */
+  private readonly traces = new Map<string, Record<string, string>>();
 
   constructor(
     private readonly store: JobStore,
@@ -45,6 +48,8 @@ export class InProcessQueue implements JobQueue {
       maxAttempts: options.maxAttempts ?? this.options.maxAttempts,
       backend: "inprocess",
     });
+    const trace = captureTraceContext();
+    if (trace) this.traces.set(job.id, trace);
     this.push(job.id);
     return job;
   }
@@ -105,11 +110,15 @@ export class InProcessQueue implements JobQueue {
   }
 
   private async runOne(id: string): Promise<void> {
+    // Every attempt made here is traced under the request that enqueued it (see runner.run).
+    const parent = this.traces.get(id);
+    let retried = false;
     try {
       const job = await this.store.claim(id);
       if (!job) return; // cancelled, or another process took it
-      const outcome = await this.runner.run(job);
+      const outcome = await this.runner.run(job, parent);
       if (outcome === "retry" && !this.closed) {
+        retried = true;
         const delay = Math.min(30_000, 1000 * 2 ** (job.attempts - 1));
         this.backingOff.add(id);
         setTimeout(() => {
@@ -119,6 +128,8 @@ export class InProcessQueue implements JobQueue {
       }
     } catch (err) {
       this.logger.error({ jobId: id, err }, "job bookkeeping failed");
+    } finally {
+      if (!retried) this.traces.delete(id);
     }
   }
 

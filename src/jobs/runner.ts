@@ -9,6 +9,15 @@
  */
 import type { Logger } from "pino";
 import { describeError } from "../core/errors.js";
+import {
+  context,
+  contextFrom,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  tracer,
+  tracingEnabled,
+} from "../core/tracing.js";
 import type { JobStore } from "./store.js";
 import type { Job, JobContext, JobLogLine, JobType } from "./types.js";
 
@@ -55,8 +64,44 @@ export class JobRunner {
     this.active.get(id)?.abort();
   }
 
-  /** Runs a job this process has just claimed. */
-  async run(job: Job): Promise<RunOutcome> {
+  /**
+   * Runs a job this process has just claimed, in a `job <type>` span when tracing is on: a
+   * child of the request that enqueued it when its trace context came along (`parent`, the
+   * W3C headers stored with the job), a trace of its own otherwise.
+   */
+  run(job: Job, parent?: Record<string, string>): Promise<RunOutcome> {
+    if (!tracingEnabled()) return this.attempt(job);
+    const enqueuedBy = contextFrom(parent);
+    const span = tracer().startSpan(
+      `job ${job.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          "bulwark.job.type": job.type,
+          "bulwark.job.id": job.id,
+          "bulwark.job.attempt": job.attempts,
+          "bulwark.job.max_attempts": job.maxAttempts,
+        },
+      },
+      enqueuedBy,
+    );
+    return context
+      .with(trace.setSpan(enqueuedBy, span), () => this.attempt(job))
+      .then(
+        (outcome) => {
+          span.setAttribute("bulwark.job.outcome", outcome);
+          if (outcome === "failed" || outcome === "retry") span.setStatus({ code: SpanStatusCode.ERROR });
+          return outcome;
+        },
+        (err: unknown) => {
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw err;
+        },
+      )
+      .finally(() => span.end());
+  }
+
+  private async attempt(job: Job): Promise<RunOutcome> {
     const type = this.types.get(job.type);
     if (!type) {
       await this.store.finish(job.id, "failed", {

@@ -16,6 +16,7 @@ import { installMetrics } from "./plugins/metrics.js";
 import { installRequestLog } from "./plugins/request-log.js";
 import { installSecurityHeaders } from "./plugins/security-headers.js";
 import { installSessionCookie } from "./plugins/session-cookie.js";
+import { installTracing } from "./plugins/tracing.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { sessionRoutes } from "./routes/session.js";
 import { analyticsRoutes } from "./routes/analytics.js";
@@ -68,6 +69,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
+  installTracing(app); // first: its span covers every other hook
   installValidators(app);
   installJsonBody(app);
   for (const schema of sharedSchemas) app.addSchema(schema);

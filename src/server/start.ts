@@ -37,6 +37,8 @@ import { instrumentStore } from "./metrics/store.js";
 import { MemoryRateLimiter } from "./rate-limit/memory.js";
 import { RedisRateLimiter } from "./rate-limit/redis.js";
 import { loadServiceSettings, type ServiceSettings } from "../app/settings.js";
+import { startTracing, tracingConfigured } from "../app/tracing.js";
+import { traceLogFields } from "../core/tracing.js";
 import type { FastifyInstance } from "fastify";
 import { registryModelSource } from "./detection/source.js";
 import { modelCacheObserver } from "./metrics/model-cache.js";
@@ -83,7 +85,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // One log line per request: written in batches of 8 KiB (or every 250 ms) rather than
     // one write(2) each. On shutdown the buffer is flushed; a crash loses at most that much.
     const destination = pino.destination({ dest: 1, sync: false, minLength: 8_192 });
-    logger = createServerLogger(destination as unknown as NodeJS.WritableStream);
+    // With tracing on, every line logged inside a traced request or job names its trace.
+    logger = createServerLogger(
+      destination as unknown as NodeJS.WritableStream,
+      tracingConfigured(env) ? { mixin: traceLogFields } : {},
+    );
     const flusher = setInterval(() => destination.flush(), 250);
     flusher.unref();
     cleanup.push(() => {
@@ -98,6 +104,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   };
 
   try {
+    // Before anything that makes spans; shut down (flushing its spans) after all of it.
+    const tracing = await startTracing(env, {
+      serviceName: "bulwark",
+      onWarning: (message) => logger.warn({ warning: message }, "tracing problem"),
+    });
+    cleanup.push(() => tracing.shutdown());
     const metrics = createServiceMetrics();
     const publicUrl =
       env.BULWARK_PUBLIC_URL ??

@@ -1,10 +1,12 @@
 /** `bulwark worker`: consumes the BullMQ queue on REDIS_URL until SIGINT or SIGTERM. */
 import { openApp } from "../../app/app.js";
 import { openJobWorker } from "../../app/jobs.js";
+import { startTracing, tracingConfigured } from "../../app/tracing.js";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
 import { createLogger } from "../../core/logger.js";
 import { maskUrlPassword } from "../../core/redact.js";
+import { traceLogFields } from "../../core/tracing.js";
 import { scrubValue } from "../../privacy/scrub.js";
 
 export async function worker(opts: { concurrency?: number }): Promise<void> {
@@ -14,7 +16,17 @@ export async function worker(opts: { concurrency?: number }): Promise<void> {
       "bulwark worker needs REDIS_URL: without it, `bulwark serve` runs jobs in its own process",
     );
   }
-  const logger = createLogger({ name: "bulwark-worker" }, undefined, { scrub: scrubValue });
+  const tracingOn = tracingConfigured(process.env);
+  const logger = createLogger(
+    { name: "bulwark-worker", ...(tracingOn ? { mixin: traceLogFields } : {}) },
+    undefined,
+    { scrub: scrubValue },
+  );
+  // Before the database and store are opened, so their queries and calls are traced too.
+  const tracing = await startTracing(process.env, {
+    serviceName: "bulwark-worker",
+    onWarning: (message) => logger.warn({ warning: message }, "tracing problem"),
+  });
   const app = await openApp({ config });
   const { worker, reconciler } = openJobWorker(app, config.redis.url, {
     logger,
@@ -34,6 +46,7 @@ export async function worker(opts: { concurrency?: number }): Promise<void> {
         await worker.close();
         await reconciler.close();
         await app.close();
+        await tracing.shutdown();
       })().finally(resolve);
     };
     process.once("SIGINT", () => stop("SIGINT"));

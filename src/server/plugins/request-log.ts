@@ -6,8 +6,9 @@
  * The line holds only these fields, so it is built directly as pino's JSON (same fields
  * as every other line) and written to the logger's own destination: going through pino's
  * serialiser and redaction for it cost a sixth of a detection request's time.
+ * With tracing on, the line also names the request's trace and server span (trace_id, span_id).
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { hostname } from "node:os";
 import { pino, type Logger } from "pino";
 import { scrubText } from "../../privacy/scrub.js";
@@ -16,7 +17,13 @@ const LEVELS = { info: 30, error: 50 } as const;
 
 /** Paths name things (`/v1/datasets/{name}`) callers choose; only a path with an @, an escape or a run of digits can hold personal data. */
 const MAYBE_PERSONAL = /[@%]|\d{4}/;
-const scrubPath = (path: string) => (MAYBE_PERSONAL.test(path) ? scrubText(path) : path);
+export const scrubPath = (path: string) => (MAYBE_PERSONAL.test(path) ? scrubText(path) : path);
+
+/** `,"trace_id":…,"span_id":…` of the request's server span (plugins/tracing.ts), when tracing is on. */
+function traceJson(request: FastifyRequest): string {
+  const c = request.traceSpan?.spanContext();
+  return c ? `,"trace_id":"${c.traceId}","span_id":"${c.spanId}"` : "";
+}
 
 export function installRequestLog(app: FastifyInstance, logger: Logger): void {
   const stream = (logger as unknown as Record<symbol, { write(line: string): unknown } | undefined>)[
@@ -42,7 +49,7 @@ export function installRequestLog(app: FastifyInstance, logger: Logger): void {
     if (stream) {
       stream.write(
         `{"level":${LEVELS[level]},"time":${Date.now()},${head},"reqId":${JSON.stringify(request.id)},"method":${JSON.stringify(request.method)},` +
-          `"path":${JSON.stringify(path)},"status":${status},"ms":${ms},"ip":${JSON.stringify(request.ip)}${who},"msg":"${msg}"}\n`,
+          `"path":${JSON.stringify(path)},"status":${status},"ms":${ms},"ip":${JSON.stringify(request.ip)}${who},"msg":"${msg}"${traceJson(request)}}\n`,
       );
     } else {
       request.log[level](
@@ -53,6 +60,12 @@ export function installRequestLog(app: FastifyInstance, logger: Logger): void {
           ms,
           ip: request.ip,
           ...(request.principal ? { principal: `${request.principal.kind}:${request.principal.name}` } : {}),
+          ...(request.traceSpan
+            ? {
+                trace_id: request.traceSpan.spanContext().traceId,
+                span_id: request.traceSpan.spanContext().spanId,
+              }
+            : {}),
         },
         msg,
       );

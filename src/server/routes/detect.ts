@@ -24,6 +24,7 @@ import {
 } from "../detection/request-options.js";
 import { headerSubject, recordDetections, seenHere } from "../detection/events.js";
 import { shadowDetections } from "../detection/shadow.js";
+import { traceDetection } from "../detection/tracing.js";
 import type { BodySeen } from "../detection/pool-protocol.js";
 import { installJsonBody } from "../plugins/json-body.js";
 import { ok, responses } from "../replies.js";
@@ -99,12 +100,17 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
       async (request) => {
         const subject = headerSubject(request);
-        const { result, seen } = await answer(
+        const { result, seen } = await traceDetection(
           "detect",
-          request.body,
-          detectOne,
-          (r) => r as Verdict,
-          (b) => [b.text],
+          () =>
+            answer(
+              "detect",
+              request.body,
+              detectOne,
+              (r) => r as Verdict,
+              (b) => [b.text],
+            ),
+          (a) => [a.result],
         );
         settled(request, "detect", [result], seen, subject);
         return ok(result);
@@ -125,15 +131,20 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
       async (request) => {
         const subject = headerSubject(request);
-        const { result, seen } = await answer(
+        const { result, seen } = await traceDetection(
           "batch",
-          request.body,
-          detectMany,
-          (r) => {
-            const results = r as Verdict[];
-            return { results, flagged: results.filter((v) => v.flagged).length };
-          },
-          (b) => b.texts,
+          () =>
+            answer(
+              "batch",
+              request.body,
+              detectMany,
+              (r) => {
+                const results = r as Verdict[];
+                return { results, flagged: results.filter((v) => v.flagged).length };
+              },
+              (b) => b.texts,
+            ),
+          (a) => a.result.results,
         );
         settled(request, "batch", result.results, seen, subject);
         return ok(result);
@@ -154,12 +165,17 @@ export function detectRoutes(ctx: ServerContext): FastifyPluginAsync {
       },
       async (request) => {
         const subject = headerSubject(request);
-        const { result, seen } = await answer(
+        const { result, seen } = await traceDetection(
           "scan",
-          request.body,
-          scan,
-          (r) => r as ScanResult,
-          (b) => [b.content],
+          () =>
+            answer(
+              "scan",
+              request.body,
+              scan,
+              (r) => r as ScanResult,
+              (b) => [b.content],
+            ),
+          (a) => [a.result.verdict],
         );
         settled(request, "scan", [result.verdict], seen, subject);
         return ok(result);

@@ -6,6 +6,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { validateBucketName } from "../keys.js";
 import { mapS3Error } from "./errors.js";
+import { traceS3 } from "./tracing.js";
 
 export interface S3StoreOptions {
   bucket: string;
@@ -47,6 +48,7 @@ export class S3Connection {
       responseChecksumValidation: "WHEN_REQUIRED",
       maxAttempts: 3,
     });
+    traceS3(this.client);
   }
 
   /** The typed error for a failed call; `key` and `versionId` tell a missing object from a missing version. */
