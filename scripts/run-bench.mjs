@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 
 const filters = process.argv.slice(2);
 // Experiments that run only when named (each trains a model to answer one question).
-const ON_DEMAND = new Set(["fold.bench.js", "learn.bench.js", "threshold.bench.js"]);
+const ON_DEMAND = new Set(["fold.bench.js", "learn.bench.js", "threshold.bench.js", "tracing.bench.js"]);
 const files = readdirSync("dist/bench")
   .filter((f) => f.endsWith(".bench.js"))
   .filter((f) => (filters.length === 0 ? !ON_DEMAND.has(f) : filters.some((s) => f.includes(s))))
