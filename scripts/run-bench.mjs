@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
 const filters = process.argv.slice(2);
-// Experiments that run only when named (each trains a model to answer one question).
+// Run only when named: experiments that each train a model to answer one question, and
+// benchmarks of minutes (tracing: four modes under load).
 const ON_DEMAND = new Set(["fold.bench.js", "learn.bench.js", "threshold.bench.js", "tracing.bench.js"]);
 const files = readdirSync("dist/bench")
   .filter((f) => f.endsWith(".bench.js"))
