@@ -46,6 +46,12 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /**
+   * How long a query waits for a PostgreSQL connection, a new one or a free one from the
+   * pool, in ms (default 1 s): past it the query fails with DATABASE_UNAVAILABLE (503)
+   * rather than hanging while the server is down or the pool is exhausted.
+   */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -153,7 +159,11 @@ async function openSqlite(path: string, options: OpenOptions): Promise<DatabaseH
 
 async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
   const { default: pg } = await import("pg");
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 1_000,
+  });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on("error", () => undefined);
   try {
@@ -166,7 +176,18 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       { cause: err },
     );
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A connection that cannot be had is a typed 503, not an anonymous 500; the pool makes a
+  // new one on the next query, so a restarted server is used again without a restart here.
+  const guarded = {
+    connect: () =>
+      pool.connect().catch((err: unknown) => {
+        throw new DatabaseUnavailableError(`PostgreSQL is unavailable: ${describeError(err)}`, {
+          cause: err,
+        });
+      }),
+    end: () => pool.end(),
+  };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded }) });
   return { db, dialect: "postgres", close: () => db.destroy() };
 }
 

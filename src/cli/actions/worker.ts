@@ -1,6 +1,7 @@
 /** `bulwark worker`: consumes the BullMQ queue on REDIS_URL until SIGINT or SIGTERM. */
 import { openApp } from "../../app/app.js";
 import { openJobWorker } from "../../app/jobs.js";
+import { shutdownGraceMs } from "../../app/shutdown.js";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
 import { createLogger } from "../../core/logger.js";
@@ -14,6 +15,7 @@ export async function worker(opts: { concurrency?: number }): Promise<void> {
       "bulwark worker needs REDIS_URL: without it, `bulwark serve` runs jobs in its own process",
     );
   }
+  const graceMs = shutdownGraceMs(process.env);
   const logger = createLogger({ name: "bulwark-worker" }, undefined, { scrub: scrubValue });
   const app = await openApp({ config });
   const { worker, reconciler } = openJobWorker(app, config.redis.url, {
@@ -29,9 +31,11 @@ export async function worker(opts: { concurrency?: number }): Promise<void> {
   process.stderr.write(`bulwark: worker consuming jobs from ${maskUrlPassword(config.redis.url)}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      process.stderr.write(`bulwark: ${signal}, finishing the current job(s) and stopping\n`);
+      process.stderr.write(
+        `bulwark: ${signal}, giving running job(s) ${graceMs / 1000} s to finish, then handing them back to the queue\n`,
+      );
       void (async () => {
-        await worker.close();
+        await worker.close({ graceMs });
         await reconciler.close();
         await app.close();
       })().finally(resolve);
