@@ -178,13 +178,26 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   }
   // A connection that cannot be had is a typed 503, not an anonymous 500; the pool makes a
   // new one on the next query, so a restarted server is used again without a restart here.
+  // A client checked out of the pool has no error listener of the pool's: a server
+  // restart cutting it off between two queries would throw from an 'error' event and end
+  // the process. The query in flight gets the error itself, and the pool drops the client.
+  const listening = new WeakSet<object>();
   const guarded = {
-    connect: () =>
-      pool.connect().catch((err: unknown) => {
+    connect: async () => {
+      let client;
+      try {
+        client = await pool.connect();
+      } catch (err) {
         throw new DatabaseUnavailableError(`PostgreSQL is unavailable: ${describeError(err)}`, {
           cause: err,
         });
-      }),
+      }
+      if (!listening.has(client)) {
+        listening.add(client);
+        client.on("error", () => undefined);
+      }
+      return client;
+    },
     end: () => pool.end(),
   };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded }) });

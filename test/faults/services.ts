@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { tempDir } from "../helpers/tmp.js";
@@ -141,10 +141,13 @@ export async function ownPostgres(): Promise<OwnServer> {
     );
     if (!ready) throw new Error(`PostgreSQL exited:\n${log}`);
   };
-  // runuser forwards SIGINT to postgres and exits with it.
+  // The postmaster's own pid (runuser does not pass signals on): SIGINT is its fast
+  // shutdown, which cuts every client off as a restart does.
   const stop = async () => {
     if (!child) return;
-    child.kill("SIGINT");
+    const pidFile = join(data, "postmaster.pid");
+    if (child.exitCode === null && existsSync(pidFile))
+      process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGINT");
     await waitExit(child, 15_000);
     child = undefined;
   };
