@@ -20,7 +20,8 @@ import { call, testArtifact } from "../server/helpers.js";
 import { seedHome, spawnServe } from "../server/process.js";
 import { uniquePrefix } from "../server/redis-env.js";
 import { label, startLoad, tally, type Outcome } from "./load.js";
-import { ownPostgres, ownRedis, ownServersAvailable } from "./services.js";
+import { ownServersAvailable } from "./available.js";
+import { ownPostgres, ownRedis } from "./services.js";
 
 const FAST_MS = 1_000;
 

@@ -14,7 +14,8 @@ import { call, testArtifact } from "../server/helpers.js";
 import { seedHome, spawnServe } from "../server/process.js";
 import { uniquePrefix } from "../server/redis-env.js";
 import { startLoad, tally } from "./load.js";
-import { ownPostgres, ownRedis, ownServersAvailable } from "./services.js";
+import { ownServersAvailable } from "./available.js";
+import { ownPostgres, ownRedis } from "./services.js";
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;

@@ -4,16 +4,14 @@
  * PostgreSQL comes from Debian's binaries (run as the `postgres` user when we are root);
  * when either binary is missing the tests skip, or fail with BULWARK_REQUIRE_SERVICES=1.
  */
-import { test } from "node:test";
-import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { tempDir } from "../helpers/tmp.js";
 
-const PG_BIN = process.env.BULWARK_TEST_PG_BIN ?? "/usr/lib/postgresql/15/bin";
-const REDIS_SERVER = process.env.BULWARK_TEST_REDIS_SERVER ?? "/usr/bin/redis-server";
+export const PG_BIN = process.env.BULWARK_TEST_PG_BIN ?? "/usr/lib/postgresql/15/bin";
+export const REDIS_SERVER = process.env.BULWARK_TEST_REDIS_SERVER ?? "/usr/bin/redis-server";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,23 +23,6 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/** True when both binaries are there; otherwise registers a skipped (or, when services are required, failing) test. */
-export function ownServersAvailable(): boolean {
-  const missing = [join(PG_BIN, "postgres"), join(PG_BIN, "initdb"), REDIS_SERVER].filter(
-    (p) => !existsSync(p),
-  );
-  if (missing.length === 0) return true;
-  const message = `cannot start servers of the test's own: ${missing.join(", ")} missing`;
-  if (process.env.BULWARK_REQUIRE_SERVICES === "1")
-    test("PostgreSQL and Redis binaries are required (BULWARK_REQUIRE_SERVICES=1)", () =>
-      assert.fail(message));
-  else {
-    console.warn(`\n*** SKIPPING fault tests: ${message} ***\n`);
-    test("fault tests", { skip: message }, () => undefined);
-  }
-  return false;
 }
 
 /** `bin args` as the postgres user when we are root (PostgreSQL refuses to run as root). */
