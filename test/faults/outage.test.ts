@@ -88,9 +88,11 @@ if (ownServersAvailable()) {
       { name: "admin", role: "admin" },
     ]);
     const server = await spawnServe(env);
-    server.child.once("exit", (code, signal) =>
-      console.log(`# bulwark serve exited (${code ?? signal}):\n${server.stderr().slice(-3000)}`),
-    );
+    // A crash (say, on a dependency's restart) is the failure to explain: show its last words.
+    server.child.once("exit", (code, signal) => {
+      if (code !== 0)
+        console.log(`# bulwark serve exited (${code ?? signal}):\n${server.stderr().slice(-3000)}`);
+    });
     stops.push(() => server.stop());
     const workers: ChildProcess[] = [];
     stops.push(() => {
