@@ -46,7 +46,10 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
       err += d;
       if (err.includes("worker consuming jobs")) resolve(child);
     });
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code}: ${err}`)));
+    child.once("exit", (code) => {
+      child.stderr?.destroy();
+      reject(new Error(`worker exited with ${code}: ${err}`));
+    });
   });
 }
 
@@ -90,6 +93,7 @@ if (ownServersAvailable()) {
     const server = await spawnServe(env);
     // A crash (say, on a dependency's restart) is the failure to explain: show its last words.
     server.child.once("exit", (code, signal) => {
+      server.child.stderr?.destroy();
       if (code !== 0)
         console.log(`# bulwark serve exited (${code ?? signal}):\n${server.stderr().slice(-3000)}`);
     });
@@ -168,6 +172,7 @@ if (ownServersAvailable()) {
       const notReady = await ready();
       assert.equal(notReady.details.checks.find((c: { name: string }) => c.name === "redis").ok, false);
       assert.equal(notReady.details.checks.find((c: { name: string }) => c.name === "database").ok, true);
+      const restartAt = Date.now();
       await redis.start();
       const upAt = Date.now();
       await until("detect answers again", async () =>
@@ -175,7 +180,7 @@ if (ownServersAvailable()) {
       );
       const recoveredMs = Date.now() - upAt;
       const outcomes = await load.stop();
-      const during = outcomes.filter((o) => o.startedAt >= downAt + 500 && o.startedAt <= upAt);
+      const during = outcomes.filter((o) => o.startedAt >= downAt + 500 && o.startedAt < restartAt);
       const failed = assertFastFailures(
         outcomes,
         ["RATE_LIMITER_UNAVAILABLE"],
@@ -240,3 +245,9 @@ if (ownServersAvailable()) {
     });
   });
 }
+
+// Something of the restarted servers' (a pipe, not yet found) outlives them and would keep
+// this file's process alive after its tests: end it once everything else is done.
+after(() => {
+  setTimeout(() => process.exit(), 3_000).unref();
+});

@@ -109,6 +109,8 @@ export async function ownPostgres(): Promise<OwnServer> {
     log = "";
     let ready = false;
     const c = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
+    // Its pipe must not keep the test process alive once it is gone.
+    c.once("exit", () => c.stderr!.destroy());
     child = c;
     c.stderr!.setEncoding("utf8").on("data", (d: string) => {
       log += d;
@@ -158,6 +160,7 @@ export async function ownRedis(): Promise<OwnServer> {
         stdio: ["ignore", "pipe", "ignore"],
       },
     );
+    c.once("exit", () => c.stdout!.destroy());
     child = c;
     c.stdout!.setEncoding("utf8").on("data", (d: string) => {
       out += d;
