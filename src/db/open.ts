@@ -47,6 +47,12 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /**
+   * How long a query waits for a PostgreSQL connection, a new one or a free one from the
+   * pool, in ms (default 1 s): past it the query fails with DATABASE_UNAVAILABLE (503)
+   * rather than hanging while the server is down or the pool is exhausted.
+   */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -156,7 +162,11 @@ async function openSqlite(path: string, options: OpenOptions): Promise<DatabaseH
 
 async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
   const { default: pg } = await import("pg");
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 1_000,
+  });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on("error", () => undefined);
   try {
@@ -169,7 +179,33 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       { cause: err },
     );
   }
-  const db = new Kysely<Database>({ dialect: tracedDialect(new PostgresDialect({ pool }), "postgresql") });
+  // A connection that cannot be had is a typed 503, not an anonymous 500; the pool makes a
+  // new one on the next query, so a restarted server is used again without a restart here.
+  // A client checked out of the pool has no error listener of the pool's: a server
+  // restart cutting it off between two queries would throw from an 'error' event and end
+  // the process. The query in flight gets the error itself, and the pool drops the client.
+  const listening = new WeakSet<object>();
+  const guarded = {
+    connect: async () => {
+      let client;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw new DatabaseUnavailableError(`PostgreSQL is unavailable: ${describeError(err)}`, {
+          cause: err,
+        });
+      }
+      if (!listening.has(client)) {
+        listening.add(client);
+        client.on("error", () => undefined);
+      }
+      return client;
+    },
+    end: () => pool.end(),
+  };
+  const db = new Kysely<Database>({
+    dialect: tracedDialect(new PostgresDialect({ pool: guarded }), "postgresql"),
+  });
   return { db, dialect: "postgres", close: () => db.destroy() };
 }
 

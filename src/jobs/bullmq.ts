@@ -5,7 +5,7 @@
  * another worker retries it; a periodic reconciliation marks failed what BullMQ gave up
  * on, and re-adds what Redis lost, so no job stays "running" forever.
  */
-import { Queue, Worker, type Job as BullJob } from "bullmq";
+import { Queue, WaitingError, Worker, type Job as BullJob } from "bullmq";
 import type { Logger } from "pino";
 import { BulwarkError, ValidationError, describeError } from "../core/errors.js";
 import { captureTraceContext } from "../core/tracing.js";
@@ -51,7 +51,9 @@ export class BullQueue implements JobQueue {
     private readonly options: BullOptions,
   ) {
     this.queue = new Queue(QUEUE_NAME, {
-      connection: { url: options.redisUrl, maxRetriesPerRequest: 2 },
+      // No offline queue: while Redis is down an enqueue fails at once (503 QUEUE_UNAVAILABLE)
+      // instead of waiting out BullMQ's reconnection delays (a second or more each).
+      connection: { url: options.redisUrl, maxRetriesPerRequest: 1, enableOfflineQueue: false },
       prefix: options.prefix,
     });
     this.queue.on("error", (err) => this.logger.warn({ err: describeError(err) }, "BullMQ queue error"));
@@ -173,7 +175,7 @@ export class BullWorker {
   ) {}
 
   start(): void {
-    this.worker = new Worker<Payload>(QUEUE_NAME, (job) => this.process(job), {
+    this.worker = new Worker<Payload>(QUEUE_NAME, (job, token) => this.process(job, token), {
       connection: { url: this.options.redisUrl, maxRetriesPerRequest: null },
       prefix: this.options.prefix,
       concurrency: this.options.concurrency,
@@ -194,17 +196,27 @@ export class BullWorker {
     });
   }
 
-  private async process(bull: BullJob<Payload>): Promise<unknown> {
+  private async process(bull: BullJob<Payload>, token: string | undefined): Promise<unknown> {
     const job = await this.store.claim(bull.data.id, { fromRunning: true });
     if (!job) return null; // cancelled or already finished
     const outcome = await this.runner.run(job, bull.data.trace);
+    if (outcome === "interrupted") {
+      // This worker is shutting down: back to waiting, without spending a BullMQ attempt,
+      // so another worker takes it now rather than once the lock has expired.
+      await bull.moveToWait(token);
+      throw new WaitingError();
+    }
     // Throwing hands the retry (with backoff) to BullMQ; the row already says "queued".
     if (outcome === "retry") throw new Error((await this.store.get(job.id)).error ?? "failed");
     return outcome;
   }
 
-  async close(): Promise<void> {
-    await this.worker?.close();
+  /**
+   * Stops taking jobs; running ones get `graceMs` to finish, then go back to waiting for
+   * another worker (their row queued, their attempt given back).
+   */
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    await Promise.all([this.worker?.close(), this.runner.drain(options.graceMs ?? 0)]);
     this.runner.close();
   }
 }

@@ -145,9 +145,11 @@ export class InProcessQueue implements JobQueue {
     });
   }
 
-  async close(): Promise<void> {
+  async close(options: { graceMs?: number } = {}): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    // Interrupted jobs are queued again in the database: the next start runs them.
+    await this.runner.drain(options.graceMs ?? 0);
     this.runner.close();
   }
 }

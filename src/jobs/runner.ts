@@ -6,6 +6,9 @@
  * A job that runs longer than its type's limit is failed with JOB_TIMEOUT at once: its
  * signal aborts (a training thread is terminated) and its slot is free for the next job,
  * whether or not the handler has noticed yet. A timeout is not retried: it would time out again.
+ * A process shutting down drains its jobs: it lets them run for a grace period, then
+ * stops the rest the same way and hands them back to the queue with their attempt given
+ * back (an interruption is not a failure), so another process runs them from the start.
  */
 import type { Logger } from "pino";
 import { describeError } from "../core/errors.js";
@@ -21,7 +24,7 @@ import {
 import type { JobStore } from "./store.js";
 import type { Job, JobContext, JobLogLine, JobType } from "./types.js";
 
-export type RunOutcome = "succeeded" | "failed" | "cancelled" | "retry";
+export type RunOutcome = "succeeded" | "failed" | "cancelled" | "retry" | "interrupted";
 
 const PROGRESS_EVERY_MS = 500;
 
@@ -31,8 +34,17 @@ class JobTimeout extends Error {
   }
 }
 
+/** The reason a job's signal aborts when its process shuts down. */
+class JobInterrupted extends Error {
+  constructor() {
+    super("INTERRUPTED: the process running the job shut down; the job goes back to the queue");
+  }
+}
+
 export class JobRunner {
   private readonly active = new Map<string, AbortController>();
+  /** Runs not yet settled, bookkeeping included (what a drain waits for). */
+  private readonly pending = new Set<Promise<RunOutcome>>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -65,12 +77,36 @@ export class JobRunner {
   }
 
   /**
+   * Waits up to `graceMs` for the running jobs to finish, then interrupts the rest: each
+   * goes back to the queue. Resolves once every run has settled its row.
+   */
+  async drain(graceMs: number): Promise<void> {
+    const settled = () => Promise.allSettled([...this.pending]);
+    if (this.pending.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled(), new Promise((r) => (timer = setTimeout(r, Math.max(0, graceMs))))]);
+    clearTimeout(timer);
+    if (this.pending.size === 0) return;
+    for (const [id, controller] of this.active) {
+      this.logger.warn({ jobId: id, graceMs }, "shutting down: job interrupted and handed back to the queue");
+      controller.abort(new JobInterrupted());
+    }
+    await settled();
+  }
+
+  /**
    * Runs a job this process has just claimed, in a `job <type>` span when tracing is on: a
    * child of the request that enqueued it when its trace context came along (`parent`, the
    * W3C headers stored with the job), a trace of its own otherwise.
    */
   run(job: Job, parent?: Record<string, string>): Promise<RunOutcome> {
-    if (!tracingEnabled()) return this.attempt(job);
+    const p = tracingEnabled() ? this.traced(job, parent) : this.attempt(job);
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  private traced(job: Job, parent: Record<string, string> | undefined): Promise<RunOutcome> {
     const enqueuedBy = contextFrom(parent);
     const span = tracer().startSpan(
       `job ${job.type}`,
@@ -141,22 +177,21 @@ export class JobRunner {
     this.logger.info({ jobId: job.id, type: job.type, attempt: job.attempts }, "job started");
     const limitMs = this.timeoutFor(job.type);
     let timer: NodeJS.Timeout | undefined;
-    const timedOut =
-      limitMs === undefined
-        ? undefined
-        : new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              const err = new JobTimeout(limitMs);
-              controller.abort(err);
-              reject(err);
-            }, limitMs);
-          });
+    if (limitMs !== undefined) timer = setTimeout(() => controller.abort(new JobTimeout(limitMs)), limitMs);
+    // A timeout or a shutdown settles the run at once; a cancellation waits for the handler.
+    const stopped = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener("abort", () => {
+        const reason: unknown = controller.signal.reason;
+        if (reason instanceof JobTimeout || reason instanceof JobInterrupted) reject(reason);
+      });
+    });
+    stopped.catch(() => undefined);
     try {
       const running = type.run(ctx);
       // The handler may go on a while after the limit (until it next looks at its signal);
       // its late outcome is ignored.
       running.catch(() => undefined);
-      const result = await (timedOut ? Promise.race([running, timedOut]) : running);
+      const result = await Promise.race([running, stopped]);
       await progressWrite;
       if (controller.signal.aborted) throw new Error("cancelled");
       log("finished");
@@ -174,6 +209,12 @@ export class JobRunner {
         this.logger.warn({ jobId: job.id, type: job.type, limitMs: timeout.limitMs }, "job timed out");
         await this.store.finish(job.id, "failed", { error: timeout.message });
         return "failed";
+      }
+      if (controller.signal.reason instanceof JobInterrupted) {
+        log(`attempt ${job.attempts} interrupted: the process shut down; back to the queue`, "warn");
+        await logs;
+        await this.store.release(job.id, controller.signal.reason.message);
+        return "interrupted";
       }
       if (controller.signal.aborted) {
         log("cancelled", "warn");

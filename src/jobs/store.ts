@@ -233,6 +233,26 @@ export class JobStore {
       .execute();
   }
 
+  /**
+   * Hands a running job back to the queue without spending its attempt: this process is
+   * shutting down and stopped the job, which did not fail.
+   */
+  async release(id: string, why: string): Promise<void> {
+    await this.db
+      .updateTable("jobs")
+      .set((eb) => ({
+        status: "queued",
+        attempts: eb("attempts", "-", 1),
+        error: redactText(why),
+        updated_at: now(),
+        worker: null,
+      }))
+      .where("id", "=", id)
+      .where("status", "=", "running")
+      .where("attempts", ">", 0)
+      .execute();
+  }
+
   async requestCancel(id: string): Promise<Job> {
     const job = await this.get(id);
     if (job.status === "queued") {

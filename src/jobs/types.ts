@@ -66,5 +66,9 @@ export interface JobQueue {
   cancel(id: string): Promise<Job>;
   /** Starts consuming (in-process) and recovers jobs left behind by a process that died. */
   start(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops consuming. Jobs running in this process get `graceMs` (default 0) to finish;
+   * the rest are interrupted and handed back to the queue.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }

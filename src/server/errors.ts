@@ -7,6 +7,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { isBulwarkError } from "../core/errors.js";
+import { isDatabaseUnreachable } from "../db/errors.js";
 import { errorBody } from "./replies.js";
 
 const FASTIFY_CODES: Record<string, { code: string; message?: string }> = {
@@ -42,6 +43,22 @@ function codeForStatus(status: number): string {
   if (status === 415) return "UNSUPPORTED_MEDIA_TYPE";
   if (status === 429) return "RATE_LIMITED";
   return "BAD_REQUEST";
+}
+
+/**
+ * A dependency that is down, recognised from its client's error: a 503 with a stable code
+ * (and Retry-After) at once, so callers and load balancers can tell an outage from a bug.
+ */
+function dependencyDown(err: Error): { code: string; message: string } | undefined {
+  if (isDatabaseUnreachable(err))
+    return { code: "DATABASE_UNAVAILABLE", message: "the database is unavailable; try again shortly" };
+  // ioredis: out of retries, offline queue disabled while reconnecting, connection closed.
+  if (
+    err.name === "MaxRetriesPerRequestError" ||
+    /enableOfflineQueue|^Connection is closed|^Reached the max retries per request/.test(err.message)
+  )
+    return { code: "REDIS_UNAVAILABLE", message: "Redis is unavailable; try again shortly" };
+  return undefined;
 }
 
 export function sendError(
@@ -106,6 +123,12 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendError(reply, 400, "INVALID_JSON", "the body is not valid JSON");
     }
     if (status >= 400 && status < 500) return sendError(reply, status, codeForStatus(status), err.message);
+    const down = dependencyDown(err);
+    if (down) {
+      request.log.warn({ err: err.message, code: down.code }, "a dependency is down");
+      void reply.header("retry-after", "1");
+      return sendError(reply, 503, down.code, down.message);
+    }
     request.log.error({ err }, "unexpected error");
     return sendError(reply, 500, "INTERNAL_ERROR", "internal error: the details are in the server log");
   });

@@ -18,6 +18,7 @@ import { packageVersion } from "../core/version.js";
 import type { DatabaseHandle } from "../db/index.js";
 import { openApp } from "../app/app.js";
 import { openJobSystem } from "../app/jobs.js";
+import { shutdownGraceMs } from "../app/shutdown.js";
 import { parseCronSchedule, startSchedule } from "../jobs/schedule.js";
 import { buildApp } from "./app.js";
 import { Authenticator } from "./auth/authenticator.js";
@@ -223,7 +224,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       onModelChanged: () =>
         void models.load().catch((err: unknown) => logger.warn({ err }, "model reload failed")),
     });
-    cleanup.push(() => jobs.queue.close());
+    // After the HTTP server has drained: running jobs get the grace period, then go back to the queue.
+    const graceMs = shutdownGraceMs(env);
+    cleanup.push(() => jobs.queue.close({ graceMs }));
 
     const ctx: ServerContext = {
       app,
@@ -246,6 +249,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       readiness: [
         { name: "database", check: async () => void (await sql`select 1`.execute(db.db)) },
         { name: "store", check: async () => void (await store.list({ limit: 1 })) },
+        // Rate limits and the job queue live there: down, both answer 503.
+        ...(limiter instanceof RedisRateLimiter ? [{ name: "redis", check: () => limiter.ping() }] : []),
       ],
     };
 

@@ -1,6 +1,7 @@
 /** `bulwark worker`: consumes the BullMQ queue on REDIS_URL until SIGINT or SIGTERM. */
 import { openApp } from "../../app/app.js";
 import { openJobWorker } from "../../app/jobs.js";
+import { shutdownGraceMs } from "../../app/shutdown.js";
 import { startTracing, tracingConfigured } from "../../app/tracing.js";
 import { loadConfig } from "../../core/config.js";
 import { ValidationError } from "../../core/errors.js";
@@ -16,6 +17,7 @@ export async function worker(opts: { concurrency?: number }): Promise<void> {
       "bulwark worker needs REDIS_URL: without it, `bulwark serve` runs jobs in its own process",
     );
   }
+  const graceMs = shutdownGraceMs(process.env);
   const tracingOn = tracingConfigured(process.env);
   const logger = createLogger(
     { name: "bulwark-worker", ...(tracingOn ? { mixin: traceLogFields } : {}) },
@@ -41,9 +43,11 @@ export async function worker(opts: { concurrency?: number }): Promise<void> {
   process.stderr.write(`bulwark: worker consuming jobs from ${maskUrlPassword(config.redis.url)}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      process.stderr.write(`bulwark: ${signal}, finishing the current job(s) and stopping\n`);
+      process.stderr.write(
+        `bulwark: ${signal}, giving running job(s) ${graceMs / 1000} s to finish, then handing them back to the queue\n`,
+      );
       void (async () => {
-        await worker.close();
+        await worker.close({ graceMs });
         await reconciler.close();
         await app.close();
         await tracing.shutdown();

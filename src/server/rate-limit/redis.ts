@@ -89,6 +89,12 @@ export class RedisRateLimiter implements RateLimiter {
     return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), resetMs: ttl };
   }
 
+  /** For /ready: Redis answers (fails at once while the connection is down). */
+  async ping(): Promise<void> {
+    await this.ready();
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     if (this.ownsClient) await this.redis.quit().catch(() => this.redis.disconnect());
   }
