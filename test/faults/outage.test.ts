@@ -8,50 +8,22 @@
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createLogger } from "../../src/core/logger.js";
 import { isBulwarkError } from "../../src/core/errors.js";
 import { openDatabase } from "../../src/db/open.js";
 import { selftestJob } from "../../src/jobs/handlers/selftest.js";
 import { createJobSystem } from "../../src/jobs/index.js";
-import { CLI } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { call, testArtifact } from "../server/helpers.js";
 import { seedHome, spawnServe } from "../server/process.js";
 import { uniquePrefix } from "../server/redis-env.js";
 import { label, startLoad, tally, type Outcome } from "./load.js";
 import { ownServersAvailable } from "./available.js";
+import { startWorker, until } from "./processes.js";
 import { ownPostgres, ownRedis } from "./services.js";
 
 const FAST_MS = 1_000;
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, "worker"], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  return new Promise((resolve, reject) => {
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
-      err += d;
-      if (err.includes("worker consuming jobs")) resolve(child);
-    });
-    child.once("exit", (code) => {
-      child.stderr?.destroy();
-      reject(new Error(`worker exited with ${code}: ${err}`));
-    });
-  });
-}
 
 /** Failures seen between `from` and `to` are all 503 with one of `codes`, each answered within FAST_MS. */
 function assertFastFailures(outcomes: Outcome[], codes: string[], what: string): Outcome[] {

@@ -10,8 +10,8 @@
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { CLI, runCli } from "../helpers/cli.js";
+import type { ChildProcess } from "node:child_process";
+import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { call, testArtifact } from "../server/helpers.js";
 import { seedHome, spawnServe } from "../server/process.js";
@@ -20,32 +20,8 @@ import { loadBundledCorpus } from "../../src/data/corpus.js";
 import { findTestS3, lockedTestBucket } from "../storage/s3-env.js";
 import { startLoad, tally } from "./load.js";
 import { ownServersAvailable } from "./available.js";
+import { startWorker, until } from "./processes.js";
 import { ownPostgres, ownRedis } from "./services.js";
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, "worker", "--concurrency", "3"], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  return new Promise((resolve, reject) => {
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
-      err += d;
-      if (err.includes("worker consuming jobs")) resolve(child);
-    });
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code}: ${err}`)));
-  });
-}
 
 const s3 = await findTestS3();
 if (!s3 && process.env.BULWARK_REQUIRE_SERVICES === "1")
@@ -94,7 +70,7 @@ if (ownServersAvailable()) {
     children.push(a.child, b.child);
 
     test("SIGKILL of a replica and of the worker mid training, mid import: the other replica serves on, each job finishes once", async () => {
-      const w1 = await startWorker(env);
+      const w1 = await startWorker(env, ["--concurrency", "3"]);
       children.push(w1);
       const targets = [a.url, b.url];
       const load = startLoad(() => targets, "/v1/detect", { key: client!, json: { text: "hello there" } });
@@ -144,7 +120,7 @@ if (ownServersAvailable()) {
       w1.kill("SIGKILL");
       // Only the survivor from now on.
       targets.splice(0, 1);
-      const w2 = await startWorker(env);
+      const w2 = await startWorker(env, ["--concurrency", "3"]);
       children.push(w2);
       const finished = async (id: string) =>
         until(

@@ -6,44 +6,19 @@
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { openDatabase } from "../../src/db/open.js";
 import { JobStore } from "../../src/jobs/store.js";
-import { CLI } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { call, testArtifact } from "../server/helpers.js";
 import { seedHome, spawnServe } from "../server/process.js";
+import { startWorker, until } from "./processes.js";
 import { dropPrefix, redisAvailable, TEST_REDIS_URL, uniquePrefix } from "../server/redis-env.js";
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((r) => child.once("exit", (code) => r(code)));
-}
-
-function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, "worker"], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  return new Promise((resolve, reject) => {
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
-      err += d;
-      if (err.includes("worker consuming jobs")) resolve(child);
-    });
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code}: ${err}`)));
-  });
 }
 
 describe("graceful shutdown hands running jobs back to the queue", async () => {
