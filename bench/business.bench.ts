@@ -27,7 +27,7 @@ import { createServiceMetrics } from "../src/server/metrics/registry.js";
 import { ModelService } from "../src/server/detection/models.js";
 import { seedHome, spawnServe } from "../test/server/process.js";
 import { medianOfFive as median, onEachDatabase } from "./event-table.js";
-import { benchModel, benchServeEnv, markdownTable, prose } from "./util.js";
+import { benchModel, benchServeEnv, markdownTable, prose, processCpuSeconds } from "./util.js";
 
 const EVENTS = Number(process.env.BENCH_BUSINESS_EVENTS ?? 100_000);
 const REPORTS = 1_000;
@@ -202,15 +202,6 @@ console.log(markdownTable(["database", "query", "ms"], rows));
 // ---- the CPU gauge of a real server, against /proc
 const REQUESTS = Number(process.env.BENCH_BUSINESS_REQUESTS ?? 5_000);
 
-function procCpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 const artifact = readFileSync((await benchModel()).path);
 const env = benchServeEnv("business");
 const [key] = await seedHome(env, artifact, [{ name: "bench", role: "client" }]);
@@ -240,9 +231,9 @@ try {
   };
   await send(1_000); // warm-up: JIT
   await gauge("bulwark_cpu_ms_per_1000_detections"); // the window's first sample
-  const before = procCpuSeconds(served.child.pid);
+  const before = processCpuSeconds(served.child.pid);
   await send(REQUESTS);
-  const after = procCpuSeconds(served.child.pid);
+  const after = processCpuSeconds(served.child.pid);
   // Read after /proc: the scrape's own CPU falls in the gauge's window, not in /proc's.
   const cpuGauge = await gauge("bulwark_cpu_ms_per_1000_detections");
   const fast = await gauge("bulwark_detections_within_10ms_ratio");

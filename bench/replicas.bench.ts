@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { seedHome, spawnServe, type ServeProcess } from "../test/server/process.js";
 import { ownPostgres, ownRedis } from "../test/faults/services.js";
-import { benchModel, benchServeEnv, markdownTable, prose } from "./util.js";
+import { benchModel, benchServeEnv, markdownTable, prose, processCpuSeconds } from "./util.js";
 
 interface Result {
   requests: { average: number; total: number };
@@ -27,15 +27,6 @@ const autocannon = createRequire(import.meta.url)("autocannon") as (
 ) => Promise<Result>;
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
 
 const artifact = readFileSync((await benchModel()).path);
 const bodies = Array.from({ length: 128 }, (_, i) => JSON.stringify({ text: prose(500, i) }));
@@ -52,7 +43,7 @@ try {
   const servers: ServeProcess[] = [await spawnServe(env), await spawnServe(env)];
   for (const n of [1, 2]) {
     const targets = servers.slice(0, n);
-    const cpu0 = targets.map((s) => cpuSeconds(s.child.pid));
+    const cpu0 = targets.map((s) => processCpuSeconds(s.child.pid));
     const results = await Promise.all(
       targets.map((s) =>
         autocannon({
@@ -65,7 +56,7 @@ try {
         }),
       ),
     );
-    const cpu = targets.reduce((t, s, i) => t + cpuSeconds(s.child.pid) - cpu0[i]!, 0);
+    const cpu = targets.reduce((t, s, i) => t + processCpuSeconds(s.child.pid) - cpu0[i]!, 0);
     const ok = results.reduce((t, r) => t + r["2xx"], 0);
     const bad = results.reduce((t, r) => t + r.non2xx + r.errors, 0);
     rows.push([

@@ -24,7 +24,7 @@ import { ModelRegistry } from "../src/registry/registry.js";
 import { createObjectStore } from "../src/storage/index.js";
 import { seedHome, spawnServe } from "../test/server/process.js";
 import { redisReachable } from "../test/server/redis-env.js";
-import { benchModel, benchServeEnv, markdownTable, prose } from "./util.js";
+import { benchModel, benchServeEnv, markdownTable, prose, processCpuSeconds } from "./util.js";
 
 interface Histogram {
   average: number;
@@ -59,20 +59,6 @@ const texts = Array.from({ length: 256 }, (_, i) => {
   return base.slice(0, 500 - attack.length) + attack;
 });
 const bodies = texts.map((text) => JSON.stringify({ text }));
-
-/**
- * CPU seconds the server process has used (all its threads), from /proc on Linux; NaN
- * elsewhere. CPU per request holds still when the host is busy with other work, which
- * requests per second do not: on a shared host it is the figure to compare.
- */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100)
-  } catch {
-    return NaN;
-  }
-}
 
 /** Detection events (or shadow comparisons) the stopped server left in its database. */
 async function eventsIn(
@@ -149,9 +135,9 @@ async function load(
         requests: bodies.map((body) => ({ method: "POST", headers, body })),
       });
     const warm = await run(5); // warm-up: JIT in both processes, caches
-    const cpuBefore = cpuSeconds(server.child.pid);
+    const cpuBefore = processCpuSeconds(server.child.pid);
     const r = await run(DURATION);
-    const cpuUs = ((cpuSeconds(server.child.pid) - cpuBefore) * 1e6) / (r["2xx"] || 1);
+    const cpuUs = ((processCpuSeconds(server.child.pid) - cpuBefore) * 1e6) / (r["2xx"] || 1);
     await server.stop(); // a clean shutdown writes the events still waiting
     const answered = warm["2xx"] + r["2xx"];
     const written = await eventsIn(env);

@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { startOtlpReceiver } from "../test/server/otlp-receiver.js";
 import { seedHome, spawnServe } from "../test/server/process.js";
-import { benchModel, benchServeEnv, markdownTable, prose } from "./util.js";
+import { benchModel, benchServeEnv, markdownTable, prose, processCpuSeconds } from "./util.js";
 
 interface Result {
   latency: { p50: number; p90: number; p99: number };
@@ -33,12 +33,6 @@ const ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 2);
 
 const artifact = readFileSync((await benchModel()).path);
 const bodies = Array.from({ length: 256 }, (_, i) => JSON.stringify({ text: prose(500, i) }));
-
-/** CPU seconds used by a process (all threads), from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 type Mode = "off" | "on" | "on, 10% sampled" | "on, none sampled";
 
@@ -79,9 +73,9 @@ async function measure(mode: Mode): Promise<Run> {
       });
     await run(3); // warm-up
     const spansBefore = receiver.spans.length;
-    const cpuBefore = cpuSeconds(server.child.pid);
+    const cpuBefore = processCpuSeconds(server.child.pid);
     const r = await run(DURATION);
-    const cpuUs = ((cpuSeconds(server.child.pid) - cpuBefore) * 1e6) / (r["2xx"] || 1);
+    const cpuUs = ((processCpuSeconds(server.child.pid) - cpuBefore) * 1e6) / (r["2xx"] || 1);
     await server.stop(); // flushes what is still buffered
     const spans = receiver.spans.length - spansBefore;
     return {

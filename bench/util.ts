@@ -70,3 +70,17 @@ export function benchServeEnv(name: string, extra: Record<string, string> = {}):
     ...extra,
   };
 }
+
+/**
+ * CPU seconds a process has used (all its threads: utime + stime from /proc, in USER_HZ
+ * ticks of 10 ms); NaN once it has gone. Server CPU per request is the figure that holds on
+ * a shared host, where requests per second do not.
+ */
+export function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
