@@ -8,23 +8,13 @@
  * Tables are read in pages ordered by primary key (keyset pagination, row values work on
  * both dialects), so memory stays flat and the event loop turns between pages.
  */
-import { sql, Kysely, SqliteDialect } from "kysely";
+import { sql, Kysely, SqliteDialect, type RawBuilder } from "kysely";
 import type { DatabaseHandle, Dialect } from "../db/open.js";
 import type { AnyDb, TableInfo } from "./tables.js";
 
 export async function withReadSnapshot<T>(handle: DatabaseHandle, fn: (db: AnyDb) => Promise<T>): Promise<T> {
   if (handle.dialect === "postgres") {
-    return handle.db.connection().execute(async (conn) => {
-      await sql`begin isolation level repeatable read read only`.execute(conn);
-      try {
-        const out = await fn(conn);
-        await sql`commit`.execute(conn);
-        return out;
-      } catch (err) {
-        await sql`rollback`.execute(conn).catch(() => undefined);
-        throw err;
-      }
-    });
+    return inTransaction(handle.db, sql`begin isolation level repeatable read read only`, fn);
   }
   const file = await sqliteFile(handle.db);
   if (!file) return sqliteTransaction(handle.db, fn);
@@ -44,10 +34,15 @@ async function sqliteFile(db: AnyDb): Promise<string | undefined> {
   return main?.file ? main.file : undefined;
 }
 
-async function sqliteTransaction<T>(db: AnyDb, fn: (db: AnyDb) => Promise<T>): Promise<T> {
+/** A deferred BEGIN (SQLite) takes its snapshot at the first read and keeps it until COMMIT. */
+function sqliteTransaction<T>(db: AnyDb, fn: (db: AnyDb) => Promise<T>): Promise<T> {
+  return inTransaction(db, sql`begin`, fn);
+}
+
+/** Runs `fn` on one connection between `begin` and COMMIT (ROLLBACK when it throws). */
+function inTransaction<T>(db: AnyDb, begin: RawBuilder<unknown>, fn: (db: AnyDb) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
-    // A deferred BEGIN takes its snapshot at the first read and keeps it until COMMIT.
-    await sql`begin`.execute(conn);
+    await begin.execute(conn);
     try {
       const out = await fn(conn);
       await sql`commit`.execute(conn);
